@@ -1,0 +1,11 @@
+// Activities come from a factory over their dependencies (temporalio/samples-typescript style);
+// workflows import only the type of what this returns.
+import type { ActivityDeps } from './deps.js';
+import { inviteActivities } from './invites.js';
+
+export const createActivities = (deps: ActivityDeps) => ({
+  ...inviteActivities(deps),
+});
+
+export type HubActivities = ReturnType<typeof createActivities>;
+export type { ActivityDeps };

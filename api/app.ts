@@ -1,0 +1,74 @@
+// The express 5 app: shared middleware, the routes, and one error handler that turns every refusal
+// into problem+json. Express 5 forwards rejected promises from async handlers to that handler.
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { ZodError } from 'zod';
+import type { Config } from '../infra/config.js';
+import type { Logger } from '../infra/logger.js';
+import type { Pool } from '../infra/postgres.js';
+import { authenticate, type TokenService } from './auth.js';
+import { pickLang } from './messages.js';
+import { Problem, sendProblem } from './problem.js';
+import { healthRoutes } from './routes/health.js';
+import { inviteRoutes } from './routes/invites.js';
+import { devRoutes } from './routes/dev.js';
+
+export interface ApiDeps {
+  config: Config;
+  pool: Pool;
+  temporal: Client;
+  tokens: TokenService;
+  logger: Logger;
+  taskQueues: { registration: string; roster: string };
+}
+
+export function createApp(deps: ApiDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const incoming = req.headers['x-request-id'];
+    req.requestId = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    res.setHeader('X-Request-Id', req.requestId);
+    req.lang = pickLang(req.headers['accept-language'], deps.config.HUB_DEFAULT_LANG);
+    next();
+  });
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    const hasBody = req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0';
+    if (['POST', 'PUT', 'PATCH'].includes(req.method) && hasBody && !req.is('application/json')) {
+      return next(new Problem(415, 'unsupported-media-type'));
+    }
+    next();
+  });
+  app.use(express.json({ limit: '64kb', strict: true }));
+  app.use(authenticate(deps.tokens));
+
+  app.use(healthRoutes(deps));
+  app.use('/v1', inviteRoutes(deps));
+  if (deps.config.HUB_DEV_AUTH) app.use('/v1/dev', devRoutes(deps));
+
+  app.use((_req: Request, _res: Response, next: NextFunction) => next(new Problem(404, 'not-found')));
+  app.use(errorHandler(deps.logger));
+  return app;
+}
+
+function errorHandler(logger: Logger) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    const lang = req.lang ?? 'ru';
+    if (err instanceof Problem) return sendProblem(res, err, lang, req.originalUrl);
+    if (err instanceof ZodError) {
+      const errors = err.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+      return sendProblem(res, new Problem(400, 'validation-failed', {}, { errors }), lang, req.originalUrl);
+    }
+    const e = err as { type?: string; status?: number };
+    if (e.type === 'entity.parse.failed') return sendProblem(res, new Problem(400, 'malformed-json'), lang);
+    if (e.type === 'entity.too.large') return sendProblem(res, new Problem(413, 'payload-too-large'), lang);
+    if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
+      return sendProblem(res, new Problem(415, 'unsupported-media-type'), lang);
+    }
+    logger.error({ err, requestId: req.requestId, path: req.path }, 'unhandled error');
+    sendProblem(res, new Problem(500, 'internal'), lang);
+  };
+}

@@ -1,0 +1,93 @@
+// Bearer tokens (JWT, verified with jose). Roles and scopes per ARCHITECTURE.md: a school admin acts
+// only on their schools, a class teacher on their classes, an authority operator on their region.
+import type { NextFunction, Request, Response } from 'express';
+import { SignJWT, jwtVerify } from 'jose';
+import { z } from 'zod';
+import { Problem } from './problem.js';
+
+export const ROLES = ['authority', 'school_admin', 'class_teacher', 'support'] as const;
+export type Role = (typeof ROLES)[number];
+
+const principalSchema = z.object({
+  sub: z.string().min(1),
+  role: z.enum(ROLES),
+  schools: z.array(z.string()).default([]),
+  classes: z.array(z.string()).default([]),
+  region: z.string().optional(),
+});
+export type Principal = z.infer<typeof principalSchema>;
+
+const ISSUER = 'school-roster-hub';
+const AUDIENCE = 'hub-api';
+
+export interface TokenService {
+  sign(p: Principal, ttlSeconds?: number): Promise<string>;
+  verify(token: string): Promise<Principal>;
+}
+
+export function tokenService(secret: string): TokenService {
+  const key = new TextEncoder().encode(secret);
+  return {
+    async sign(p, ttlSeconds = 8 * 3600) {
+      return new SignJWT({ role: p.role, schools: p.schools, classes: p.classes, region: p.region })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(p.sub)
+        .setIssuer(ISSUER)
+        .setAudience(AUDIENCE)
+        .setIssuedAt()
+        .setExpirationTime(`${ttlSeconds}s`)
+        .sign(key);
+    },
+    async verify(token) {
+      const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
+      return principalSchema.parse(payload);
+    },
+  };
+}
+
+/** Reads the bearer token if there is one; routes decide whether they need it. */
+export function authenticate(tokens: TokenService) {
+  return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
+    const header = req.headers.authorization;
+    if (!header) return next();
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match?.[1]) return next(new Problem(401, 'unauthenticated'));
+    try {
+      req.principal = await tokens.verify(match[1]);
+      next();
+    } catch {
+      next(new Problem(401, 'unauthenticated'));
+    }
+  };
+}
+
+export function requireRole(...roles: Role[]) {
+  return (req: Request, _res: Response, next: NextFunction): void => {
+    if (!req.principal) return next(new Problem(401, 'unauthenticated'));
+    if (!roles.includes(req.principal.role)) return next(new Problem(403, 'forbidden'));
+    next();
+  };
+}
+
+/** May this principal act on this school (and, for a class teacher, this class)? */
+export function canActOnSchool(
+  p: Principal,
+  school: { id: string; region: string },
+  classId?: string | null,
+): boolean {
+  switch (p.role) {
+    case 'authority':
+      return p.region === undefined || p.region === school.region;
+    case 'support':
+      return true;
+    case 'school_admin':
+      return p.schools.includes(school.id);
+    case 'class_teacher':
+      return p.schools.includes(school.id) && classId != null && p.classes.includes(classId);
+  }
+}
+
+export function principalOf(req: Request): Principal {
+  if (!req.principal) throw new Problem(401, 'unauthenticated');
+  return req.principal;
+}

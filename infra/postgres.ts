@@ -1,0 +1,31 @@
+import pg from 'pg';
+
+export type Pool = pg.Pool;
+export type PoolClient = pg.PoolClient;
+
+/** A pool whose connections use `schema` first on their search path (tests get a schema each). */
+export function createPool(connectionString: string, schema?: string, max = 10): pg.Pool {
+  return new pg.Pool({
+    connectionString,
+    max,
+    ...(schema ? { options: `-c search_path=${schema},public` } : {}),
+  });
+}
+
+/** Runs `work` in one transaction: all of it is written, or nothing. */
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+export type Queryable = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;

@@ -1,0 +1,68 @@
+// The real HTTP API on an ephemeral loopback port, over the file's schema and the run's Temporal.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
+import { createApp } from '../../api/app.js';
+import { tokenService, type Principal, type TokenService } from '../../api/auth.js';
+import { loadConfig, type Config } from '../../infra/config.js';
+import { createLogger } from '../../infra/logger.js';
+import type { TestDb } from './db.js';
+import type { TestTemporal } from './temporal.js';
+
+export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123456789';
+
+export interface TestApi {
+  baseUrl: string;
+  tokens: TokenService;
+  config: Config;
+  call(method: string, path: string, opts?: { body?: unknown; as?: Principal; headers?: Record<string, string> }): Promise<ApiResponse>;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON
+}
+
+export function useTestApi(db: TestDb, temporal: TestTemporal, env: Record<string, string> = {}): TestApi {
+  const api = {} as TestApi;
+  let server: Server;
+  beforeAll(async () => {
+    api.config = loadConfig({ HUB_JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'silent', ...env });
+    api.tokens = tokenService(TEST_JWT_SECRET);
+    const app = createApp({
+      config: api.config,
+      pool: db.pool,
+      temporal: temporal.client,
+      tokens: api.tokens,
+      logger: createLogger('silent'),
+      taskQueues: { registration: temporal.taskQueue, roster: temporal.taskQueue },
+    });
+    server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    api.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    api.call = async (method, path, opts = {}) => {
+      const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+      if (opts.body !== undefined) headers['content-type'] ??= 'application/json';
+      if (opts.as) headers.authorization = `Bearer ${await api.tokens.sign(opts.as)}`;
+      const res = await fetch(api.baseUrl + path, {
+        method,
+        headers,
+        ...(opts.body !== undefined ? { body: typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body) } : {}),
+      });
+      const text = await res.text();
+      let body: unknown = text;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: res.status, headers: res.headers, body };
+    };
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server?.close(resolve));
+  });
+  return api;
+}

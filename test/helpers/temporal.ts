@@ -1,0 +1,51 @@
+// A worker on its own task queue against the run's shared dev server, with the real activities.
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, inject } from 'vitest';
+import type { ActivityDeps } from '../../activities/index.js';
+import { createLogger } from '../../infra/logger.js';
+import { bundleWorkflows, createHubWorker } from '../../infra/temporal.js';
+
+let runtimeInstalled = false;
+export function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+}
+
+export interface TestTemporal {
+  client: Client;
+  taskQueue: string;
+  worker: Worker;
+}
+
+/** Starts one worker for the file; `deps` is read when the worker starts (after other beforeAll hooks). */
+export function useTemporalWorker(deps: () => Omit<ActivityDeps, 'logger'>): TestTemporal {
+  const t = { taskQueue: `test-${randomBytes(4).toString('hex')}` } as TestTemporal;
+  let connection: Connection;
+  let native: NativeConnection;
+  let running: Promise<void>;
+  beforeAll(async () => {
+    quietRuntime();
+    const address = inject('temporalAddress');
+    connection = await Connection.connect({ address });
+    native = await NativeConnection.connect({ address });
+    t.client = new Client({ connection });
+    t.worker = await createHubWorker({
+      connection: native,
+      namespace: 'default',
+      taskQueue: t.taskQueue,
+      deps: { ...deps(), logger: createLogger('silent') },
+      bundle: await bundleWorkflows(),
+    });
+    running = t.worker.run();
+  });
+  afterAll(async () => {
+    t.worker?.shutdown();
+    await running;
+    await native?.close();
+    await connection?.close();
+  });
+  return t;
+}

@@ -5,7 +5,9 @@ import { SignJWT, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { Problem } from './problem.js';
 
-export const ROLES = ['authority', 'school_admin', 'class_teacher', 'support'] as const;
+// 'person' is a signed-up person acting for themself through the registration front end
+// (issued when signup completes; sub = people.id). The other roles are staff of the hub's users.
+export const ROLES = ['authority', 'school_admin', 'class_teacher', 'support', 'person'] as const;
 export type Role = (typeof ROLES)[number];
 
 const principalSchema = z.object({
@@ -84,6 +86,8 @@ export function canActOnSchool(
       return p.schools.includes(school.id);
     case 'class_teacher':
       return p.schools.includes(school.id) && classId != null && p.classes.includes(classId);
+    case 'person':
+      return false;
   }
 }
 

@@ -1,11 +1,13 @@
 // A worker on its own task queue against the run's shared dev server, with the real activities.
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
+import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { ActivityDeps } from '../../activities/index.js';
 import { createLogger } from '../../infra/logger.js';
 import { bundleWorkflows, createHubWorker } from '../../infra/temporal.js';
+import { hubSearchAttributes } from '../../workflows/search-attributes.js';
 
 let runtimeInstalled = false;
 export function quietRuntime(): void {
@@ -48,4 +50,12 @@ export function useTemporalWorker(deps: () => Omit<ActivityDeps, 'logger'>): Tes
     await connection?.close();
   });
   return t;
+}
+
+/** The time-skipping server starts with no custom search attributes; register the hub's. */
+export async function registerHubSearchAttributes(connection: Connection): Promise<void> {
+  const searchAttributes = Object.fromEntries(
+    hubSearchAttributes.map((k) => [k.name, encodeSearchAttributeIndexedValueType(k.type)!]),
+  );
+  await connection.operatorService.addSearchAttributes({ namespace: 'default', searchAttributes });
 }

@@ -7,6 +7,7 @@ export default tseslint.config(
   { ignores: ['node_modules', '.tools', '.data', 'coverage', 'test/fixtures', 'console/static'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  { files: ['**/*.mjs', '**/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
   {
     files: ['**/*.ts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

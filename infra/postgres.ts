@@ -5,11 +5,15 @@ export type PoolClient = pg.PoolClient;
 
 /** A pool whose connections use `schema` first on their search path (tests get a schema each). */
 export function createPool(connectionString: string, schema?: string, max = 10): pg.Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString,
     max,
     ...(schema ? { options: `-c search_path=${schema},public` } : {}),
   });
+  // An idle connection dropped by the server (restart, shutdown) must not crash the process;
+  // the next query reconnects, and /readyz reports the database while it is away.
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 /** Runs `work` in one transaction: all of it is written, or nothing. */

@@ -1,0 +1,66 @@
+// `npm start`: the whole hub on one machine. Temporal dev server (SQLite under .data/), PostgreSQL
+// (embedded unless DATABASE_URL is set), then worker + API + scheduler in this process.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { loadConfig } from '../infra/config.js';
+import { openDatabase } from '../infra/database.js';
+import { startDevTemporal } from '../infra/dev-temporal.js';
+import { startEmbeddedPostgres } from '../infra/embedded-postgres.js';
+import { createLogger } from '../infra/logger.js';
+import { runApi, runUntilSignal, runWorkers, type Stoppable } from '../infra/processes.js';
+import { runScheduler } from '../scheduler/run.js';
+import { seedDevData } from '../db/dev-seed.js';
+
+const env = { ...process.env };
+const dataDir = env.HUB_DATA_DIR ?? join(import.meta.dirname, '..', '.data');
+mkdirSync(dataDir, { recursive: true });
+
+// A dev signing secret kept with the data, so tokens issued before a restart still work.
+const secretFile = join(dataDir, 'dev-jwt-secret');
+if (!env.HUB_JWT_SECRET) {
+  if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32).toString('hex'), { mode: 0o600 });
+  env.HUB_JWT_SECRET = readFileSync(secretFile, 'utf8').trim();
+}
+env.HUB_DEV_AUTH ??= 'true';
+
+const temporalPort = Number(env.HUB_DEV_TEMPORAL_PORT ?? 7233);
+const temporalUiPort = Number(env.HUB_DEV_TEMPORAL_UI_PORT ?? 8233);
+const postgresPort = Number(env.HUB_DEV_POSTGRES_PORT ?? 54329);
+const logger = createLogger(env.LOG_LEVEL ?? 'info', 'dev');
+
+runUntilSignal(logger, async () => {
+  const started: Stoppable[] = [];
+  const temporal = await startDevTemporal(dataDir, temporalPort, temporalUiPort);
+  started.push(temporal);
+  env.TEMPORAL_ADDRESS = temporal.address;
+  if (!env.DATABASE_URL) {
+    const pg = await startEmbeddedPostgres(dataDir, postgresPort);
+    started.push(pg);
+    env.DATABASE_URL = pg.url;
+  }
+  const config = loadConfig(env);
+  const pool = await openDatabase(config);
+  started.push({ stop: () => pool.end() });
+  if (env.HUB_DEV_SEED !== 'false' && (await seedDevData(pool))) logger.info('demo schools and classes written');
+  started.push(await runWorkers(config, pool, logger));
+  const api = await runApi(config, pool, logger);
+  started.push(api);
+  started.push(await runScheduler(config, pool, api.temporal, logger));
+
+  const apiUrl = `http://localhost:${config.PORT}`;
+  console.log(
+    [
+      '',
+      'Хаб запущен / hub is up:',
+      `  API:          ${apiUrl}  (ready: ${apiUrl}/readyz)`,
+      `  Console:      ${apiUrl}/console/`,
+      `  Temporal UI:  ${temporal.uiUrl}`,
+      `  PostgreSQL:   ${config.DATABASE_URL?.replace(/:[^:@/]+@/, ':***@')}`,
+      `  Dev tokens:   POST ${apiUrl}/v1/dev/token {"role":"school_admin","schools":["<school id>"]}`,
+      'Ctrl-C stops everything; data stays in ' + dataDir,
+      '',
+    ].join('\n'),
+  );
+  return started;
+});

@@ -1,0 +1,13 @@
+// Temporal worker: registers the hub's workflows and activities on the registration and roster queues.
+import { loadConfig } from '../infra/config.js';
+import { openDatabase } from '../infra/database.js';
+import { createLogger } from '../infra/logger.js';
+import { runUntilSignal, runWorkers } from '../infra/processes.js';
+
+const config = loadConfig();
+const logger = createLogger(config.LOG_LEVEL, 'worker');
+runUntilSignal(logger, async () => {
+  const pool = await openDatabase(config);
+  const workers = await runWorkers(config, pool, logger);
+  return [{ stop: () => pool.end() }, workers];
+});

@@ -1,0 +1,96 @@
+// The hub's processes as functions, so that bin/worker, bin/api, bin/scheduler and bin/dev (all in
+// one) are each a few lines over the same code.
+import type { Server } from 'node:http';
+import type { Client } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { createApp } from '../api/app.js';
+import { tokenService } from '../api/auth.js';
+import { TASK_QUEUES } from '../workflows/definitions.js';
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import type { Pool } from './postgres.js';
+import { bundleWorkflows, connectClient, createHubWorker, NativeConnection } from './temporal.js';
+
+export interface Stoppable {
+  stop(): Promise<void>;
+}
+
+export function requireJwtSecret(config: Config): string {
+  if (!config.HUB_JWT_SECRET) throw new Error('HUB_JWT_SECRET is required (at least 32 characters).');
+  return config.HUB_JWT_SECRET;
+}
+
+export async function runWorkers(config: Config, pool: Pool, logger: Logger): Promise<Stoppable> {
+  // Our own signal handling stops things in order; the SDK logs only warnings and worse.
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const bundle = await bundleWorkflows();
+  const deps = { pool, logger: logger.child({ component: 'activities' }) };
+  const workers = await Promise.all(
+    Object.values(TASK_QUEUES).map((taskQueue) =>
+      createHubWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue, deps, bundle }),
+    ),
+  );
+  const running = workers.map((w) => w.run());
+  logger.info({ taskQueues: Object.values(TASK_QUEUES) }, 'worker running');
+  return {
+    async stop() {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      await Promise.allSettled(running);
+      await connection.close();
+    },
+  };
+}
+
+export async function runApi(
+  config: Config,
+  pool: Pool,
+  logger: Logger,
+  temporal?: Client,
+): Promise<Stoppable & { server: Server; temporal: Client }> {
+  const client = temporal ?? (await connectClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE));
+  const app = createApp({
+    config,
+    pool,
+    temporal: client,
+    tokens: tokenService(requireJwtSecret(config)),
+    logger: logger.child({ component: 'api' }),
+    taskQueues: TASK_QUEUES,
+  });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.PORT, () => resolve(s));
+    s.on('error', reject);
+  });
+  logger.info({ port: config.PORT }, 'api listening');
+  return {
+    server,
+    temporal: client,
+    async stop() {
+      await new Promise((resolve) => server.close(resolve));
+      server.closeAllConnections();
+      if (!temporal) await client.connection.close();
+    },
+  };
+}
+
+/** Runs `main` and stops what it started on SIGINT/SIGTERM, exiting non-zero on a start failure. */
+export function runUntilSignal(logger: Logger, main: () => Promise<Stoppable[]>): void {
+  let stopping = false;
+  main().then(
+    (started) => {
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        logger.info({ signal }, 'stopping');
+        for (const s of [...started].reverse()) await s.stop().catch((err: unknown) => logger.error({ err }, 'stop failed'));
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop('SIGINT'));
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+    },
+    (err: unknown) => {
+      logger.fatal({ err }, 'failed to start');
+      process.exit(1);
+    },
+  );
+}

@@ -91,7 +91,7 @@ export interface MessengerSimulator {
   addMembersByHand(chatId: string, userIds: readonly string[]): void;
   removeMembersByHand(chatId: string, userIds: readonly string[]): void;
   counters(): CallCounters & StoreCounters;
-  /** Forget counters, faults and script; keep chats (use a new simulator for a clean slate). */
+  /** Forget counters, the change log, faults and script; keep chats (a new simulator is a clean slate). */
   resetCounters(): void;
   stop(): Promise<void>;
 }
@@ -362,6 +362,7 @@ export async function startMessengerSimulator(opts: SimulatorOptions = {}): Prom
     },
     resetCounters() {
       counters = newCounters();
+      store.clearLog();
       faults = { ...NO_FAULTS };
       random = rng(faults.seed);
       scripted = [];

@@ -122,6 +122,11 @@ export class MessengerStore {
     return c;
   }
 
+  /** Start counting afresh; chats and members stay. */
+  clearLog(): void {
+    this.log.length = 0;
+  }
+
   changes(): readonly ChangeEntry[] {
     return this.log;
   }

@@ -84,3 +84,21 @@ describe('messenger retry helper', () => {
     expect(() => toBatches(['a'], 0)).toThrow(RangeError);
   });
 });
+
+describe('messenger errors at the activity edge', async () => {
+  const { castMessengerError } = await import('../../adapters/messenger/activity-errors.js');
+  const { MessengerError } = await import('../../adapters/messenger/port.js');
+  const { ApplicationFailure } = await import('@temporalio/common');
+
+  it('R-C5: rate-limited stays retryable with the server delay; forbidden is not retried', () => {
+    const limited = castMessengerError(new MessengerError({ code: 'rate-limited', retryAfterMs: 7_000 }, '429'));
+    expect(limited).toBeInstanceOf(ApplicationFailure);
+    expect(limited).toMatchObject({ type: 'Messenger.rate-limited', nonRetryable: false, nextRetryDelay: 7_000 });
+    expect(castMessengerError(new MessengerError({ code: 'forbidden' }, 'token'))).toMatchObject({
+      type: 'Messenger.forbidden',
+      nonRetryable: true,
+    });
+    const other = new Error('x');
+    expect(castMessengerError(other)).toBe(other);
+  });
+});

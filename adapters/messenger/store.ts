@@ -10,6 +10,8 @@ export interface StoredChat {
   about: string;
   /** userId → role; the bot that created the chat is its creator. */
   members: Map<string, MemberRole>;
+  /** Sorted member ids, rebuilt lazily after a change, so that paging a big chat is not quadratic. */
+  sorted?: string[];
 }
 
 export type ChangeSource = 'api' | 'hand';
@@ -32,6 +34,14 @@ export interface StoreCounters {
   handChanges: number;
 }
 
+const zeroCounters = (): StoreCounters => ({
+  chatsCreated: 0,
+  membersAdded: 0,
+  membersRemoved: 0,
+  effectiveChanges: 0,
+  handChanges: 0,
+});
+
 export class ChatNotFound extends Error {
   constructor(readonly chatId: string) {
     super(`Chat not found: ${chatId}`);
@@ -43,6 +53,7 @@ export class MessengerStore {
   private readonly byKey = new Map<string, string>();
   private readonly log: ChangeEntry[] = [];
   private seq = 0;
+  private totals = zeroCounters();
   private nextChat = 1;
 
   constructor(
@@ -69,6 +80,7 @@ export class MessengerStore {
     for (const u of userIds) {
       if (chat.members.has(u)) continue;
       chat.members.set(u, 'member');
+      chat.sorted = undefined;
       this.record('add', chatId, u, source);
       n++;
     }
@@ -83,6 +95,7 @@ export class MessengerStore {
       const role = chat.members.get(u);
       if (role === undefined || role === 'creator') continue;
       chat.members.delete(u);
+      chat.sorted = undefined;
       this.record('remove', chatId, u, source);
       n++;
     }
@@ -92,9 +105,18 @@ export class MessengerStore {
   /** Members sorted by user id, from just after `after` (keyset paging: stable while members change). */
   page(chatId: string, after: string | undefined, size: number): { members: { userId: string; role: MemberRole }[]; more: boolean } {
     const chat = this.chat(chatId);
-    const ids = [...chat.members.keys()].sort().filter((u) => after === undefined || u > after);
-    const slice = ids.slice(0, size);
-    return { members: slice.map((userId) => ({ userId, role: chat.members.get(userId)! })), more: ids.length > size };
+    const ids = (chat.sorted ??= [...chat.members.keys()].sort());
+    let lo = 0;
+    if (after !== undefined) {
+      let hi = ids.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (ids[mid]! <= after) lo = mid + 1;
+        else hi = mid;
+      }
+    }
+    const slice = ids.slice(lo, lo + size);
+    return { members: slice.map((userId) => ({ userId, role: chat.members.get(userId)! })), more: lo + size < ids.length };
   }
 
   memberIds(chatId: string): string[] {
@@ -108,23 +130,13 @@ export class MessengerStore {
   }
 
   counters(): StoreCounters {
-    const c: StoreCounters = { chatsCreated: 0, membersAdded: 0, membersRemoved: 0, effectiveChanges: 0, handChanges: 0 };
-    for (const e of this.log) {
-      if (e.source === 'hand') {
-        c.handChanges++;
-        continue;
-      }
-      c.effectiveChanges++;
-      if (e.op === 'create') c.chatsCreated++;
-      else if (e.op === 'add') c.membersAdded++;
-      else c.membersRemoved++;
-    }
-    return c;
+    return { ...this.totals };
   }
 
   /** Start counting afresh; chats and members stay. */
   clearLog(): void {
     this.log.length = 0;
+    this.totals = zeroCounters();
   }
 
   changes(): readonly ChangeEntry[] {
@@ -133,7 +145,14 @@ export class MessengerStore {
 
   private record(op: ChangeEntry['op'], chatId: string, userId: string | undefined, source: ChangeSource): void {
     this.log.push({ seq: ++this.seq, op, chatId, userId, source });
-    // A long load test must not grow without bound; counters then cover the retained window only.
+    if (source === 'hand') this.totals.handChanges++;
+    else {
+      this.totals.effectiveChanges++;
+      if (op === 'create') this.totals.chatsCreated++;
+      else if (op === 'add') this.totals.membersAdded++;
+      else this.totals.membersRemoved++;
+    }
+    // A long load test must not grow the log without bound; the counters stay exact regardless.
     if (this.log.length > this.logLimit) this.log.splice(0, this.log.length - this.logLimit);
   }
 }

@@ -22,6 +22,9 @@ export function messengerFromConfig(
     token: config.MESSENGER_TOKEN,
     maxBatchSize: config.MESSENGER_MAX_BATCH,
     requestTimeoutMs: config.MESSENGER_TIMEOUT_MS,
-    retry: { maxAttempts: config.MESSENGER_MAX_ATTEMPTS, maxRetryAfterMs: config.MESSENGER_MAX_RETRY_AFTER_MS },
+    retry: {
+      maxAttempts: config.MESSENGER_MAX_ATTEMPTS,
+      maxRetryAfterMs: config.MESSENGER_MAX_RETRY_AFTER_MS,
+    },
   });
 }

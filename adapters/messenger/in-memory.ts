@@ -43,7 +43,8 @@ export class InMemoryMessenger implements Messenger {
     try {
       return fn();
     } catch (e) {
-      if (e instanceof ChatNotFound) throw new MessengerError({ code: 'not-found' }, `chat not found: ${chatId}`);
+      if (e instanceof ChatNotFound)
+        throw new MessengerError({ code: 'not-found' }, `chat not found: ${chatId}`);
       throw e;
     }
   }

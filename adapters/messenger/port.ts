@@ -97,7 +97,8 @@ export const emptyStats = (): MessengerCallStats => ({
 
 /** Split after de-duplicating; order is kept so that batches are reproducible. */
 export function toBatches(userIds: readonly string[], size: number): string[][] {
-  if (!Number.isInteger(size) || size < 1) throw new RangeError(`batch size must be a positive integer: ${size}`);
+  if (!Number.isInteger(size) || size < 1)
+    throw new RangeError(`batch size must be a positive integer: ${size}`);
   const unique = [...new Set(userIds)];
   const out: string[][] = [];
   for (let i = 0; i < unique.length; i += size) out.push(unique.slice(i, i + size));

@@ -51,7 +51,8 @@ export async function withRetry<T>(
       // A server-given delay is a floor; a little jitter on top spreads replicas that got the same one.
       const delayMs =
         d.afterMs !== undefined
-          ? d.afterMs + backoffMs(1, { ...policy, maxDelayMs: Math.min(policy.baseDelayMs, 250) }, hooks.random)
+          ? d.afterMs +
+            backoffMs(1, { ...policy, maxDelayMs: Math.min(policy.baseDelayMs, 250) }, hooks.random)
           : backoffMs(attempt, policy, hooks.random);
       hooks.onRetry?.({ attempt, delayMs, error });
       await sleep(delayMs);

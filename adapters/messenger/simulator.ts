@@ -73,7 +73,14 @@ export interface CallCounters {
   /** Write calls applied, duplicates counted twice. */
   writesApplied: number;
   byMethod: Record<ApiMethod, number>;
-  faults: { rateLimited: number; serverErrors: number; hung: number; late: number; slow: number; duplicated: number };
+  faults: {
+    rateLimited: number;
+    serverErrors: number;
+    hung: number;
+    late: number;
+    slow: number;
+    duplicated: number;
+  };
 }
 
 export interface MessengerSimulator {
@@ -190,7 +197,11 @@ export async function startMessengerSimulator(opts: SimulatorOptions = {}): Prom
     if (method === 'createChat') {
       const name = q.get('name');
       if (!name) throw new BadParam('Missing required parameter: name');
-      const { chatId: sn } = store.createChat(name, q.get('about') ?? '', q.get('idempotencyKey') ?? undefined);
+      const { chatId: sn } = store.createChat(
+        name,
+        q.get('about') ?? '',
+        q.get('idempotencyKey') ?? undefined,
+      );
       return { ok: true, sn };
     }
     if (!chatId) throw new BadParam('Missing required parameter: chatId');
@@ -201,7 +212,11 @@ export async function startMessengerSimulator(opts: SimulatorOptions = {}): Prom
         ok: true,
         members: members.map((m) => ({
           userId: m.userId,
-          ...(m.role === 'creator' ? { creator: true, admin: true } : m.role === 'admin' ? { admin: true } : {}),
+          ...(m.role === 'creator'
+            ? { creator: true, admin: true }
+            : m.role === 'admin'
+              ? { admin: true }
+              : {}),
         })),
       };
       if (more && members.length > 0) body.cursor = encodeCursor(members[members.length - 1]!.userId);
@@ -235,7 +250,12 @@ export async function startMessengerSimulator(opts: SimulatorOptions = {}): Prom
       case '429': {
         counters.faults.rateLimited++;
         const secs = fault.retryAfterSeconds ?? faults.retryAfterSeconds;
-        return send(res, 429, { ok: false, description: 'Rate limit exceeded' }, { 'retry-after': String(secs) });
+        return send(
+          res,
+          429,
+          { ok: false, description: 'Rate limit exceeded' },
+          { 'retry-after': String(secs) },
+        );
       }
       case '500':
       case '502':
@@ -298,7 +318,11 @@ export async function startMessengerSimulator(opts: SimulatorOptions = {}): Prom
     }
     if (req.method === 'GET' && path === '/admin/chats') {
       return send(res, 200, {
-        chats: [...store.chats.values()].map((c) => ({ chatId: c.chatId, title: c.title, members: c.members.size })),
+        chats: [...store.chats.values()].map((c) => ({
+          chatId: c.chatId,
+          title: c.title,
+          members: c.members.size,
+        })),
       });
     }
     return send(res, 404, { ok: false, description: 'Unknown admin path' });
@@ -308,11 +332,18 @@ export async function startMessengerSimulator(opts: SimulatorOptions = {}): Prom
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://sim');
     if (url.pathname.startsWith('/admin/')) {
-      handleAdmin(req, url.pathname, res).catch(() => send(res, 400, { ok: false, description: 'Bad admin request' }));
+      handleAdmin(req, url.pathname, res).catch(() =>
+        send(res, 400, { ok: false, description: 'Bad admin request' }),
+      );
       return;
     }
     const method = url.pathname.startsWith(API_PREFIX) ? url.pathname.slice(API_PREFIX.length) : '';
-    if (method === 'createChat' || method === 'members/add' || method === 'members/delete' || method === 'getMembers') {
+    if (
+      method === 'createChat' ||
+      method === 'members/add' ||
+      method === 'members/delete' ||
+      method === 'getMembers'
+    ) {
       // The bot API takes query parameters; a form body is accepted too, as the real one does for POST.
       if (req.method === 'POST') {
         const chunks: Buffer[] = [];
@@ -358,7 +389,12 @@ export async function startMessengerSimulator(opts: SimulatorOptions = {}): Prom
       store.remove(chatId, userIds, 'hand');
     },
     counters() {
-      return { ...counters, byMethod: { ...counters.byMethod }, faults: { ...counters.faults }, ...store.counters() };
+      return {
+        ...counters,
+        byMethod: { ...counters.byMethod },
+        faults: { ...counters.faults },
+        ...store.counters(),
+      };
     },
     resetCounters() {
       counters = newCounters();

@@ -61,7 +61,11 @@ export class MessengerStore {
     private readonly logLimit = 100_000,
   ) {}
 
-  createChat(title: string, about: string, idempotencyKey: string | undefined): { chatId: string; created: boolean } {
+  createChat(
+    title: string,
+    about: string,
+    idempotencyKey: string | undefined,
+  ): { chatId: string; created: boolean } {
     if (idempotencyKey) {
       const existing = this.byKey.get(idempotencyKey);
       if (existing) return { chatId: existing, created: false };
@@ -103,7 +107,11 @@ export class MessengerStore {
   }
 
   /** Members sorted by user id, from just after `after` (keyset paging: stable while members change). */
-  page(chatId: string, after: string | undefined, size: number): { members: { userId: string; role: MemberRole }[]; more: boolean } {
+  page(
+    chatId: string,
+    after: string | undefined,
+    size: number,
+  ): { members: { userId: string; role: MemberRole }[]; more: boolean } {
     const chat = this.chat(chatId);
     const ids = (chat.sorted ??= [...chat.members.keys()].sort());
     let lo = 0;
@@ -116,7 +124,10 @@ export class MessengerStore {
       }
     }
     const slice = ids.slice(lo, lo + size);
-    return { members: slice.map((userId) => ({ userId, role: chat.members.get(userId)! })), more: lo + size < ids.length };
+    return {
+      members: slice.map((userId) => ({ userId, role: chat.members.get(userId)! })),
+      more: lo + size < ids.length,
+    };
   }
 
   memberIds(chatId: string): string[] {
@@ -143,7 +154,12 @@ export class MessengerStore {
     return this.log;
   }
 
-  private record(op: ChangeEntry['op'], chatId: string, userId: string | undefined, source: ChangeSource): void {
+  private record(
+    op: ChangeEntry['op'],
+    chatId: string,
+    userId: string | undefined,
+    source: ChangeSource,
+  ): void {
     this.log.push({ seq: ++this.seq, op, chatId, userId, source });
     if (source === 'hand') this.totals.handChanges++;
     else {

@@ -46,7 +46,8 @@ class AttemptError extends Error {
 function detailFromDescription(description: string): MessengerErrorDetail {
   const d = description.toLowerCase();
   if (/not found|no such chat|unknown chat/.test(d)) return { code: 'not-found' };
-  if (/token|permission|forbidden|not allowed|not an admin|access denied/.test(d)) return { code: 'forbidden' };
+  if (/token|permission|forbidden|not allowed|not an admin|access denied/.test(d))
+    return { code: 'forbidden' };
   if (/rate limit|too many requests/.test(d)) return { code: 'rate-limited', retryAfterMs: 1_000 };
   return { code: 'bad-request' };
 }
@@ -80,7 +81,10 @@ export class VkTeamsHttpMessenger implements Messenger {
       idempotencyKey: req.idempotencyKey,
     });
     if (typeof body.sn !== 'string' || body.sn === '') {
-      throw new MessengerError({ code: 'unavailable', cause: 'server-error' }, 'createChat answered without a chat id');
+      throw new MessengerError(
+        { code: 'unavailable', cause: 'server-error' },
+        'createChat answered without a chat id',
+      );
     }
     return body.sn;
   }
@@ -91,12 +95,18 @@ export class VkTeamsHttpMessenger implements Messenger {
     for (;;) {
       const body = await this.call('getMembers', cursor ? { chatId, cursor } : { chatId }, chatId);
       const wire = Array.isArray(body.members) ? (body.members as WireMember[]) : [];
-      yield wire.map((m) => ({ userId: m.userId, role: m.creator ? 'creator' : m.admin ? 'admin' : 'member' }));
+      yield wire.map((m) => ({
+        userId: m.userId,
+        role: m.creator ? 'creator' : m.admin ? 'admin' : 'member',
+      }));
       const next = typeof body.cursor === 'string' && body.cursor !== '' ? body.cursor : undefined;
       // A cursor that comes back again would loop forever: stop and say so.
       if (next === undefined) return;
       if (seen.has(next)) {
-        throw new MessengerError({ code: 'unavailable', cause: 'server-error' }, 'getMembers repeated a cursor');
+        throw new MessengerError(
+          { code: 'unavailable', cause: 'server-error' },
+          'getMembers repeated a cursor',
+        );
       }
       seen.add(next);
       cursor = next;
@@ -128,7 +138,11 @@ export class VkTeamsHttpMessenger implements Messenger {
     return { userIds: applied, batches: batches.length };
   }
 
-  private async call(method: string, params: Record<string, string>, chatId?: string): Promise<Record<string, unknown>> {
+  private async call(
+    method: string,
+    params: Record<string, string>,
+    chatId?: string,
+  ): Promise<Record<string, unknown>> {
     let attempts = 0;
     try {
       return await withRetry(
@@ -173,7 +187,10 @@ export class VkTeamsHttpMessenger implements Messenger {
       const name = e instanceof Error ? e.name : '';
       if (name === 'TimeoutError' || name === 'AbortError') {
         this.counters.timeouts++;
-        throw new AttemptError({ code: 'unavailable', cause: 'timeout' }, `no answer within ${this.timeoutMs} ms`);
+        throw new AttemptError(
+          { code: 'unavailable', cause: 'timeout' },
+          `no answer within ${this.timeoutMs} ms`,
+        );
       }
       this.counters.networkErrors++;
       throw new AttemptError({ code: 'unavailable', cause: 'network' }, 'network error');
@@ -186,7 +203,10 @@ export class VkTeamsHttpMessenger implements Messenger {
     } catch (e) {
       if (e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')) {
         this.counters.timeouts++;
-        throw new AttemptError({ code: 'unavailable', cause: 'timeout' }, `body not received within ${this.timeoutMs} ms`);
+        throw new AttemptError(
+          { code: 'unavailable', cause: 'timeout' },
+          `body not received within ${this.timeoutMs} ms`,
+        );
       }
       body = undefined;
     }

@@ -49,7 +49,10 @@ export function messengerConformance(name: string, setup: () => Promise<Messenge
 
     it('R-C5: long lists go in batches of at most maxBatchSize and list back complete across cursor pages', async () => {
       const chat = await t.messenger.createChat({ title: '3А', idempotencyKey: `${name}/class:c3a` });
-      const ids = Array.from({ length: t.messenger.maxBatchSize * 2 + 7 }, (_, i) => `s${String(i).padStart(4, '0')}`);
+      const ids = Array.from(
+        { length: t.messenger.maxBatchSize * 2 + 7 },
+        (_, i) => `s${String(i).padStart(4, '0')}`,
+      );
       const out = await t.messenger.addMembers(chat, ids);
       expect(out).toEqual({ userIds: ids.length, batches: 3 });
       const pages: number[] = [];

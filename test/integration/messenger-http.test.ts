@@ -26,7 +26,8 @@ const client = (o: Partial<VkTeamsHttpOptions> = {}) =>
   });
 let n = 0;
 const newChat = (m: VkTeamsHttpMessenger) => m.createChat({ title: `Чат ${++n}`, idempotencyKey: `it/${n}` });
-const ids = async (m: VkTeamsHttpMessenger, chat: string) => (await collectMembers(m, chat)).map((x) => x.userId).sort();
+const ids = async (m: VkTeamsHttpMessenger, chat: string) =>
+  (await collectMembers(m, chat)).map((x) => x.userId).sort();
 const failure = (p: Promise<unknown>) =>
   p.then(
     () => {
@@ -41,7 +42,11 @@ const failure = (p: Promise<unknown>) =>
 describe('VK Teams HTTP adapter against the simulator', () => {
   it('R-C1/R-C5: creates a chat, adds, removes and lists members across cursor pages', async () => {
     const m = client();
-    const chat = await m.createChat({ title: '1А - Русский язык', about: 'managed by the hub', idempotencyKey: 's/1' });
+    const chat = await m.createChat({
+      title: '1А - Русский язык',
+      about: 'managed by the hub',
+      idempotencyKey: 's/1',
+    });
     expect(sim.store.chat(chat).title).toBe('1А - Русский язык');
     const students = Array.from({ length: 45 }, (_, i) => `st-${String(i).padStart(2, '0')}`);
     expect(await m.addMembers(chat, students)).toEqual({ userIds: 45, batches: 3 });
@@ -50,7 +55,12 @@ describe('VK Teams HTTP adapter against the simulator', () => {
     for await (const _ of m.listMembers(chat)) pages++;
     expect(pages).toBe(Math.ceil(44 / 7));
     expect(await ids(m, chat)).toEqual([sim.botUserId, ...students.slice(1, 44)].sort());
-    expect(sim.counters()).toMatchObject({ chatsCreated: 1, membersAdded: 45, membersRemoved: 2, effectiveChanges: 48 });
+    expect(sim.counters()).toMatchObject({
+      chatsCreated: 1,
+      membersAdded: 45,
+      membersRemoved: 2,
+      effectiveChanges: 48,
+    });
     expect(sim.counters().byMethod).toMatchObject({ 'members/add': 3, 'members/delete': 1 });
   });
 
@@ -71,7 +81,9 @@ describe('VK Teams HTTP adapter against the simulator', () => {
     const chat = await m.createChat({ title: 'Учительская', idempotencyKey: 'school-9/staff:school-9' });
     expect(sim.counters()).toMatchObject({ chatsCreated: 1 });
     expect(sim.counters().byMethod.createChat).toBe(2);
-    expect(await m.createChat({ title: 'Учительская', idempotencyKey: 'school-9/staff:school-9' })).toBe(chat);
+    expect(await m.createChat({ title: 'Учительская', idempotencyKey: 'school-9/staff:school-9' })).toBe(
+      chat,
+    );
   });
 
   it('R-C5: 429 with Retry-After is honoured: the adapter waits at least that long, then succeeds', async () => {
@@ -126,7 +138,13 @@ describe('VK Teams HTTP adapter against the simulator', () => {
     sim.script({ kind: 'duplicate' }, { kind: 'duplicate' });
     await m.addMembers(chat, ['u1', 'u2']);
     await m.removeMembers(chat, ['u1']);
-    expect(sim.counters()).toMatchObject({ writeCalls: 2, writesApplied: 4, membersAdded: 2, membersRemoved: 1, effectiveChanges: 3 });
+    expect(sim.counters()).toMatchObject({
+      writeCalls: 2,
+      writesApplied: 4,
+      membersAdded: 2,
+      membersRemoved: 1,
+      effectiveChanges: 3,
+    });
   });
 
   it('R-C5: when retries run out the error is typed: unavailable with the attempts made', async () => {
@@ -136,7 +154,12 @@ describe('VK Teams HTTP adapter against the simulator', () => {
     const err = await failure(m.addMembers(chat, ['u1']));
     expect(err.detail).toEqual({ code: 'unavailable', cause: 'server-error' });
     expect(err.retryable).toBe(true);
-    expect(err.progress).toMatchObject({ method: 'members/add', chatId: chat, attempts: 3, appliedUserIds: 0 });
+    expect(err.progress).toMatchObject({
+      method: 'members/add',
+      chatId: chat,
+      attempts: 3,
+      appliedUserIds: 0,
+    });
   });
 
   it('R-C5: a Retry-After longer than the adapter may wait comes back as rate-limited with the delay', async () => {
@@ -164,12 +187,19 @@ describe('VK Teams HTTP adapter against the simulator', () => {
 
   it('R-C5: refusals are typed and not retried: bad token, unknown chat, too many members', async () => {
     const bad = client({ token: 'wrong' });
-    expect((await failure(bad.createChat({ title: 'x', idempotencyKey: 'k' }))).detail).toEqual({ code: 'forbidden' });
+    expect((await failure(bad.createChat({ title: 'x', idempotencyKey: 'k' }))).detail).toEqual({
+      code: 'forbidden',
+    });
     const m = client();
     expect((await failure(m.addMembers('nope@chat.agent', ['u1']))).detail).toEqual({ code: 'not-found' });
     const chat = await newChat(m);
     const big = client({ maxBatchSize: 21 });
-    const err = await failure(big.addMembers(chat, Array.from({ length: 21 }, (_, i) => `x${i}`)));
+    const err = await failure(
+      big.addMembers(
+        chat,
+        Array.from({ length: 21 }, (_, i) => `x${i}`),
+      ),
+    );
     expect(err.detail).toEqual({ code: 'bad-request' });
     expect(big.stats().retries).toBe(0);
   });
@@ -194,7 +224,14 @@ describe('VK Teams HTTP adapter against the simulator', () => {
     await m.addMembers(chat, users);
     await m.addMembers(chat, users.slice(0, 50)); // a whole retried run: no effect
     await m.removeMembers(chat, users.slice(150));
-    sim.setFaults({ rateLimitShare: 0, serverErrorShare: 0, hangShare: 0, lateShare: 0, slowShare: 0, duplicateShare: 0 });
+    sim.setFaults({
+      rateLimitShare: 0,
+      serverErrorShare: 0,
+      hangShare: 0,
+      lateShare: 0,
+      slowShare: 0,
+      duplicateShare: 0,
+    });
     expect(await ids(m, chat)).toEqual([sim.botUserId, ...users.slice(0, 150)].sort());
     const c = sim.counters();
     expect(c).toMatchObject({ membersAdded: 200, membersRemoved: 50, effectiveChanges: 250 });
@@ -212,11 +249,16 @@ describe('VK Teams HTTP adapter against the simulator', () => {
     expect(hand.status).toBe(200);
     expect(await ids(m, chat)).toContain('teacher-friend');
     expect(sim.counters()).toMatchObject({ handChanges: 1 });
-    const put = await fetch(`${sim.url}/admin/faults`, { method: 'PUT', body: JSON.stringify({ serverErrorShare: 1 }) });
+    const put = await fetch(`${sim.url}/admin/faults`, {
+      method: 'PUT',
+      body: JSON.stringify({ serverErrorShare: 1 }),
+    });
     expect(put.status).toBe(200);
     const err = await failure(client({ retry: { maxAttempts: 2, baseDelayMs: 1 } }).addMembers(chat, ['u1']));
     expect(err.code).toBe('unavailable');
-    const state = (await (await fetch(`${sim.url}/admin/state`)).json()) as { faults: { serverErrors: number } };
+    const state = (await (await fetch(`${sim.url}/admin/state`)).json()) as {
+      faults: { serverErrors: number };
+    };
     expect(state.faults.serverErrors).toBe(2);
   });
 });

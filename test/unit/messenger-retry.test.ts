@@ -6,7 +6,9 @@ const policy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1_00
 
 describe('messenger retry helper', () => {
   it('R-C5: backoff grows exponentially, is capped, and is jittered within [0, cap]', () => {
-    expect([1, 2, 3, 4, 5, 6].map((a) => backoffMs(a, policy, () => 1))).toEqual([100, 200, 400, 800, 1000, 1000]);
+    expect([1, 2, 3, 4, 5, 6].map((a) => backoffMs(a, policy, () => 1))).toEqual([
+      100, 200, 400, 800, 1000, 1000,
+    ]);
     expect(backoffMs(3, policy, () => 0)).toBe(0);
     expect(backoffMs(3, policy, () => 0.5)).toBe(200);
   });
@@ -79,7 +81,10 @@ describe('messenger retry helper', () => {
   });
 
   it('R-C5: batches de-duplicate and never exceed the size', () => {
-    expect(toBatches(['a', 'b', 'a', 'c', 'd'], 2)).toEqual([['a', 'b'], ['c', 'd']]);
+    expect(toBatches(['a', 'b', 'a', 'c', 'd'], 2)).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+    ]);
     expect(toBatches([], 5)).toEqual([]);
     expect(() => toBatches(['a'], 0)).toThrow(RangeError);
   });
@@ -91,9 +96,15 @@ describe('messenger errors at the activity edge', async () => {
   const { ApplicationFailure } = await import('@temporalio/common');
 
   it('R-C5: rate-limited stays retryable with the server delay; forbidden is not retried', () => {
-    const limited = castMessengerError(new MessengerError({ code: 'rate-limited', retryAfterMs: 7_000 }, '429'));
+    const limited = castMessengerError(
+      new MessengerError({ code: 'rate-limited', retryAfterMs: 7_000 }, '429'),
+    );
     expect(limited).toBeInstanceOf(ApplicationFailure);
-    expect(limited).toMatchObject({ type: 'Messenger.rate-limited', nonRetryable: false, nextRetryDelay: 7_000 });
+    expect(limited).toMatchObject({
+      type: 'Messenger.rate-limited',
+      nonRetryable: false,
+      nextRetryDelay: 7_000,
+    });
     expect(castMessengerError(new MessengerError({ code: 'forbidden' }, 'token'))).toMatchObject({
       type: 'Messenger.forbidden',
       nonRetryable: true,

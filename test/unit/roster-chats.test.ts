@@ -44,7 +44,10 @@ describe('desired chats from the journal roster', () => {
     r.enrollments = r.enrollments.map((e) =>
       e.studentPersonId === 's-anna' ? { ...e, status: 'expelled' as const } : e,
     );
-    r.enrollments = [...r.enrollments, { studentPersonId: 's-anna', classExternalId: 'c2b', status: 'active' }];
+    r.enrollments = [
+      ...r.enrollments,
+      { studentPersonId: 's-anna', classExternalId: 'c2b', status: 'active' },
+    ];
     expect(members(r, 'class:c1a')).not.toContain('s-anna');
     expect(members(r, 'subject:c1a:rus')).not.toContain('s-anna');
     expect(members(r, 'class:c2b')).toContain('s-anna');
@@ -105,7 +108,10 @@ describe('desired chats from the journal roster', () => {
 
   it('R-C1: enrollments in a class the journal does not list are reported, not guessed', () => {
     const r = smallSchool();
-    r.enrollments = [...r.enrollments, { studentPersonId: 's-x', classExternalId: 'ghost', status: 'active' }];
+    r.enrollments = [
+      ...r.enrollments,
+      { studentPersonId: 's-x', classExternalId: 'ghost', status: 'active' },
+    ];
     const { chats, warnings } = desiredChats(r);
     expect(warnings).toEqual([{ code: 'unknown-class', ref: 'ghost' }]);
     expect(chats.some((c) => c.personIds.includes('s-x'))).toBe(false);

@@ -60,7 +60,12 @@ describe('membership diff for one chat', () => {
 
   it('R-C6: unlinked people are pending, not added; linking them adds them on the next run (R-L2)', () => {
     const links = new Map([['p-anna', 'u-anna']]);
-    const first = planChat({ personIds: ['p-anna', 'p-boris'], linkOf: linksFromMap(links), managed: [], actual: [] });
+    const first = planChat({
+      personIds: ['p-anna', 'p-boris'],
+      linkOf: linksFromMap(links),
+      managed: [],
+      actual: [],
+    });
     expect(first).toMatchObject({ adds: ['u-anna'], pending: ['p-boris'] });
     links.set('p-boris', 'u-boris');
     const second = planChat({
@@ -82,7 +87,9 @@ describe('membership diff for one chat', () => {
     expect(plan.adds).toEqual(['u-same']);
   });
 
-  const ids = fc.uniqueArray(fc.constantFrom(...Array.from({ length: 30 }, (_, i) => `u${String(i).padStart(2, '0')}`)));
+  const ids = fc.uniqueArray(
+    fc.constantFrom(...Array.from({ length: 30 }, (_, i) => `u${String(i).padStart(2, '0')}`)),
+  );
   const state = fc.record({ desired: ids, managed: ids, actual: ids, handOnly: ids, strict: fc.boolean() });
 
   it('R-C7 property: applying the diff yields desired on managed members and leaves hand-added ones', () => {
@@ -137,7 +144,10 @@ describe('membership diff for one chat', () => {
   it('R-C5: one chat of 1,000,000 members diffs in linear time', () => {
     const n = 1_000_000;
     const actual = sortedUnique(Array.from({ length: n }, (_, i) => `user-${i}`));
-    const desired = actual.filter((_, i) => i % 100 !== 0).concat(['user-new-1', 'user-new-2']).sort();
+    const desired = actual
+      .filter((_, i) => i % 100 !== 0)
+      .concat(['user-new-1', 'user-new-2'])
+      .sort();
     const started = performance.now();
     const d = diffChat({ desired, managed: actual, actual });
     const ms = performance.now() - started;

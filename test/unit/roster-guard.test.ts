@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_MASS_REMOVAL_SHARE, massChangeGuard } from '../../domain/roster/index.js';
 
 describe('mass-change guard', () => {
-  it('R-C5: a run that would remove more than 10% of a school\'s managed members stops for a human', () => {
+  it("R-C5: a run that would remove more than 10% of a school's managed members stops for a human", () => {
     expect(DEFAULT_MASS_REMOVAL_SHARE).toBe(0.1);
     const v = massChangeGuard([
       { schoolId: 'calm', removes: 10, managedMembers: 100 },

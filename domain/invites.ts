@@ -14,8 +14,7 @@ export function inviteValidityDays(
   bounds: { defaultDays: number; maxDays: number },
 ): { ok: true; days: number } | { ok: false; maxDays: number } {
   const days = requested ?? bounds.defaultDays;
-  if (!Number.isInteger(days) || days < 1 || days > bounds.maxDays)
-    return { ok: false, maxDays: bounds.maxDays };
+  if (!Number.isInteger(days) || days < 1 || days > bounds.maxDays) return { ok: false, maxDays: bounds.maxDays };
   return { ok: true, days };
 }
 

@@ -32,6 +32,20 @@ const schema = z.object({
   /** Cron expression and time zone of the nightly reconciliation when a connection sets none. */
   SYNC_CRON: z.string().default('30 2 * * *'),
   SYNC_TIMEZONE: z.string().default('Europe/Moscow'),
+  /** Messenger bot API base (VK Teams-style, adapters/messenger/README.md). Unset in `npm start`: the simulator's. */
+  MESSENGER_API_BASE: z.string().url().optional(),
+  /** Messenger bot token; never logged. Required with MESSENGER_API_BASE. */
+  MESSENGER_TOKEN: z.string().min(1).optional(),
+  /** Most user ids per members/add or members/delete call. */
+  MESSENGER_MAX_BATCH: z.coerce.number().int().min(1).max(1000).default(100),
+  /** Per-request timeout of messenger calls, ms. */
+  MESSENGER_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Attempts per messenger call (first included) for 429, 5xx, timeouts; then the activity's own retry takes over. */
+  MESSENGER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  /** Longest Retry-After the adapter waits out in place, ms; longer ones fail the call as rate-limited. */
+  MESSENGER_MAX_RETRY_AFTER_MS: z.coerce.number().int().min(0).default(30_000),
+  /** Mass-change guard: a run removing more than this share of a school's managed members stops for confirmation. */
+  ROSTER_MASS_REMOVAL_SHARE: z.coerce.number().min(0).max(1).default(0.1),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -1,0 +1,112 @@
+// The chat platform behind one port (dust-tt connectors' interface.ts style: one abstract surface,
+// a small closed union of error codes). The reconciler depends on this, never on an HTTP shape.
+//
+// Contract every implementation keeps (test/conformance/messenger.conformance.ts proves it):
+// - createChat with an idempotency key already used returns the chat made the first time;
+// - addMembers of a present member and removeMembers of an absent one are no-ops, so a retried
+//   batch is harmless;
+// - long lists are split into batches of at most `maxBatchSize` user ids per call;
+// - failures are thrown as MessengerError with one of the codes below.
+// We throw rather than return a Result (as dust does) because Temporal retries hinge on thrown
+// failures and an async iterable cannot return one.
+
+export type MessengerErrorDetail =
+  /** Slow down: try again after `retryAfterMs` (from Retry-After). Retryable. */
+  | { code: 'rate-limited'; retryAfterMs: number }
+  /** 5xx, timeout or network failure after the adapter's own retries. Retryable later. */
+  | { code: 'unavailable'; cause: 'server-error' | 'timeout' | 'network' }
+  /** The chat does not exist (deleted by hand, wrong id). Not retryable. */
+  | { code: 'not-found' }
+  /** Bad token, or the bot is no longer admin of the chat. Not retryable: a human must act. */
+  | { code: 'forbidden' }
+  /** The request itself is wrong (too many members, missing field). Not retryable. */
+  | { code: 'bad-request' };
+
+export type MessengerErrorCode = MessengerErrorDetail['code'];
+
+export const RETRYABLE_CODES: ReadonlySet<MessengerErrorCode> = new Set(['rate-limited', 'unavailable']);
+
+export class MessengerError extends Error {
+  override readonly name = 'MessengerError';
+  constructor(
+    readonly detail: MessengerErrorDetail,
+    message: string,
+    /** How far a batched call got before failing: the caller may retry the whole call safely. */
+    readonly progress?: { method: string; chatId?: string; attempts: number; appliedUserIds?: number },
+  ) {
+    super(message);
+  }
+  get code(): MessengerErrorCode {
+    return this.detail.code;
+  }
+  get retryable(): boolean {
+    return RETRYABLE_CODES.has(this.detail.code);
+  }
+}
+
+export const isMessengerError = (e: unknown): e is MessengerError => e instanceof MessengerError;
+
+export interface CreateChatRequest {
+  title: string;
+  about?: string;
+  /** Same key, same chat: the hub passes its stable chat key (plus school), e.g. `school-1/class:c1a`. */
+  idempotencyKey: string;
+}
+
+export interface MessengerMember {
+  userId: string;
+  role: 'creator' | 'admin' | 'member';
+}
+
+export interface BatchOutcome {
+  /** User ids sent (after de-duplication). */
+  userIds: number;
+  /** Calls made, one per batch. */
+  batches: number;
+}
+
+export interface Messenger {
+  readonly maxBatchSize: number;
+  createChat(req: CreateChatRequest): Promise<string>;
+  /** Pages as the platform's cursor gives them; a page is never empty unless the chat is. */
+  listMembers(chatId: string): AsyncIterable<MessengerMember[]>;
+  addMembers(chatId: string, userIds: readonly string[]): Promise<BatchOutcome>;
+  removeMembers(chatId: string, userIds: readonly string[]): Promise<BatchOutcome>;
+}
+
+/** Counters a run report shows next to its adds and removes. */
+export interface MessengerCallStats {
+  calls: number;
+  retries: number;
+  rateLimited: number;
+  timeouts: number;
+  serverErrors: number;
+  networkErrors: number;
+  waitedMs: number;
+}
+
+export const emptyStats = (): MessengerCallStats => ({
+  calls: 0,
+  retries: 0,
+  rateLimited: 0,
+  timeouts: 0,
+  serverErrors: 0,
+  networkErrors: 0,
+  waitedMs: 0,
+});
+
+/** Split after de-duplicating; order is kept so that batches are reproducible. */
+export function toBatches(userIds: readonly string[], size: number): string[][] {
+  if (!Number.isInteger(size) || size < 1)
+    throw new RangeError(`batch size must be a positive integer: ${size}`);
+  const unique = [...new Set(userIds)];
+  const out: string[][] = [];
+  for (let i = 0; i < unique.length; i += size) out.push(unique.slice(i, i + size));
+  return out;
+}
+
+export async function collectMembers(m: Messenger, chatId: string): Promise<MessengerMember[]> {
+  const all: MessengerMember[] = [];
+  for await (const page of m.listMembers(chatId)) all.push(...page);
+  return all;
+}

@@ -1,0 +1,229 @@
+// The Messenger port over HTTP, modelled on the VK Teams Bot API chat methods (README.md here).
+// Honours 429 + Retry-After, retries 5xx / timeouts / network errors with bounded backoff, gives
+// every request its own timeout, counts what it did (MessengerCallStats) and maps failures to the
+// port's error union.
+import type {
+  BatchOutcome,
+  CreateChatRequest,
+  Messenger,
+  MessengerCallStats,
+  MessengerErrorDetail,
+  MessengerMember,
+} from './port.js';
+import { emptyStats, MessengerError, toBatches } from './port.js';
+import { DEFAULT_RETRY_POLICY, parseRetryAfter, withRetry, type RetryPolicy } from './retry.js';
+
+export interface VkTeamsHttpOptions {
+  /** e.g. https://api.example.ru/bot/v1 (the simulator's `apiBase`). */
+  apiBase: string;
+  token: string;
+  maxBatchSize?: number;
+  requestTimeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** For tests: a deterministic jitter source or a fake clock. */
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  onRetry?: (info: { method: string; attempt: number; delayMs: number; code: string }) => void;
+}
+
+interface WireMember {
+  userId: string;
+  creator?: boolean;
+  admin?: boolean;
+}
+
+/** One failed attempt, before retry decisions. */
+class AttemptError extends Error {
+  constructor(
+    readonly detail: MessengerErrorDetail,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+// The API answers most refusals as HTTP 200 with {ok:false, description}; the text is all we get.
+function detailFromDescription(description: string): MessengerErrorDetail {
+  const d = description.toLowerCase();
+  if (/not found|no such chat|unknown chat/.test(d)) return { code: 'not-found' };
+  if (/token|permission|forbidden|not allowed|not an admin|access denied/.test(d))
+    return { code: 'forbidden' };
+  if (/rate limit|too many requests/.test(d)) return { code: 'rate-limited', retryAfterMs: 1_000 };
+  return { code: 'bad-request' };
+}
+
+export class VkTeamsHttpMessenger implements Messenger {
+  readonly maxBatchSize: number;
+  private readonly timeoutMs: number;
+  private readonly policy: RetryPolicy;
+  private counters: MessengerCallStats = emptyStats();
+
+  constructor(private readonly opts: VkTeamsHttpOptions) {
+    this.maxBatchSize = opts.maxBatchSize ?? 100;
+    this.timeoutMs = opts.requestTimeoutMs ?? 10_000;
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...opts.retry };
+  }
+
+  stats(): MessengerCallStats {
+    return { ...this.counters };
+  }
+
+  resetStats(): void {
+    this.counters = emptyStats();
+  }
+
+  async createChat(req: CreateChatRequest): Promise<string> {
+    // `idempotencyKey` is our extension (README.md): a timed-out create retried must not make a second chat.
+    const body = await this.call('createChat', {
+      name: req.title,
+      about: req.about ?? '',
+      members: '[]',
+      idempotencyKey: req.idempotencyKey,
+    });
+    if (typeof body.sn !== 'string' || body.sn === '') {
+      throw new MessengerError(
+        { code: 'unavailable', cause: 'server-error' },
+        'createChat answered without a chat id',
+      );
+    }
+    return body.sn;
+  }
+
+  async *listMembers(chatId: string): AsyncIterable<MessengerMember[]> {
+    let cursor: string | undefined;
+    const seen = new Set<string>();
+    for (;;) {
+      const body = await this.call('getMembers', cursor ? { chatId, cursor } : { chatId }, chatId);
+      const wire = Array.isArray(body.members) ? (body.members as WireMember[]) : [];
+      yield wire.map((m) => ({
+        userId: m.userId,
+        role: m.creator ? 'creator' : m.admin ? 'admin' : 'member',
+      }));
+      const next = typeof body.cursor === 'string' && body.cursor !== '' ? body.cursor : undefined;
+      // A cursor that comes back again would loop forever: stop and say so.
+      if (next === undefined) return;
+      if (seen.has(next)) {
+        throw new MessengerError(
+          { code: 'unavailable', cause: 'server-error' },
+          'getMembers repeated a cursor',
+        );
+      }
+      seen.add(next);
+      cursor = next;
+    }
+  }
+
+  addMembers(chatId: string, userIds: readonly string[]): Promise<BatchOutcome> {
+    return this.batched('members/add', chatId, userIds);
+  }
+
+  removeMembers(chatId: string, userIds: readonly string[]): Promise<BatchOutcome> {
+    return this.batched('members/delete', chatId, userIds);
+  }
+
+  private async batched(method: string, chatId: string, userIds: readonly string[]): Promise<BatchOutcome> {
+    const batches = toBatches(userIds, this.maxBatchSize);
+    let applied = 0;
+    for (const batch of batches) {
+      try {
+        await this.call(method, { chatId, members: JSON.stringify(batch.map((sn) => ({ sn }))) }, chatId);
+      } catch (e) {
+        if (e instanceof MessengerError) {
+          throw new MessengerError(e.detail, e.message, { ...e.progress!, appliedUserIds: applied });
+        }
+        throw e;
+      }
+      applied += batch.length;
+    }
+    return { userIds: applied, batches: batches.length };
+  }
+
+  private async call(
+    method: string,
+    params: Record<string, string>,
+    chatId?: string,
+  ): Promise<Record<string, unknown>> {
+    let attempts = 0;
+    try {
+      return await withRetry(
+        (attempt) => {
+          attempts = attempt;
+          return this.once(method, params);
+        },
+        (e) => {
+          if (!(e instanceof AttemptError)) return { retry: false };
+          if (e.detail.code === 'rate-limited') return { retry: true, afterMs: e.detail.retryAfterMs };
+          return { retry: e.detail.code === 'unavailable' };
+        },
+        this.policy,
+        {
+          random: this.opts.random,
+          sleep: this.opts.sleep,
+          onRetry: ({ attempt, delayMs, error }) => {
+            this.counters.retries++;
+            this.counters.waitedMs += delayMs;
+            const code = error instanceof AttemptError ? error.detail.code : 'unknown';
+            this.opts.onRetry?.({ method, attempt, delayMs, code });
+          },
+        },
+      );
+    } catch (e) {
+      if (e instanceof AttemptError) {
+        throw new MessengerError(e.detail, `${method}: ${e.message}`, { method, chatId, attempts });
+      }
+      throw e;
+    }
+  }
+
+  private async once(method: string, params: Record<string, string>): Promise<Record<string, unknown>> {
+    this.counters.calls++;
+    const url = new URL(`${this.opts.apiBase.replace(/\/$/, '')}/chats/${method}`);
+    url.searchParams.set('token', this.opts.token);
+    for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+    let res: Response;
+    try {
+      res = await fetch(url, { method: 'GET', signal: AbortSignal.timeout(this.timeoutMs) });
+    } catch (e) {
+      const name = e instanceof Error ? e.name : '';
+      if (name === 'TimeoutError' || name === 'AbortError') {
+        this.counters.timeouts++;
+        throw new AttemptError(
+          { code: 'unavailable', cause: 'timeout' },
+          `no answer within ${this.timeoutMs} ms`,
+        );
+      }
+      this.counters.networkErrors++;
+      throw new AttemptError({ code: 'unavailable', cause: 'network' }, 'network error');
+    }
+    let body: Record<string, unknown> | undefined;
+    try {
+      // The timeout also covers a body that never finishes arriving.
+      const parsed: unknown = await res.json();
+      if (parsed && typeof parsed === 'object') body = parsed as Record<string, unknown>;
+    } catch (e) {
+      if (e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')) {
+        this.counters.timeouts++;
+        throw new AttemptError(
+          { code: 'unavailable', cause: 'timeout' },
+          `body not received within ${this.timeoutMs} ms`,
+        );
+      }
+      body = undefined;
+    }
+    const description = typeof body?.description === 'string' ? body.description : `HTTP ${res.status}`;
+    if (res.status === 429) {
+      this.counters.rateLimited++;
+      const after = parseRetryAfter(res.headers.get('retry-after')) ?? this.policy.baseDelayMs;
+      throw new AttemptError({ code: 'rate-limited', retryAfterMs: after }, description);
+    }
+    if (res.status >= 500) {
+      this.counters.serverErrors++;
+      throw new AttemptError({ code: 'unavailable', cause: 'server-error' }, description);
+    }
+    if (res.status === 401 || res.status === 403) throw new AttemptError({ code: 'forbidden' }, description);
+    if (res.status === 404) throw new AttemptError({ code: 'not-found' }, description);
+    if (res.status >= 400 || !body) throw new AttemptError({ code: 'bad-request' }, description);
+    if (body.ok !== true) throw new AttemptError(detailFromDescription(description), description);
+    return body;
+  }
+}

@@ -168,7 +168,12 @@ export function guardianRoutes(deps: ApiDeps): Router {
         maxParents: MAX_PARENTS,
       };
     };
-    if ((await parentsOf(pool, child.id)).includes(parent.id)) return void res.json(await done()); // not counted twice
+    const parents = await parentsOf(pool, child.id);
+    if (parents.includes(parent.id)) return void res.json(await done()); // not counted twice
+    // The early answer for the plain case (also once the journey has closed with two parents);
+    // parents racing for the last place all get past here and the workflow's validator picks one.
+    const early = refuseParent({ childId: child.id, phoneHash: phoneHash(child) }, parents, { parentId: parent.id, phoneHash: phoneHash(parent) });
+    if (early) throw new Problem(refusalStatus[early] ?? 409, early, { max: MAX_PARENTS });
     const handle = temporal.workflow.getHandle(guardianWorkflowId(child.id));
     try {
       await handle.executeUpdate(acceptAsParentUpdate, {

@@ -206,6 +206,25 @@ describe('parent confirmation', () => {
     expect((await db.pool.query(`SELECT 1 FROM consents WHERE child_id = $1`, [child.person.id])).rowCount).toBe(2);
   });
 
+  it('R-G3: three acceptAsParent updates sent straight to the workflow at once: the validator lets exactly two in', async () => {
+    const child = await approvedChild(kazan, 9);
+    const handle = temporal.client.workflow.getHandle(guardianWorkflowId(child.person.id));
+    await until(() => handle.describe().catch(() => undefined));
+    const parents = await Promise.all([1, 2, 3].map(() => seedPerson(db.pool)));
+    const settled = await Promise.allSettled(
+      parents.map((p) =>
+        handle.executeUpdate('acceptAsParent', {
+          args: [{ parentId: p.person.id, parentPhoneHash: sha256(p.person.phone!), consent: { version: CURRENT_CONSENT.version, textHash: sha256(CURRENT_CONSENT.ru) }, corrections: {} }],
+        }),
+      ),
+    );
+    expect(settled.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
+    const rejected = settled.filter((r) => r.status === 'rejected');
+    expect(rejected).toHaveLength(1);
+    expect((rejected[0] as PromiseRejectedResult).reason).toMatchObject({ cause: { type: 'third-parent' } });
+    expect((await db.pool.query(`SELECT 1 FROM guardianships WHERE child_id = $1`, [child.person.id])).rowCount).toBe(2);
+  });
+
   it('R-G3: a parent confirming again is not counted twice, and a later third parent is refused', async () => {
     const child = await approvedChild(kazan, 9);
     const token = await linkOf(child);

@@ -2,9 +2,13 @@
 // workflows import only the type of what this returns.
 import type { ActivityDeps } from './deps.js';
 import { inviteActivities } from './invites.js';
+import { applicationActivities } from './applications.js';
+import { guardianActivities } from './guardians.js';
 
 export const createActivities = (deps: ActivityDeps) => ({
   ...inviteActivities(deps),
+  ...applicationActivities(deps),
+  ...guardianActivities(deps),
 });
 
 export type HubActivities = ReturnType<typeof createActivities>;

@@ -13,6 +13,10 @@ import { Problem, sendProblem } from './problem.js';
 import { healthRoutes } from './routes/health.js';
 import { inviteRoutes } from './routes/invites.js';
 import { devRoutes } from './routes/dev.js';
+import { applicationRoutes } from './routes/applications.js';
+import { directoryRoutes } from './routes/directory.js';
+import { guardianRoutes } from './routes/guardians.js';
+import { schoolRequestRoutes } from './routes/school-requests.js';
 
 export interface ApiDeps {
   config: Config;
@@ -47,6 +51,10 @@ export function createApp(deps: ApiDeps): express.Express {
 
   app.use(healthRoutes(deps));
   app.use('/v1', inviteRoutes(deps));
+  app.use('/v1', directoryRoutes(deps));
+  app.use('/v1', applicationRoutes(deps));
+  app.use('/v1', schoolRequestRoutes(deps));
+  app.use('/v1', guardianRoutes(deps));
   if (deps.config.HUB_DEV_AUTH) app.use('/v1/dev', devRoutes(deps));
 
   app.use((_req: Request, _res: Response, next: NextFunction) => next(new Problem(404, 'not-found')));

@@ -77,6 +77,90 @@ const catalog = {
     ru: () => 'По этому приглашению уже подана заявка.',
     en: () => 'This invite has already been used to apply.',
   },
+  'person-not-found': {
+    ru: () => 'Сначала завершите регистрацию: профиль не найден.',
+    en: () => 'Finish signing up first: no profile was found.',
+  },
+  'application-sent': {
+    ru: () => 'Заявка отправлена — администрация организации её рассмотрит.',
+    en: () => "Application sent — the organisation's administration will review it.",
+  },
+  'application-approved': {
+    ru: () => 'Заявка одобрена: вы в школе.',
+    en: () => 'Application approved: you have joined the school.',
+  },
+  'application-rejected': {
+    ru: () => 'Заявка отклонена администрацией организации.',
+    en: () => "The organisation's administration rejected the application.",
+  },
+  'application-expired': {
+    ru: () => 'Заявку не рассмотрели вовремя, срок её действия истёк. Отправьте новую или обратитесь в школу.',
+    en: () => 'The application was not reviewed in time and has expired. Send a new one or contact the school.',
+  },
+  'application-not-found': {
+    ru: () => 'Заявка не найдена.',
+    en: () => 'Application not found.',
+  },
+  'application-exists': {
+    ru: () => 'Заявка в эту организацию уже отправлена и ждёт решения.',
+    en: () => 'An application to this organisation has already been sent and awaits a decision.',
+  },
+  'application-closed': {
+    ru: (p) => `По заявке уже принято решение (${p.status}).`,
+    en: (p) => `This application has already been decided (${p.status}).`,
+  },
+  'already-member': {
+    ru: () => 'Вы уже состоите в этой организации в этой роли.',
+    en: () => 'You already belong to this organisation in this role.',
+  },
+  'not-allowed-to-approve': {
+    ru: () => 'Рассмотреть заявку может только администратор организации или классный руководитель этого класса.',
+    en: () => 'Only an administrator of the organisation or the class teacher of this class may decide this application.',
+  },
+  'school-request-sent': {
+    ru: () => 'Запрос отправлен в орган управления образованием: организацию добавят, и вы сможете подать заявку.',
+    en: () => 'Request sent to the education authority: once the organisation is added you can apply.',
+  },
+  'not-a-student': {
+    ru: () => 'Ссылка для родителя появится после того, как школа примет вас учеником.',
+    en: () => 'The parent link becomes available once a school has accepted you as a student.',
+  },
+  'parent-confirmation-not-needed': {
+    ru: () => 'Совершеннолетним подтверждение родителя не требуется.',
+    en: () => 'Adults need no parent confirmation.',
+  },
+  'parent-link-not-found': {
+    ru: () => 'Ссылка для родителя не найдена или заменена новой. Попросите ребёнка прислать ссылку ещё раз.',
+    en: () => 'Parent link not found or replaced by a newer one. Ask the child to send the link again.',
+  },
+  'own-parent-link': {
+    ru: () => 'Это ваша собственная ссылка для родителя. Отправьте её маме, папе или другому законному представителю.',
+    en: () => 'This is your own parent link. Send it to your mother, father or another legal representative.',
+  },
+  'same-phone-as-child': {
+    ru: () => 'Родитель входит со своим номером телефона: он должен отличаться от номера ребёнка.',
+    en: () => "A parent signs in with their own phone number, which must differ from the child's.",
+  },
+  'parent-phone-required': {
+    ru: () => 'Чтобы подтвердить ребёнка, войдите по своему номеру телефона.',
+    en: () => 'Sign in with your own phone number to confirm a child.',
+  },
+  'third-parent': {
+    ru: (p) => `У ребёнка уже подтверждены ${p.max} родителя — больше добавить нельзя.`,
+    en: (p) => `The child already has ${p.max} confirmed parents; no more can be added.`,
+  },
+  'consent-version-mismatch': {
+    ru: () => 'Текст согласия изменился. Прочитайте новую редакцию и подтвердите ещё раз.',
+    en: () => 'The consent text has changed. Read the new version and confirm again.',
+  },
+  'guardians-closed': {
+    ru: () => 'Ссылка больше не принимает родителей. Попросите ребёнка прислать новую.',
+    en: () => 'This link no longer accepts parents. Ask the child for a new one.',
+  },
+  'guardian-confirmed': {
+    ru: () => 'Спасибо! Вы подтвердили, что являетесь законным представителем ребёнка.',
+    en: () => "Thank you! You have confirmed that you are the child's legal representative.",
+  },
 } satisfies Record<string, Record<Lang, Text>>;
 
 export type MessageCode = keyof typeof catalog;

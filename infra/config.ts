@@ -1,11 +1,24 @@
 // The one place that knows every setting: its env var, its default and what it is for.
 import { join } from 'node:path';
+import { msToNumber, type Duration } from '@temporalio/common';
 import { z } from 'zod';
 import { projectRoot } from './paths.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** A duration such as `48h`, `7d`, `30d` or `2s` (tests), read as milliseconds. */
+const duration = z.string().transform((v, ctx) => {
+  try {
+    const ms = msToNumber(v as Duration);
+    if (ms > 0) return ms;
+  } catch {
+    // fall through to the issue below
+  }
+  ctx.addIssue({ code: 'custom', message: `not a positive duration: ${v}` });
+  return z.NEVER;
+});
 
 const schema = z.object({
   /** PostgreSQL connection string. Unset in `npm start`: an embedded PostgreSQL is started instead. */
@@ -29,6 +42,14 @@ const schema = z.object({
   /** Invite links: default and maximum validity in days (R-J3). */
   INVITE_DEFAULT_DAYS: z.coerce.number().int().min(1).default(7),
   INVITE_MAX_DAYS: z.coerce.number().int().min(1).default(30),
+  /** Applications (R-J4): approvers are reminded, then the authority is told, then it expires. */
+  APPLICATION_REMIND_AFTER: duration.default(48 * 3600_000),
+  APPLICATION_ESCALATE_AFTER: duration.default(7 * 86400_000),
+  APPLICATION_EXPIRE_AFTER: duration.default(30 * 86400_000),
+  /** Parent confirmation (R-G1, R-A7): an unconfirmed child under 14 is restricted after this long. */
+  GUARDIAN_RESTRICT_AFTER: duration.default(30 * 86400_000),
+  /** How long a child's parent link keeps accepting a (second) parent. */
+  GUARDIAN_LINK_OPEN_FOR: duration.default(365 * 86400_000),
   /** Cron expression and time zone of the nightly reconciliation when a connection sets none. */
   SYNC_CRON: z.string().default('30 2 * * *'),
   SYNC_TIMEZONE: z.string().default('Europe/Moscow'),

@@ -1,5 +1,7 @@
 // Names shared by the workflows and their callers (API, CLI, tests): task queues, updates, queries.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { GuardianRequirement } from '../domain/age.js';
+import type { ApplicationRole, ApplicationStatus, ApplicationTiming, Approver } from '../domain/applications.js';
 import type { InviteStatus } from '../domain/invites.js';
 
 export const TASK_QUEUES = { registration: 'registration-v1', roster: 'roster-v1' } as const;
@@ -34,4 +36,95 @@ export const inviteStateQuery = defineQuery<InviteState>('inviteState');
 /** ApplicationFailure types a workflow refuses with; the API maps each to a problem type. */
 export const REFUSALS = {
   inviteNotActive: 'invite-not-active',
+  notAllowedToApprove: 'not-allowed-to-approve',
+  applicationClosed: 'application-closed',
+  ownParentLink: 'own-parent-link',
+  parentPhoneRequired: 'parent-phone-required',
+  samePhoneAsChild: 'same-phone-as-child',
+  thirdParent: 'third-parent',
+  consentVersionMismatch: 'consent-version-mismatch',
+  guardiansClosed: 'guardians-closed',
 } as const;
+
+// ---- Joining a school (R-J4, R-J5) ----
+
+export const applicationWorkflowId = (personId: string, schoolId: string): string => `application/${personId}/${schoolId}`;
+
+export interface ApplicationWorkflowInput {
+  applicationId: string;
+  personId: string;
+  schoolId: string;
+  classId: string | null;
+  role: ApplicationRole;
+  timing: ApplicationTiming;
+  /** Passed on to the guardianWorkflow an approved child starts (R-G1). */
+  guardianRestrictAfterMs: number;
+  guardianLinkOpenMs: number;
+}
+
+export interface DecisionInput {
+  approver: Approver;
+  /** Role the approver acted in, for the audit log. */
+  actorRole: string;
+  reason?: string;
+  requestId?: string;
+}
+
+export interface ApplicationState {
+  status: ApplicationStatus;
+  waitingOn: 'approver' | 'authority' | null;
+  remindedAt?: string;
+  escalatedAt?: string;
+  decidedAt?: string;
+  /** Set on approval of a student: whether a parent must, may or need not confirm (R-G1). */
+  guardian?: GuardianRequirement;
+}
+
+/** R-J4: only an admin of the school or the class teacher of the class; refused otherwise. */
+export const approveApplicationUpdate = defineUpdate<ApplicationState, [DecisionInput]>('approveApplication');
+export const rejectApplicationUpdate = defineUpdate<ApplicationState, [DecisionInput]>('rejectApplication');
+export const applicationStateQuery = defineQuery<ApplicationState>('applicationState');
+
+// ---- Parent confirmation (R-G1..R-G7) ----
+
+export const guardianWorkflowId = (childId: string): string => `guardians/${childId}`;
+
+export interface GuardianWorkflowInput {
+  childId: string;
+  /** SHA-256 of the child's phone, so that no phone number sits in workflow history (R-G4). */
+  childPhoneHash: string | null;
+  schoolId: string | null;
+  /** Under 14: required, with a restriction deadline; 14-17: optional, started by the child. */
+  required: boolean;
+  restrictAfterMs: number;
+  /** How long the link keeps accepting a (second) parent. */
+  linkOpenMs: number;
+}
+
+export interface AcceptAsParentInput {
+  parentId: string;
+  parentPhoneHash: string | null;
+  consent: { version: string; textHash: string };
+  corrections: ChildCorrections;
+  requestId?: string;
+}
+
+export interface ChildCorrections {
+  firstName?: string;
+  lastName?: string;
+  patronymic?: string | null;
+  birthDate?: string;
+  gender?: 'male' | 'female';
+}
+
+export interface GuardianState {
+  status: 'waiting' | 'confirmed' | 'closed';
+  required: boolean;
+  parents: string[];
+  restricted: boolean;
+  restrictAt?: string;
+}
+
+/** Validator enforces R-G3..R-G5; a parent already confirmed gets the state back, not a second slot. */
+export const acceptAsParentUpdate = defineUpdate<GuardianState, [AcceptAsParentInput]>('acceptAsParent');
+export const guardianStateQuery = defineQuery<GuardianState>('guardianState');

@@ -1,2 +1,4 @@
 // Every workflow the worker registers. Deterministic code only (see eslint.config.js).
 export { inviteWorkflow } from './invite.js';
+export { applicationWorkflow } from './application.js';
+export { guardianWorkflow } from './guardians.js';

@@ -26,9 +26,9 @@ import { formatLocalTime, type Lang } from '../messages.js';
 import { Problem } from '../problem.js';
 import { actionBody, createInviteBody, inviteIdParams, schoolParams, tokenParams } from '../schemas/invites.js';
 
-type InviteView = ReturnType<typeof inviteView>;
+export type InviteView = ReturnType<typeof inviteView>;
 
-function inviteView(invite: InviteRow, school: School, cls: SchoolClass | undefined, lang: Lang, now: Date) {
+export function inviteView(invite: InviteRow, school: School, cls: SchoolClass | undefined, lang: Lang, now: Date) {
   return {
     id: invite.id,
     status: effectiveInviteStatus(invite.status, invite.expiresAt, now),
@@ -49,7 +49,7 @@ const endedProblem: Record<Exclude<InviteStatus, 'active'>, 'invite-expired' | '
 };
 
 /** 410 Gone for a link that no longer works, saying why and what to do next. */
-function endedInvite(view: InviteView): Problem {
+export function endedInvite(view: InviteView): Problem {
   const status = view.status as Exclude<InviteStatus, 'active'>;
   return new Problem(410, endedProblem[status], { expiredAt: view.expiresAtLocal }, { invite: view });
 }

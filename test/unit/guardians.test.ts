@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { maskName, refuseParent } from '../../domain/guardians.js';
+
+const child = { childId: 'child', phoneHash: 'h-child' };
+const parent = (id: string, phoneHash: string | null = `h-${id}`) => ({ parentId: id, phoneHash });
+
+describe('who may become a parent (R-G3..R-G5)', () => {
+  it('R-G5: the child is never their own parent', () => {
+    expect(refuseParent(child, [], parent('child', 'h-other'))).toBe('own-parent-link');
+  });
+  it("R-G4: the parent's phone must exist and differ from the child's", () => {
+    expect(refuseParent(child, [], parent('mum', 'h-child'))).toBe('same-phone-as-child');
+    expect(refuseParent(child, [], parent('mum', null))).toBe('parent-phone-required');
+  });
+  it('R-G3: two places; a parent already holding one is not refused or counted twice', () => {
+    expect(refuseParent(child, ['mum'], parent('dad'))).toBeNull();
+    expect(refuseParent(child, ['mum', 'dad'], parent('aunt'))).toBe('third-parent');
+    expect(refuseParent(child, ['mum', 'dad'], parent('mum'))).toBeNull();
+  });
+  it('R-G2: the preview masks the surname', () => {
+    expect(maskName('Алиса', 'Иванова')).toBe('Алиса И.');
+  });
+});

@@ -37,6 +37,8 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** HS256 secret that signs and verifies bearer tokens (JWT). Required outside the dev stack. */
   HUB_JWT_SECRET: z.string().min(32).optional(),
+  /** Key that encrypts journal credentials at rest (base64 of 32 bytes). Required once connections exist. */
+  HUB_SECRETS_KEY: z.string().optional(),
   /** Issue dev tokens at POST /v1/dev/token (dev stack only). */
   HUB_DEV_AUTH: bool.default(false),
   /** Invite links: default and maximum validity in days (R-J3). */
@@ -70,6 +72,9 @@ const schema = z.object({
 });
 
 export type Config = z.infer<typeof schema>;
+
+/** Every setting's env var name (docs and the compose test check against it). */
+export const configKeys = Object.keys(schema.shape);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);

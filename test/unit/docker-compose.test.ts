@@ -1,0 +1,67 @@
+// docker-compose.yml is for production users; no engine runs here, so the test checks what can be
+// checked offline: it parses, and everything it points at exists and agrees with the code.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { configKeys } from '../../infra/config.js';
+import { projectRoot } from '../../infra/paths.js';
+import { hubSearchAttributes } from '../../workflows/search-attributes.js';
+
+interface Service {
+  image?: string;
+  build?: string | { context: string };
+  command?: string[];
+  environment?: Record<string, string>;
+  volumes?: string[];
+  depends_on?: Record<string, unknown>;
+}
+const compose = parse(readFileSync(join(projectRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+};
+const services = compose.services;
+
+describe('docker-compose.yml', () => {
+  it('has the production topology: Temporal on PostgreSQL, its UI, and the hub processes', () => {
+    expect(Object.keys(services)).toEqual(
+      expect.arrayContaining(['postgresql', 'temporal', 'temporal-ui', 'hub-api', 'hub-worker', 'hub-scheduler', 'hub-migrate']),
+    );
+    expect(services.temporal?.environment?.DB).toBe('postgres12');
+    for (const s of Object.values(services)) expect(s.image ?? s.build).toBeTruthy();
+  });
+
+  it('every bind-mounted file and build context exists', () => {
+    for (const [name, s] of Object.entries(services)) {
+      for (const v of s.volumes ?? []) {
+        const source = v.split(':')[0]!;
+        if (source.startsWith('.')) expect(existsSync(join(projectRoot, source)), `${name}: ${source}`).toBe(true);
+      }
+      if (s.build) {
+        const context = typeof s.build === 'string' ? s.build : s.build.context;
+        expect(existsSync(join(projectRoot, context, 'Dockerfile'))).toBe(true);
+      }
+      for (const dep of Object.keys(s.depends_on ?? {})) expect(services[dep], `${name} depends on ${dep}`).toBeDefined();
+    }
+  });
+
+  it('hub processes run entry points that exist, with settings the config knows', () => {
+    for (const name of ['hub-api', 'hub-worker', 'hub-scheduler', 'hub-migrate']) {
+      const s = services[name]!;
+      const entry = s.command?.find((c) => c.startsWith('bin/'));
+      expect(entry && existsSync(join(projectRoot, entry)), `${name}: ${entry}`).toBe(true);
+      for (const key of Object.keys(s.environment ?? {})) expect(configKeys, `${name}: ${key}`).toContain(key);
+    }
+  });
+
+  it('the Dockerfile copies only folders that exist', () => {
+    const dockerfile = readFileSync(join(projectRoot, 'Dockerfile'), 'utf8');
+    const copies = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1]!.split(/\s+/));
+    expect(copies.length).toBeGreaterThan(5);
+    for (const path of copies) expect(existsSync(join(projectRoot, path)), path).toBe(true);
+  });
+
+  it('registers exactly the search attributes the workflows upsert', () => {
+    const script = readFileSync(join(projectRoot, 'deploy/temporal/search-attributes.sh'), 'utf8');
+    for (const key of hubSearchAttributes) expect(script).toContain(`${key.name}:${key.type === 'DATETIME' ? 'Datetime' : 'Keyword'}`);
+  });
+});

@@ -2,9 +2,11 @@
 // workflows import only the type of what this returns.
 import type { ActivityDeps } from './deps.js';
 import { inviteActivities } from './invites.js';
+import { signupActivities } from './signup.js';
 
 export const createActivities = (deps: ActivityDeps) => ({
   ...inviteActivities(deps),
+  ...signupActivities(deps),
 });
 
 export type HubActivities = ReturnType<typeof createActivities>;

@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { ActivityDeps } from '../../activities/index.js';
+import { outboxOtpSender } from '../../adapters/otp/outbox.js';
 import { createLogger } from '../../infra/logger.js';
 import { bundleWorkflows, createHubWorker } from '../../infra/temporal.js';
 
@@ -20,8 +21,13 @@ export interface TestTemporal {
   worker: Worker;
 }
 
-/** Starts one worker for the file; `deps` is read when the worker starts (after other beforeAll hooks). */
-export function useTemporalWorker(deps: () => Omit<ActivityDeps, 'logger'>): TestTemporal {
+/**
+ * Starts one worker for the file; `deps` is read when the worker starts (after other beforeAll hooks).
+ * Unless given, the logger is silent and one-time codes go to the otp_outbox table, codes kept.
+ */
+export function useTemporalWorker(
+  deps: () => Omit<ActivityDeps, 'logger' | 'otp'> & Partial<Pick<ActivityDeps, 'logger' | 'otp'>>,
+): TestTemporal {
   const t = { taskQueue: `test-${randomBytes(4).toString('hex')}` } as TestTemporal;
   let connection: Connection;
   let native: NativeConnection;
@@ -36,7 +42,7 @@ export function useTemporalWorker(deps: () => Omit<ActivityDeps, 'logger'>): Tes
       connection: native,
       namespace: 'default',
       taskQueue: t.taskQueue,
-      deps: { ...deps(), logger: createLogger('silent') },
+      deps: withDefaults(deps()),
       bundle: await bundleWorkflows(),
     });
     running = t.worker.run();
@@ -48,4 +54,9 @@ export function useTemporalWorker(deps: () => Omit<ActivityDeps, 'logger'>): Tes
     await connection?.close();
   });
   return t;
+}
+
+function withDefaults(d: Omit<ActivityDeps, 'logger' | 'otp'> & Partial<Pick<ActivityDeps, 'logger' | 'otp'>>): ActivityDeps {
+  const logger = d.logger ?? createLogger('silent');
+  return { ...d, logger, otp: d.otp ?? outboxOtpSender({ db: d.pool, logger, keepCodes: true }) };
 }

@@ -13,6 +13,8 @@ import { Problem, sendProblem } from './problem.js';
 import { healthRoutes } from './routes/health.js';
 import { inviteRoutes } from './routes/invites.js';
 import { devRoutes } from './routes/dev.js';
+import { devSignupRoutes } from './routes/dev-signup.js';
+import { signupRoutes } from './routes/signups.js';
 
 export interface ApiDeps {
   config: Config;
@@ -47,7 +49,9 @@ export function createApp(deps: ApiDeps): express.Express {
 
   app.use(healthRoutes(deps));
   app.use('/v1', inviteRoutes(deps));
+  app.use('/v1', signupRoutes(deps));
   if (deps.config.HUB_DEV_AUTH) app.use('/v1/dev', devRoutes(deps));
+  if (deps.config.HUB_DEV_AUTH) app.use('/v1/dev', devSignupRoutes(deps));
 
   app.use((_req: Request, _res: Response, next: NextFunction) => next(new Problem(404, 'not-found')));
   app.use(errorHandler(deps.logger));

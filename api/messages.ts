@@ -1,4 +1,5 @@
 // Text shown to people: Russian by default, English on request. Problem `type` codes stay language-neutral.
+import { signupMessages } from './messages-signup.js';
 export type Lang = 'ru' | 'en';
 type Params = Record<string, string | number>;
 type Text = (p: Params) => string;
@@ -77,6 +78,7 @@ const catalog = {
     ru: () => 'По этому приглашению уже подана заявка.',
     en: () => 'This invite has already been used to apply.',
   },
+  ...signupMessages,
 } satisfies Record<string, Record<Lang, Text>>;
 
 export type MessageCode = keyof typeof catalog;

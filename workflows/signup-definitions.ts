@@ -76,8 +76,14 @@ export const notMeUpdate = defineUpdate<SignupView, [SessionInput]>('signup.notM
 export const submitProfileUpdate = defineUpdate<SignupView, [SubmitProfileInput]>('signup.submitProfile');
 
 export const signupViewQuery = defineQuery<SignupView, [string]>('signup.view');
-/** For the API only: the salt of the current code, to hash a submitted code with. */
-export const codeSaltQuery = defineQuery<string | null, []>('signup.codeSalt');
+/** For the API only, never sent to callers: what it needs to check a code or a password itself. */
+export interface SignupInternals {
+  /** Salt of the current code, to hash a submitted code with. */
+  codeSalt: string | null;
+  /** The identity account whose password this session must give (R-A5); null before that step. */
+  identityAccountId: string | null;
+}
+export const signupInternalsQuery = defineQuery<SignupInternals, [string]>('signup.internals');
 
 /** ApplicationFailure types the signup workflow refuses with; each is a problem type of the API. */
 export const SIGNUP_REFUSALS = {

@@ -17,13 +17,13 @@ import type { OtpPurpose } from '../adapters/otp/port.js';
 import { channelAllowed, cleanProfile, profileProblems, type OtpChannel, type SignupProfile } from '../domain/signup.js';
 import {
   SIGNUP_REFUSALS,
-  codeSaltQuery,
   forgotPasswordUpdate,
   newPasswordUpdate,
   notMeUpdate,
   passwordCheckedUpdate,
   requestCodeUpdate,
   resendCodeUpdate,
+  signupInternalsQuery,
   signupViewQuery,
   submitCodeUpdate,
   submitProfileUpdate,
@@ -175,7 +175,10 @@ export async function signupWorkflow(input: SignupWorkflowInput): Promise<Signup
   };
 
   setHandler(signupViewQuery, (session) => view(session));
-  setHandler(codeSaltQuery, () => s.code?.salt ?? null);
+  setHandler(signupInternalsQuery, (session) => ({
+    codeSalt: s.code?.salt ?? null,
+    identityAccountId: stageOf(session) === 'password' ? s.identityAccountId : null,
+  }));
 
   setHandler(
     requestCodeUpdate,

@@ -62,5 +62,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (parsed.data.INVITE_DEFAULT_DAYS > parsed.data.INVITE_MAX_DAYS) {
     throw new Error('Invalid configuration: INVITE_DEFAULT_DAYS exceeds INVITE_MAX_DAYS');
   }
+  if (parsed.data.HUB_DEV_OUTBOX && !parsed.data.HUB_DEV_AUTH) {
+    throw new Error('Invalid configuration: HUB_DEV_OUTBOX keeps one-time codes and is for the dev stack only (set HUB_DEV_AUTH too)');
+  }
   return parsed.data;
 }

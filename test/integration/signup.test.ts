@@ -380,7 +380,7 @@ describe('R-A6: the profile', () => {
     expect(row.rows[0]).toEqual({ first_name: 'Анна-Мария', patronymic: null, gender: 'female', birth: '2012-05-17' });
   });
 
-  it('R-A6: a profile the validator refuses writes nothing, not even to workflow history', async () => {
+  it('R-A6: a refused profile (or any call at the wrong step) writes nothing, not even to workflow history', async () => {
     const phone = newPhone();
     const { id } = await steps.verified(phone);
     const wf = temporal.client.workflow.getHandle(workflowIdOf(id));
@@ -393,8 +393,12 @@ describe('R-A6: the profile', () => {
     await expect(
       wf.executeUpdate(submitProfileUpdate, { args: [{ session: 'not-a-verified-session', profile: aProfile as never }] }),
     ).rejects.toThrow();
+    expect((await steps.resend(id)).status).toBe(409);
+    expect((await steps.code(id, '123456')).status).toBe(409);
+    expect((await steps.profile(id, { ...aProfile, lastName: '' })).status).toBe(422);
     expect((await wf.fetchHistory()).events?.length).toBe(before);
     expect(await peopleWith(db.pool, 'phone', phone)).toBe(0);
+    expect(await outboxCount(db.pool, phone)).toBe(1);
     const audit = await db.pool.query(`SELECT count(*)::int AS n FROM audit_log WHERE details->>'signup' LIKE $1`, [
       `${workflowIdOf(id)}%`,
     ]);

@@ -1,3 +1,4 @@
+import type { OtpSender } from '../adapters/otp/port.js';
 import type { Logger } from '../infra/logger.js';
 import type { Pool } from '../infra/postgres.js';
 
@@ -5,4 +6,6 @@ import type { Pool } from '../infra/postgres.js';
 export interface ActivityDeps {
   pool: Pool;
   logger: Logger;
+  /** Delivers one-time codes (signup, R-A4). */
+  otp: OtpSender;
 }

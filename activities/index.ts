@@ -4,11 +4,13 @@ import type { ActivityDeps } from './deps.js';
 import { inviteActivities } from './invites.js';
 import { applicationActivities } from './applications.js';
 import { guardianActivities } from './guardians.js';
+import { signupActivities } from './signup.js';
 
 export const createActivities = (deps: ActivityDeps) => ({
   ...inviteActivities(deps),
   ...applicationActivities(deps),
   ...guardianActivities(deps),
+  ...signupActivities(deps),
 });
 
 export type HubActivities = ReturnType<typeof createActivities>;

@@ -1,4 +1,5 @@
 // Text shown to people: Russian by default, English on request. Problem `type` codes stay language-neutral.
+import { signupMessages } from './messages-signup.js';
 export type Lang = 'ru' | 'en';
 type Params = Record<string, string | number>;
 type Text = (p: Params) => string;
@@ -161,6 +162,7 @@ const catalog = {
     ru: () => 'Спасибо! Вы подтвердили, что являетесь законным представителем ребёнка.',
     en: () => "Thank you! You have confirmed that you are the child's legal representative.",
   },
+  ...signupMessages,
 } satisfies Record<string, Record<Lang, Text>>;
 
 export type MessageCode = keyof typeof catalog;

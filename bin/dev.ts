@@ -23,6 +23,8 @@ if (!env.HUB_JWT_SECRET) {
   env.HUB_JWT_SECRET = readFileSync(secretFile, 'utf8').trim();
 }
 env.HUB_DEV_AUTH ??= 'true';
+// One-time codes are kept in the dev outbox (GET /v1/dev/outbox) so signup can be tried by hand.
+env.HUB_DEV_OUTBOX ??= 'true';
 
 const temporalPort = Number(env.HUB_DEV_TEMPORAL_PORT ?? 7233);
 const temporalUiPort = Number(env.HUB_DEV_TEMPORAL_UI_PORT ?? 8233);

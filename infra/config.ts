@@ -52,6 +52,23 @@ const schema = z.object({
   GUARDIAN_RESTRICT_AFTER: duration.default(30 * 86400_000),
   /** How long a child's parent link keeps accepting a (second) parent. */
   GUARDIAN_LINK_OPEN_FOR: duration.default(365 * 86400_000),
+  /** Keys signup ids (an HMAC of the phone or e-mail, docs/signup.md). Unset: HUB_JWT_SECRET is used. */
+  HUB_SIGNUP_SECRET: z.string().min(32).optional(),
+  /** Keep one-time codes in otp_outbox so GET /v1/dev/outbox shows them. Dev stack only, never production. */
+  HUB_DEV_OUTBOX: bool.default(false),
+  /** Signup (R-A4): how long a one-time code is valid. */
+  SIGNUP_CODE_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
+  /** Signup (R-A4): wrong tries after which a code is locked. */
+  SIGNUP_CODE_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+  /** Signup (R-A4): seconds before another code may be sent (the front end's 2:00 countdown). */
+  SIGNUP_RESEND_AFTER_SECONDS: z.coerce.number().int().min(0).default(120),
+  /** Signup (R-A4): at most this many codes per phone or e-mail within SIGNUP_CODE_WINDOW_SECONDS. */
+  SIGNUP_MAX_CODES_PER_WINDOW: z.coerce.number().int().min(1).default(5),
+  SIGNUP_CODE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(3600),
+  /** Signup (R-A5): wrong identity-account passwords before only "forgot password" remains. */
+  SIGNUP_PASSWORD_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+  /** Signup: a journey nobody touched for this long ends as abandoned. */
+  SIGNUP_IDLE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(86400),
   /** Cron expression and time zone of the nightly reconciliation when a connection sets none. */
   SYNC_CRON: z.string().default('30 2 * * *'),
   SYNC_TIMEZONE: z.string().default('Europe/Moscow'),
@@ -84,6 +101,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (parsed.data.INVITE_DEFAULT_DAYS > parsed.data.INVITE_MAX_DAYS) {
     throw new Error('Invalid configuration: INVITE_DEFAULT_DAYS exceeds INVITE_MAX_DAYS');
+  }
+  if (parsed.data.HUB_DEV_OUTBOX && !parsed.data.HUB_DEV_AUTH) {
+    throw new Error('Invalid configuration: HUB_DEV_OUTBOX keeps one-time codes and is for the dev stack only (set HUB_DEV_AUTH too)');
   }
   return parsed.data;
 }

@@ -1,5 +1,5 @@
 // pino with personal data redacted: phone numbers, e-mails, codes and tokens never reach a log in clear.
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 const redactedKeys = ['phone', 'email', 'code', 'token', 'password', 'authorization', 'secret', 'credentials'];
 
@@ -11,8 +11,10 @@ export const redactPaths = [
   'req.headers.cookie',
 ];
 
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', name = 'hub'): Logger {
-  return pino({ name, level, redact: { paths: redactPaths, censor: '[скрыто]' } });
+/** `destination` lets a test read what would be logged. */
+export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', name = 'hub', destination?: DestinationStream): Logger {
+  const options = { name, level, redact: { paths: redactPaths, censor: '[скрыто]' } };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export type { Logger };

@@ -3,6 +3,8 @@
 import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import type { ActivityDeps } from '../activities/deps.js';
+import { outboxOtpSender } from '../adapters/otp/outbox.js';
 import { createApp } from '../api/app.js';
 import { tokenService } from '../api/auth.js';
 import { TASK_QUEUES } from '../workflows/definitions.js';
@@ -25,7 +27,12 @@ export async function runWorkers(config: Config, pool: Pool, logger: Logger): Pr
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const bundle = await bundleWorkflows();
-  const deps = { pool, logger: logger.child({ component: 'activities' }) };
+  const activityLogger = logger.child({ component: 'activities' });
+  const deps: ActivityDeps = {
+    pool,
+    logger: activityLogger,
+    otp: outboxOtpSender({ db: pool, logger: activityLogger, keepCodes: config.HUB_DEV_OUTBOX }),
+  };
   const workers = await Promise.all(
     Object.values(TASK_QUEUES).map((taskQueue) =>
       createHubWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue, deps, bundle }),

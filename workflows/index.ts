@@ -2,3 +2,4 @@
 export { inviteWorkflow } from './invite.js';
 export { applicationWorkflow } from './application.js';
 export { guardianWorkflow } from './guardians.js';
+export { signupWorkflow } from './signup.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '../../api/app.js';
 import { tokenService, type Principal, type TokenService } from '../../api/auth.js';
 import { loadConfig, type Config } from '../../infra/config.js';
-import { createLogger } from '../../infra/logger.js';
+import { createLogger, type Logger } from '../../infra/logger.js';
 import type { TestDb } from './db.js';
 import type { TestTemporal } from './temporal.js';
 
@@ -24,7 +24,12 @@ export interface ApiResponse {
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON
 }
 
-export function useTestApi(db: TestDb, temporal: TestTemporal, env: Record<string, string> = {}): TestApi {
+export function useTestApi(
+  db: TestDb,
+  temporal: TestTemporal,
+  env: Record<string, string> = {},
+  opts: { logger?: () => Logger } = {},
+): TestApi {
   const api = {} as TestApi;
   let server: Server;
   beforeAll(async () => {
@@ -35,7 +40,7 @@ export function useTestApi(db: TestDb, temporal: TestTemporal, env: Record<strin
       pool: db.pool,
       temporal: temporal.client,
       tokens: api.tokens,
-      logger: createLogger('silent'),
+      logger: opts.logger?.() ?? createLogger('silent'),
       taskQueues: { registration: temporal.taskQueue, roster: temporal.taskQueue },
     });
     server = await new Promise<Server>((resolve) => {

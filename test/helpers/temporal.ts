@@ -5,6 +5,7 @@ import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/se
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { ActivityDeps } from '../../activities/index.js';
+import { outboxOtpSender } from '../../adapters/otp/outbox.js';
 import { createLogger } from '../../infra/logger.js';
 import { bundleWorkflows, createHubWorker } from '../../infra/temporal.js';
 import { hubSearchAttributes } from '../../workflows/search-attributes.js';
@@ -22,8 +23,13 @@ export interface TestTemporal {
   worker: Worker;
 }
 
-/** Starts one worker for the file; `deps` is read when the worker starts (after other beforeAll hooks). */
-export function useTemporalWorker(deps: () => Omit<ActivityDeps, 'logger'>): TestTemporal {
+/**
+ * Starts one worker for the file; `deps` is read when the worker starts (after other beforeAll hooks).
+ * Unless given, the logger is silent and one-time codes go to the otp_outbox table, codes kept.
+ */
+export function useTemporalWorker(
+  deps: () => Omit<ActivityDeps, 'logger' | 'otp'> & Partial<Pick<ActivityDeps, 'logger' | 'otp'>>,
+): TestTemporal {
   const t = { taskQueue: `test-${randomBytes(4).toString('hex')}` } as TestTemporal;
   let connection: Connection;
   let native: NativeConnection;
@@ -38,7 +44,7 @@ export function useTemporalWorker(deps: () => Omit<ActivityDeps, 'logger'>): Tes
       connection: native,
       namespace: 'default',
       taskQueue: t.taskQueue,
-      deps: { ...deps(), logger: createLogger('silent') },
+      deps: withDefaults(deps()),
       bundle: await bundleWorkflows(),
     });
     running = t.worker.run();
@@ -58,4 +64,9 @@ export async function registerHubSearchAttributes(connection: Connection): Promi
     hubSearchAttributes.map((k) => [k.name, encodeSearchAttributeIndexedValueType(k.type)!]),
   );
   await connection.operatorService.addSearchAttributes({ namespace: 'default', searchAttributes });
+}
+
+function withDefaults(d: Omit<ActivityDeps, 'logger' | 'otp'> & Partial<Pick<ActivityDeps, 'logger' | 'otp'>>): ActivityDeps {
+  const logger = d.logger ?? createLogger('silent');
+  return { ...d, logger, otp: d.otp ?? outboxOtpSender({ db: d.pool, logger, keepCodes: true }) };
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.js';
 import { tokenService } from '../../api/auth.js';
 import { createActivities } from '../../activities/index.js';
+import { outboxOtpSender } from '../../adapters/otp/outbox.js';
 import { loadConfig } from '../../infra/config.js';
 import { createLogger } from '../../infra/logger.js';
 import { bundleWorkflows } from '../../infra/temporal.js';
@@ -33,7 +34,11 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await bundleWorkflows(),
-    activities: createActivities({ pool: db.pool, logger: createLogger('silent') }),
+    activities: createActivities({
+      pool: db.pool,
+      logger: createLogger('silent'),
+      otp: outboxOtpSender({ db: db.pool, logger: createLogger('silent'), keepCodes: false }),
+    }),
   });
   running = worker.run();
   const app = createApp({

@@ -1,0 +1,102 @@
+// Activities of the signup journey: make and send codes, look the phone up, write the profile.
+import { randomBytes, randomInt } from 'node:crypto';
+import type { OtpPurpose } from '../adapters/otp/port.js';
+import { maskContact, contactAddress, type Contact } from '../domain/contact.js';
+import { CODE_LENGTH, codeDigest, type OtpChannel, type SignupProfile } from '../domain/signup.js';
+import { writeAudit } from '../db/repositories/audit.js';
+import {
+  findIdentityAccountByPhone,
+  releaseIdentityPhone,
+  setIdentityPasswordHash,
+} from '../db/repositories/identity-accounts.js';
+import { findPersonByContact, insertPersonOnce, releasePersonPhone } from '../db/repositories/people.js';
+import { looksLikePasswordHash } from '../infra/passwords.js';
+import { inTransaction } from '../infra/postgres.js';
+import type { ActivityDeps } from './deps.js';
+
+export interface IssuedCode {
+  digest: string;
+  salt: string;
+}
+
+export interface SignupAccount {
+  personId: string | null;
+  identityAccountId: string | null;
+}
+
+export const signupActivities = ({ pool, logger, otp }: ActivityDeps) => ({
+  /** Makes a code, hands it to delivery and returns only its salted digest: the code stays here. */
+  async issueSignupCode(input: { contact: Contact; channel: OtpChannel; purpose: OtpPurpose }): Promise<IssuedCode> {
+    const code = String(randomInt(0, 10 ** CODE_LENGTH)).padStart(CODE_LENGTH, '0');
+    const salt = randomBytes(16).toString('hex');
+    await otp.send({ channel: input.channel, recipient: contactAddress(input.contact), code, purpose: input.purpose });
+    logger.debug({ to: maskContact(input.contact), channel: input.channel }, 'signup code issued');
+    return { digest: codeDigest(salt, code), salt };
+  },
+
+  /** Asked only after the code is verified, so the answer never reaches an unverified caller (R-A4). */
+  async lookupSignupAccount(input: { contact: Contact }): Promise<SignupAccount> {
+    const person = await findPersonByContact(pool, input.contact);
+    const identity = input.contact.kind === 'phone' ? await findIdentityAccountByPhone(pool, input.contact.phone) : undefined;
+    return { personId: person?.id ?? null, identityAccountId: identity?.id ?? null };
+  },
+
+  /** R-A1: at most one profile per phone or e-mail, whatever retries or races happen. */
+  async createSignupPerson(input: {
+    contact: Contact;
+    profile: SignupProfile;
+    identityAccountId: string | null;
+    signupRef: string;
+  }): Promise<{ personId: string; created: boolean }> {
+    return inTransaction(pool, async (tx) => {
+      const result = await insertPersonOnce(tx, {
+        contact: input.contact,
+        profile: input.profile,
+        identityAccountId: input.identityAccountId,
+        createdBy: input.signupRef,
+      });
+      if (result.created) {
+        await writeAudit(tx, {
+          actor: `person:${result.personId}`,
+          action: 'person.signed-up',
+          subjectType: 'person',
+          subjectId: result.personId,
+          details: { via: input.contact.kind, identityAccount: input.identityAccountId !== null, signup: input.signupRef },
+        });
+      }
+      return result;
+    });
+  },
+
+  /** "This is not me" (R-A5): the number was verified by its new holder; old records let go of it. */
+  async releaseSignupPhone(input: { phone: string; identityAccountId: string | null; signupRef: string }): Promise<void> {
+    await inTransaction(pool, async (tx) => {
+      const released = input.identityAccountId ? await releaseIdentityPhone(tx, input.identityAccountId) : false;
+      const personId = await releasePersonPhone(tx, input.phone);
+      if (released || personId) {
+        await writeAudit(tx, {
+          actor: `signup:${input.signupRef}`,
+          action: 'phone.released',
+          subjectType: personId ? 'person' : 'identity_account',
+          subjectId: personId ?? input.identityAccountId ?? 'unknown',
+          reason: 'not-me',
+          details: { identityAccountId: input.identityAccountId },
+        });
+      }
+    });
+  },
+
+  /** New password after "forgot password"; the API hashed it, so no password reaches history. */
+  async setIdentityPassword(input: { identityAccountId: string; passwordHash: string; signupRef: string }): Promise<void> {
+    if (!looksLikePasswordHash(input.passwordHash)) throw new Error('not a password hash');
+    await inTransaction(pool, async (tx) => {
+      await setIdentityPasswordHash(tx, input.identityAccountId, input.passwordHash);
+      await writeAudit(tx, {
+        actor: `signup:${input.signupRef}`,
+        action: 'identity.password-reset',
+        subjectType: 'identity_account',
+        subjectId: input.identityAccountId,
+      });
+    });
+  },
+});

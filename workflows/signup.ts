@@ -1,0 +1,372 @@
+// signupWorkflow (R-A1..R-A6): one per phone or e-mail. Code → (identity account: password, with
+// "forgot password" and "this is not me") → profile → account. Every step is an Update whose
+// validator refuses what it can before anything is written; wrong codes and passwords pass the
+// validator only so that the handler can count them, which is a durable write by necessity.
+import {
+  ApplicationFailure,
+  ActivityFailure,
+  allHandlersFinished,
+  condition,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities/index.js';
+import type { OtpPurpose } from '../adapters/otp/port.js';
+import { channelAllowed, cleanProfile, profileProblems, type OtpChannel, type SignupProfile } from '../domain/signup.js';
+import {
+  SIGNUP_REFUSALS,
+  forgotPasswordUpdate,
+  newPasswordUpdate,
+  notMeUpdate,
+  passwordCheckedUpdate,
+  requestCodeUpdate,
+  resendCodeUpdate,
+  signupInternalsQuery,
+  signupViewQuery,
+  submitCodeUpdate,
+  submitProfileUpdate,
+  type RefusalDetails,
+  type SignupOutcome,
+  type SignupResult,
+  type SignupStage,
+  type SignupView,
+  type SignupWorkflowInput,
+} from './signup-definitions.js';
+import { HubJourney, HubStage, HubStuckSince, HubWaitingOn } from './search-attributes.js';
+
+const activities = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '30 seconds',
+  // A person is waiting on the answer: a few quick tries, then a refusal they can retry themselves.
+  retry: { maximumAttempts: 3, initialInterval: '500 milliseconds' },
+});
+
+interface CurrentCode {
+  digest: string;
+  salt: string;
+  channel: OtpChannel;
+  issuedAt: number;
+  expiresAt: number;
+  attempts: number;
+  consumed: boolean;
+}
+
+function refuse(type: string, message: string, details: RefusalDetails = {}): never {
+  throw ApplicationFailure.create({ type, message, nonRetryable: true, details: [details] });
+}
+
+const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+const PASSWORD_HASH = /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/;
+
+export async function signupWorkflow(input: SignupWorkflowInput): Promise<SignupResult> {
+  const { contact, limits } = input;
+  const signupRef = `${workflowInfo().workflowId}/${workflowInfo().runId}`;
+  const s = {
+    phase: 'code' as SignupStage,
+    code: undefined as CurrentCode | undefined,
+    issued: [] as number[],
+    verified: new Set<string>(),
+    passwordAttempts: 0,
+    personId: null as string | null,
+    identityAccountId: null as string | null,
+    outcome: null as SignupOutcome | null,
+    touches: 0,
+  };
+  let issuing: Promise<void> | undefined;
+  let creating: Promise<void> | undefined;
+
+  // --- derived state -------------------------------------------------------------------------
+  const now = (): number => Date.now();
+  const closed = (): boolean => s.phase === 'done' || s.phase === 'abandoned';
+  const stageOf = (session: string): SignupStage =>
+    s.phase === 'abandoned' ? 'abandoned' : s.verified.has(session) ? s.phase : 'code';
+  const locked = (c: CurrentCode): boolean => c.attempts >= limits.maxCodeAttempts;
+  const live = (c: CurrentCode | undefined): c is CurrentCode => !!c && !c.consumed && !locked(c) && now() < c.expiresAt;
+  /** The countdown runs from the last code until it is used; a used code leaves nothing to wait for. */
+  const resendAt = (): number | undefined =>
+    s.code && !s.code.consumed ? s.code.issuedAt + limits.resendAfterSeconds * 1000 : undefined;
+  const needsNewCode = (): boolean => !live(s.code) || now() >= (resendAt() ?? 0);
+  /** When the per-window cap lets the next code go; undefined while under the cap. */
+  const capRetryAt = (): number | undefined => {
+    const windowMs = limits.codeWindowSeconds * 1000;
+    const recent = s.issued.filter((t) => t > now() - windowMs);
+    const oldestCounted = recent[recent.length - limits.maxCodesPerWindow];
+    return oldestCounted === undefined ? undefined : oldestCounted + windowMs;
+  };
+
+  const view = (session: string): SignupView => {
+    const stage = stageOf(session);
+    const codeStage = stage === 'code' || stage === 'reset-code';
+    const c = codeStage && s.code && !s.code.consumed ? s.code : undefined;
+    return {
+      stage,
+      channel: s.code?.channel ?? null,
+      codeExpiresAt: iso(c?.expiresAt),
+      resendAt: codeStage ? iso(resendAt()) : null,
+      codeAttemptsLeft: c ? Math.max(0, limits.maxCodeAttempts - c.attempts) : null,
+      passwordAttemptsLeft: stage === 'password' ? Math.max(0, limits.maxPasswordAttempts - s.passwordAttempts) : null,
+      outcome: stage === 'done' ? s.outcome : null,
+      personId: stage === 'done' ? s.personId : null,
+    };
+  };
+
+  // --- transitions ---------------------------------------------------------------------------
+  const setPhase = (phase: SignupStage): void => {
+    s.phase = phase;
+    const ended = closed();
+    upsertSearchAttributes([
+      { key: HubStage, value: phase },
+      { key: HubWaitingOn, value: ended ? null : 'person' },
+      { key: HubStuckSince, value: ended ? null : new Date(now()) },
+    ]);
+  };
+  const finish = (outcome: SignupOutcome, personId: string): void => {
+    s.outcome = outcome;
+    s.personId = personId;
+    setPhase('done');
+  };
+  const afterIdentityConfirmed = (): void => {
+    s.passwordAttempts = 0;
+    if (s.personId) finish('existing', s.personId);
+    else setPhase('profile');
+  };
+
+  const issue = async (channel: OtpChannel, purpose: OtpPurpose): Promise<void> => {
+    const counted = now();
+    s.issued.push(counted);
+    try {
+      const { digest, salt } = await activities.issueSignupCode({ contact, channel, purpose });
+      const at = now();
+      s.code = { digest, salt, channel, issuedAt: at, expiresAt: at + limits.codeTtlSeconds * 1000, attempts: 0, consumed: false };
+    } catch (err) {
+      s.issued.splice(s.issued.indexOf(counted), 1);
+      if (err instanceof ActivityFailure) refuse(SIGNUP_REFUSALS.deliveryFailed, 'the code could not be sent');
+      throw err;
+    }
+  };
+  /** One code at a time, however many callers ask at once (R-A1 double signup). */
+  const ensureCode = async (channel: OtpChannel, purpose: OtpPurpose, force: boolean): Promise<void> => {
+    while (issuing) await issuing;
+    if (!force && !needsNewCode()) return;
+    const retryAt = capRetryAt();
+    if (retryAt !== undefined) refuse(SIGNUP_REFUSALS.tooManyCodes, 'too many codes', { retryAt: iso(retryAt)! });
+    issuing = issue(channel, purpose).finally(() => {
+      issuing = undefined;
+    });
+    await issuing;
+  };
+  const purposeNow = (): OtpPurpose => (s.phase === 'reset-code' ? 'password-reset' : 'signup');
+
+  // --- validators ----------------------------------------------------------------------------
+  const refuseIfClosed = (): void => {
+    if (closed()) refuse(SIGNUP_REFUSALS.closed, `signup is ${s.phase}`);
+  };
+  const requireStage = (session: string, ...stages: SignupStage[]): void => {
+    refuseIfClosed();
+    if (!stages.includes(stageOf(session))) refuse(SIGNUP_REFUSALS.wrongStage, `not at ${stages.join('/')}`);
+  };
+  const requireChannel = (channel: OtpChannel): void => {
+    if (!channelAllowed(contact.kind, channel)) refuse(SIGNUP_REFUSALS.channelNotAllowed, `${channel} not allowed`);
+  };
+  const refuseOverCap = (): void => {
+    const retryAt = capRetryAt();
+    if (retryAt !== undefined) refuse(SIGNUP_REFUSALS.tooManyCodes, 'too many codes', { retryAt: iso(retryAt)! });
+  };
+
+  setHandler(signupViewQuery, (session) => view(session));
+  setHandler(signupInternalsQuery, (session) => ({
+    codeSalt: s.code?.salt ?? null,
+    identityAccountId: stageOf(session) === 'password' ? s.identityAccountId : null,
+  }));
+
+  setHandler(
+    requestCodeUpdate,
+    async ({ session, channel }) => {
+      s.touches++;
+      await ensureCode(channel, purposeNow(), false);
+      return view(session);
+    },
+    {
+      validator: ({ channel }) => {
+        refuseIfClosed();
+        requireChannel(channel);
+        if (needsNewCode()) refuseOverCap();
+      },
+    },
+  );
+
+  setHandler(
+    resendCodeUpdate,
+    async ({ session, channel }) => {
+      s.touches++;
+      while (issuing) await issuing;
+      // A resend that raced another one already has its fresh code.
+      if (now() >= (resendAt() ?? 0)) await ensureCode(channel, purposeNow(), true);
+      return view(session);
+    },
+    {
+      validator: ({ session, channel }) => {
+        requireStage(session, 'code', 'reset-code');
+        requireChannel(channel);
+        const at = resendAt();
+        if (at !== undefined && now() < at) refuse(SIGNUP_REFUSALS.resendTooEarly, 'resend too early', { retryAt: iso(at)! });
+        refuseOverCap();
+      },
+    },
+  );
+
+  setHandler(
+    submitCodeUpdate,
+    async ({ session, salt, digest }) => {
+      s.touches++;
+      const c = s.code;
+      if (!c || c.salt !== salt || c.consumed) refuse(SIGNUP_REFUSALS.codeExpired, 'code no longer valid');
+      if (digest !== c.digest) {
+        c.attempts++;
+        refuse(SIGNUP_REFUSALS.wrongCode, 'wrong code', { attemptsLeft: Math.max(0, limits.maxCodeAttempts - c.attempts) });
+      }
+      c.consumed = true;
+      s.verified.add(session);
+      if (s.phase === 'code') {
+        const account = await activities.lookupSignupAccount({ contact });
+        s.personId = account.personId;
+        s.identityAccountId = account.identityAccountId;
+        // R-A5 before R-A1: an identity account asks for its password; a bare profile signs in.
+        if (s.identityAccountId) setPhase('password');
+        else if (s.personId) finish('existing', s.personId);
+        else setPhase('profile');
+      } else if (s.phase === 'reset-code') {
+        setPhase('new-password');
+      }
+      return view(session);
+    },
+    {
+      validator: ({ session, salt }) => {
+        requireStage(session, 'code', 'reset-code');
+        const c = s.code;
+        // A code replaced by a newer one, used, or never sent: ask for a new one; nothing is counted.
+        if (!c || c.consumed || c.salt !== salt) refuse(SIGNUP_REFUSALS.codeExpired, 'no such code');
+        if (locked(c)) refuse(SIGNUP_REFUSALS.codeLocked, 'code locked', { retryAt: iso(resendAt()) ?? iso(now())! });
+        if (now() >= c.expiresAt) refuse(SIGNUP_REFUSALS.codeExpired, 'code expired');
+      },
+    },
+  );
+
+  setHandler(
+    passwordCheckedUpdate,
+    async ({ session, ok }) => {
+      s.touches++;
+      if (s.phase !== 'password') return view(session);
+      if (!ok) {
+        s.passwordAttempts++;
+        refuse(SIGNUP_REFUSALS.wrongPassword, 'wrong password', {
+          attemptsLeft: Math.max(0, limits.maxPasswordAttempts - s.passwordAttempts),
+        });
+      }
+      afterIdentityConfirmed();
+      return view(session);
+    },
+    {
+      validator: ({ session }) => {
+        requireStage(session, 'password');
+        if (s.passwordAttempts >= limits.maxPasswordAttempts) refuse(SIGNUP_REFUSALS.passwordLocked, 'password locked');
+      },
+    },
+  );
+
+  setHandler(
+    forgotPasswordUpdate,
+    async ({ session, channel }) => {
+      s.touches++;
+      setPhase('reset-code');
+      await ensureCode(channel, 'password-reset', true);
+      return view(session);
+    },
+    {
+      validator: ({ session, channel }) => {
+        requireStage(session, 'password');
+        requireChannel(channel);
+        refuseOverCap();
+      },
+    },
+  );
+
+  setHandler(
+    newPasswordUpdate,
+    async ({ session, passwordHash }) => {
+      s.touches++;
+      if (s.phase !== 'new-password' || !s.identityAccountId) return view(session);
+      await activities.setIdentityPassword({ identityAccountId: s.identityAccountId, passwordHash, signupRef });
+      afterIdentityConfirmed();
+      return view(session);
+    },
+    {
+      validator: ({ session, passwordHash }) => {
+        requireStage(session, 'new-password');
+        if (!PASSWORD_HASH.test(passwordHash)) refuse(SIGNUP_REFUSALS.wrongStage, 'not a password hash');
+      },
+    },
+  );
+
+  setHandler(
+    notMeUpdate,
+    async ({ session }) => {
+      s.touches++;
+      if (contact.kind === 'phone' && s.phase !== 'profile') {
+        await activities.releaseSignupPhone({ phone: contact.phone, identityAccountId: s.identityAccountId, signupRef });
+        s.identityAccountId = null;
+        s.personId = null;
+        setPhase('profile');
+      }
+      return view(session);
+    },
+    { validator: ({ session }) => requireStage(session, 'password', 'reset-code', 'new-password') },
+  );
+
+  const createAccount = async (profile: SignupProfile): Promise<void> => {
+    const { personId, created } = await activities.createSignupPerson({
+      contact,
+      profile: cleanProfile(profile),
+      identityAccountId: s.identityAccountId,
+      signupRef,
+    });
+    finish(created ? 'created' : 'existing', personId);
+  };
+
+  setHandler(
+    submitProfileUpdate,
+    async ({ session, profile }) => {
+      s.touches++;
+      // A double submit waits for the first one's account instead of making a second (R-A1).
+      creating ??= createAccount(profile).catch((err: unknown) => {
+        creating = undefined;
+        throw err;
+      });
+      await creating;
+      return view(session);
+    },
+    {
+      validator: ({ session, profile }) => {
+        requireStage(session, 'profile');
+        const problems = profileProblems(profile, now());
+        if (problems.length > 0) refuse(SIGNUP_REFUSALS.profileInvalid, 'profile invalid', { problems });
+      },
+    },
+  );
+
+  // --- main: wait for the person; give up after a long enough silence ---------------------------
+  upsertSearchAttributes([
+    { key: HubJourney, value: 'signup' },
+    { key: HubStage, value: s.phase },
+    { key: HubWaitingOn, value: 'person' },
+    { key: HubStuckSince, value: new Date(now()) },
+  ]);
+  while (!closed()) {
+    const seen = s.touches;
+    const moved = await condition(() => closed() || s.touches !== seen, limits.idleTimeoutSeconds * 1000);
+    if (!moved) setPhase('abandoned');
+  }
+  await condition(allHandlersFinished);
+  return { stage: s.phase === 'done' ? 'done' : 'abandoned', outcome: s.outcome, personId: s.personId };
+}

@@ -11,8 +11,8 @@ CREATE INDEX schools_directory ON schools (hub_fold(settlement), hub_fold(name))
 
 -- R-A7: an account whose parent confirmation is overdue is restricted until a parent confirms.
 ALTER TABLE people
-  ADD COLUMN restricted     boolean NOT NULL DEFAULT false,
-  ADD COLUMN restricted_at  timestamptz;
+  ADD COLUMN IF NOT EXISTS restricted     boolean NOT NULL DEFAULT false,
+  ADD COLUMN IF NOT EXISTS restricted_at  timestamptz;
 
 -- Read model of applicationWorkflow (the workflow is the source of truth for the journey).
 CREATE TABLE applications (
@@ -100,6 +100,6 @@ DROP TABLE parent_links;
 DROP TABLE school_requests;
 DROP TABLE notifications;
 DROP TABLE applications;
-ALTER TABLE people DROP COLUMN restricted_at, DROP COLUMN restricted;
+-- people.restricted and restricted_at are also created by 100_signup, which drops them.
 DROP INDEX schools_directory;
 DROP FUNCTION hub_fold(text);

@@ -17,6 +17,9 @@ import { applicationRoutes } from './routes/applications.js';
 import { directoryRoutes } from './routes/directory.js';
 import { guardianRoutes } from './routes/guardians.js';
 import { schoolRequestRoutes } from './routes/school-requests.js';
+import { supportRoutes } from './routes/support.js';
+import { guard, observe, surfaceRoutes } from './surfaces.js';
+import { requestContext } from '../infra/request-context.js';
 
 export interface ApiDeps {
   config: Config;
@@ -37,8 +40,9 @@ export function createApp(deps: ApiDeps): express.Express {
     req.requestId = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', req.requestId);
     req.lang = pickLang(req.headers['accept-language'], deps.config.HUB_DEFAULT_LANG);
-    next();
+    requestContext.run({ requestId: req.requestId }, next);
   });
+  app.use(observe(deps));
   app.use((req: Request, _res: Response, next: NextFunction) => {
     const hasBody = req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0';
     if (['POST', 'PUT', 'PATCH'].includes(req.method) && hasBody && !req.is('application/json')) {
@@ -48,6 +52,7 @@ export function createApp(deps: ApiDeps): express.Express {
   });
   app.use(express.json({ limit: '64kb', strict: true }));
   app.use(authenticate(deps.tokens));
+  app.use(guard(deps));
 
   app.use(healthRoutes(deps));
   app.use('/v1', inviteRoutes(deps));
@@ -55,6 +60,8 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use('/v1', applicationRoutes(deps));
   app.use('/v1', schoolRequestRoutes(deps));
   app.use('/v1', guardianRoutes(deps));
+  app.use('/v1', supportRoutes(deps));
+  app.use(surfaceRoutes(deps));
   if (deps.config.HUB_DEV_AUTH) app.use('/v1/dev', devRoutes(deps));
 
   app.use((_req: Request, _res: Response, next: NextFunction) => next(new Problem(404, 'not-found')));

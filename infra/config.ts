@@ -65,6 +65,16 @@ const schema = z.object({
   MESSENGER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   /** Longest Retry-After the adapter waits out in place, ms; longer ones fail the call as rate-limited. */
   MESSENGER_MAX_RETRY_AFTER_MS: z.coerce.number().int().min(0).default(30_000),
+  /**
+   * Rate limits on public routes, as `points/seconds` (api/rate-limit.ts). Counted in PostgreSQL so
+   * that every API replica shares them. Phone keys are hashed before they are stored.
+   */
+  RATE_LIMIT_CODE_REQUEST_PER_IP: z.string().regex(/^\d+\/\d+$/).default('30/3600'),
+  RATE_LIMIT_CODE_REQUEST_PER_PHONE: z.string().regex(/^\d+\/\d+$/).default('6/3600'),
+  RATE_LIMIT_CODE_SUBMIT_PER_IP: z.string().regex(/^\d+\/\d+$/).default('60/600'),
+  RATE_LIMIT_CODE_SUBMIT_PER_PHONE: z.string().regex(/^\d+\/\d+$/).default('15/600'),
+  /** Invite link and parent link previews, per client IP. */
+  RATE_LIMIT_PREVIEW_PER_IP: z.string().regex(/^\d+\/\d+$/).default('60/60'),
   /** Mass-change guard: a run removing more than this share of a school's managed members stops for confirmation. */
   ROSTER_MASS_REMOVAL_SHARE: z.coerce.number().min(0).max(1).default(0.1),
 });

@@ -1,5 +1,6 @@
 // pino with personal data redacted: phone numbers, e-mails, codes and tokens never reach a log in clear.
 import { pino, type Logger } from 'pino';
+import { currentRequestId } from './request-context.js';
 
 const redactedKeys = ['phone', 'email', 'code', 'token', 'password', 'authorization', 'secret', 'credentials'];
 
@@ -12,7 +13,16 @@ export const redactPaths = [
 ];
 
 export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', name = 'hub'): Logger {
-  return pino({ name, level, redact: { paths: redactPaths, censor: '[скрыто]' } });
+  // mixin: every line written while serving a request (or an activity it caused) names its id.
+  return pino({
+    name,
+    level,
+    redact: { paths: redactPaths, censor: '[скрыто]' },
+    mixin: () => {
+      const requestId = currentRequestId();
+      return requestId ? { requestId } : {};
+    },
+  });
 }
 
 export type { Logger };

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import type { ActivityDeps } from '../../activities/index.js';
 import { createLogger } from '../../infra/logger.js';
 import { bundleWorkflows, createHubWorker } from '../../infra/temporal.js';
+import { requestIdClientInterceptor } from '../../infra/temporal-interceptors.js';
 import { hubSearchAttributes } from '../../workflows/search-attributes.js';
 
 let runtimeInstalled = false;
@@ -33,7 +34,7 @@ export function useTemporalWorker(deps: () => Omit<ActivityDeps, 'logger'>): Tes
     const address = inject('temporalAddress');
     connection = await Connection.connect({ address });
     native = await NativeConnection.connect({ address });
-    t.client = new Client({ connection });
+    t.client = new Client({ connection, interceptors: { workflow: [requestIdClientInterceptor] } });
     t.worker = await createHubWorker({
       connection: native,
       namespace: 'default',

@@ -121,45 +121,48 @@ export function requireColumns(row: CsvRow, file: string, columns: readonly stri
 }
 
 /**
- * A cursor over a CSV file for paged steps: pages continue the open stream while the caller reads
- * on in order; a resumed read (other cursor) reopens the file and skips to its row.
+ * A cursor over a streamed file for paged steps: pages continue the open stream while the caller
+ * reads on in order; a resumed read (another cursor) reopens the file and skips to its row.
  */
-export class CsvPager<T> {
-  private iter: AsyncGenerator<CsvRow> | undefined;
+export class RowPager<R, T> {
+  private iter: AsyncGenerator<R> | undefined;
   private position = 0;
   constructor(
-    private readonly bundle: FileBundle,
-    private readonly file: string,
+    private readonly open: () => Promise<AsyncGenerator<R> | undefined>,
     private readonly pageSize: number,
-    private readonly map: (row: CsvRow) => T[],
-    private readonly csvOptions: CsvOptions = {},
+    private readonly map: (row: R) => T[],
   ) {}
 
   async page(cursor: string | null): Promise<{ items: T[]; next: string | null }> {
     const from = Number(cursor ?? 0);
     if (!this.iter || this.position !== from) {
       await this.iter?.return(undefined);
-      const stream = await this.bundle.open(this.file);
-      if (!stream) return { items: [], next: null };
-      this.iter = csvRows(stream, this.file, this.csvOptions);
+      this.iter = await this.open();
       this.position = 0;
+      if (!this.iter) return { items: [], next: null };
       while (this.position < from) {
         if ((await this.iter.next()).done) return { items: [], next: null };
         this.position++;
       }
     }
     const items: T[] = [];
-    let read = 0;
-    while (read < this.pageSize) {
+    for (let read = 0; read < this.pageSize; read++) {
       const n = await this.iter.next();
       if (n.done) {
         this.iter = undefined;
         return { items, next: null };
       }
       this.position++;
-      read++;
       items.push(...this.map(n.value));
     }
     return { items, next: String(this.position) };
   }
+}
+
+/** RowPager over one CSV file of a bundle (absent file: no rows). */
+export function csvPager<T>(bundle: FileBundle, file: string, pageSize: number, map: (row: CsvRow) => T[], csvOptions: CsvOptions = {}): RowPager<CsvRow, T> {
+  return new RowPager(async () => {
+    const stream = await bundle.open(file);
+    return stream ? csvRows(stream, file, csvOptions) : undefined;
+  }, pageSize, map);
 }

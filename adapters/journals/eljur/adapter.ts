@@ -2,6 +2,7 @@
 // {response:{state,error,result}} and the state (not only the HTTP status) decides the outcome.
 // No deltas: full snapshots, in which expelled students and dismissed staff still appear, marked.
 import { z } from 'zod';
+import { isoDateFrom } from '../dates.js';
 import { JournalSourceError } from '../errors.js';
 import { defaultHttpPolicy, httpPolicySchema, parseReply, requestJson, type HttpPolicy } from '../http.js';
 import { pagedRead, type ReadStep } from '../paged-read.js';
@@ -35,17 +36,11 @@ const personJson = z.object({
 });
 type PersonJson = z.infer<typeof personJson>;
 
-/** Eljur writes birthdays as YYYY-MM-DD or DD.MM.YYYY depending on the installation. */
-function isoDate(raw: string | null | undefined): string | undefined {
-  if (!raw) return undefined;
-  const ru = /^(\d{2})\.(\d{2})\.(\d{4})$/.exec(raw);
-  if (ru) return `${ru[3]}-${ru[2]}-${ru[1]}`;
-  return /^\d{4}-\d{2}-\d{2}/.test(raw) ? raw.slice(0, 10) : undefined;
-}
 function personRecord(p: PersonJson): PersonRecord {
   const r: PersonRecord = { kind: 'person', externalId: p.id, lastName: p.lastname, firstName: p.firstname };
   if (p.middlename) r.middleName = p.middlename;
-  const birth = isoDate(p.birthday);
+  // Eljur writes birthdays as YYYY-MM-DD or DD.MM.YYYY depending on the installation.
+  const birth = p.birthday ? isoDateFrom(p.birthday) : undefined;
   if (birth) r.birthDate = birth;
   if (p.phone) r.phone = p.phone;
   if (p.email) r.email = p.email;

@@ -5,7 +5,7 @@
 // `tobedeleted` rows end enrollments and employment.
 import { z } from 'zod';
 import { JournalSourceError } from '../errors.js';
-import { CsvPager, csvRows, openBundle, requireColumns, type CsvRow, type FileBundle } from '../files.js';
+import { csvPager, csvRows, openBundle, requireColumns, type CsvRow, type FileBundle } from '../files.js';
 import { pagedRead, type ReadStep } from '../paged-read.js';
 import type { JournalSource, ReadRosterOptions, RosterPage, RosterRecord, SchoolInfo } from '../port.js';
 import { classIndexEntry, classRecords, courseRecords, enrollmentRecords, HOMEROOM_METADATA, isDeleted, userRecords, type ClassIndexEntry, type OrClass } from '../oneroster-common/mapping.js';
@@ -92,7 +92,7 @@ export class OneRosterCsvSource implements JournalSource {
       };
       const hasCourses = await this.present(manifest, 'courses');
       const step = (file: string, required: readonly string[], map: (r: CsvRow) => RosterRecord[], before?: () => Promise<void>): ReadStep => {
-        const pager = new CsvPager(this.bundle, `${file}.csv`, this.cfg.pageSize, (r) => {
+        const pager = csvPager(this.bundle, `${file}.csv`, this.cfg.pageSize, (r) => {
           requireColumns(r, `${file}.csv`, required);
           return changed(r.values) ? map(r) : [];
         });

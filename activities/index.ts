@@ -4,11 +4,15 @@ import type { ActivityDeps } from './deps.js';
 import { inviteActivities } from './invites.js';
 import { applicationActivities } from './applications.js';
 import { guardianActivities } from './guardians.js';
+import { reconcileActivities } from './reconcile.js';
+import { journalLinkActivities } from './journal-links.js';
 
 export const createActivities = (deps: ActivityDeps) => ({
   ...inviteActivities(deps),
   ...applicationActivities(deps),
   ...guardianActivities(deps),
+  ...reconcileActivities(deps),
+  ...journalLinkActivities(deps),
 });
 
 export type HubActivities = ReturnType<typeof createActivities>;

@@ -77,6 +77,14 @@ const schema = z.object({
   RATE_LIMIT_PREVIEW_PER_IP: z.string().regex(/^\d+\/\d+$/).default('60/60'),
   /** Mass-change guard: a run removing more than this share of a school's managed members stops for confirmation. */
   ROSTER_MASS_REMOVAL_SHARE: z.coerce.number().min(0).max(1).default(0.1),
+  /** Key that encrypts journal connection credentials at rest (AES-256-GCM): 32 bytes, hex or base64. */
+  HUB_SECRETS_KEY: z.string().min(32).optional(),
+  /** How long a run stopped by the mass-change guard waits for a human before it is discarded. */
+  ROSTER_CONFIRM_WITHIN: duration.default(20 * 3600_000),
+  /** Schools of one connection reconciled at the same time (child workflows in flight). */
+  ROSTER_SCHOOLS_IN_FLIGHT: z.coerce.number().int().min(1).max(100).default(4),
+  /** Membership changes per apply activity call (several messenger batches, one heartbeat each). */
+  ROSTER_APPLY_CHUNK: z.coerce.number().int().min(1).default(2000),
 });
 
 export type Config = z.infer<typeof schema>;

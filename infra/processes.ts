@@ -5,7 +5,12 @@ import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { createApp } from '../api/app.js';
 import { tokenService } from '../api/auth.js';
+import type { ActivityDeps } from '../activities/deps.js';
+import { messengerFromConfig } from '../adapters/messenger/from-config.js';
+import { journalFactory } from '../roster/journal-factory.js';
+import { unwiredMessenger } from '../roster/unwired.js';
 import { TASK_QUEUES } from '../workflows/definitions.js';
+import { secretBoxFromConfig } from './secrets.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { Pool } from './postgres.js';
@@ -25,7 +30,7 @@ export async function runWorkers(config: Config, pool: Pool, logger: Logger): Pr
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const bundle = await bundleWorkflows();
-  const deps = { pool, logger: logger.child({ component: 'activities' }) };
+  const deps = { pool, logger: logger.child({ component: 'activities' }), ...rosterDeps(config, pool, logger) };
   const workers = await Promise.all(
     Object.values(TASK_QUEUES).map((taskQueue) =>
       createHubWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue, deps, bundle }),
@@ -40,6 +45,14 @@ export async function runWorkers(config: Config, pool: Pool, logger: Logger): Pr
       await connection.close();
     },
   };
+}
+
+/** The messenger and journal sources reconciliation needs; stand-ins that refuse when not configured. */
+export function rosterDeps(config: Config, pool: Pool, logger: Logger): Pick<ActivityDeps, 'messenger' | 'journals'> {
+  const messenger = config.MESSENGER_API_BASE && config.MESSENGER_TOKEN ? messengerFromConfig(config) : unwiredMessenger;
+  if (messenger === unwiredMessenger) logger.warn('MESSENGER_API_BASE / MESSENGER_TOKEN unset: reconciliation cannot apply memberships');
+  const box = config.HUB_SECRETS_KEY ? secretBoxFromConfig(config) : undefined;
+  return { messenger, journals: journalFactory(pool, box) };
 }
 
 export async function runApi(

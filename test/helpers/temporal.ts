@@ -8,6 +8,7 @@ import type { ActivityDeps } from '../../activities/index.js';
 import { createLogger } from '../../infra/logger.js';
 import { bundleWorkflows, createHubWorker } from '../../infra/temporal.js';
 import { requestIdClientInterceptor } from '../../infra/temporal-interceptors.js';
+import { unwiredJournals, unwiredMessenger } from '../../roster/unwired.js';
 import { hubSearchAttributes } from '../../workflows/search-attributes.js';
 
 let runtimeInstalled = false;
@@ -23,8 +24,13 @@ export interface TestTemporal {
   worker: Worker;
 }
 
-/** Starts one worker for the file; `deps` is read when the worker starts (after other beforeAll hooks). */
-export function useTemporalWorker(deps: () => Omit<ActivityDeps, 'logger'>): TestTemporal {
+type TestDeps = Omit<ActivityDeps, 'logger' | 'messenger' | 'journals'> & Partial<Pick<ActivityDeps, 'messenger' | 'journals'>>;
+
+/**
+ * Starts one worker for the file; `deps` is read when the worker starts (after other beforeAll hooks).
+ * Files that reconcile nothing may leave out the messenger and journals (stand-ins that refuse).
+ */
+export function useTemporalWorker(deps: () => TestDeps): TestTemporal {
   const t = { taskQueue: `test-${randomBytes(4).toString('hex')}` } as TestTemporal;
   let connection: Connection;
   let native: NativeConnection;
@@ -39,7 +45,7 @@ export function useTemporalWorker(deps: () => Omit<ActivityDeps, 'logger'>): Tes
       connection: native,
       namespace: 'default',
       taskQueue: t.taskQueue,
-      deps: { ...deps(), logger: createLogger('silent') },
+      deps: { messenger: unwiredMessenger, journals: unwiredJournals, ...deps(), logger: createLogger('silent') },
       bundle: await bundleWorkflows(),
     });
     running = t.worker.run();

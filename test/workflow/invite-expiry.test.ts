@@ -15,6 +15,7 @@ import { TEST_JWT_SECRET } from '../helpers/api.js';
 import { useTestDb } from '../helpers/db.js';
 import { seedSchool } from '../helpers/seed.js';
 import { quietRuntime, registerHubSearchAttributes } from '../helpers/temporal.js';
+import { unwiredJournals, unwiredMessenger } from '../../roster/unwired.js';
 
 const db = useTestDb();
 let env: TestWorkflowEnvironment;
@@ -33,7 +34,7 @@ beforeAll(async () => {
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await bundleWorkflows(),
-    activities: createActivities({ pool: db.pool, logger: createLogger('silent') }),
+    activities: createActivities({ pool: db.pool, logger: createLogger('silent'), messenger: unwiredMessenger, journals: unwiredJournals }),
   });
   running = worker.run();
   const app = createApp({

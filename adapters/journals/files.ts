@@ -1,0 +1,168 @@
+// Files an authority hands over (a folder or a .zip), opened one entry at a time as streams, and
+// CSV rows read from them with csv-parse, so an export of any size is never held in memory.
+import { createReadStream } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { parse, type Options as CsvOptions } from 'csv-parse';
+import yauzl from 'yauzl';
+import { JournalSourceError } from './errors.js';
+
+export interface FileBundle {
+  /** The entry whose base name matches (case-insensitively), or undefined. */
+  open(name: string): Promise<Readable | undefined>;
+  has(name: string): Promise<boolean>;
+}
+
+export function openBundle(path: string): FileBundle {
+  return path.toLowerCase().endsWith('.zip') ? zipBundle(path) : folderBundle(path);
+}
+
+function folderBundle(dir: string): FileBundle {
+  const find = async (name: string) => {
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (cause) {
+      throw new JournalSourceError({ code: 'not-found', what: dir }, { cause });
+    }
+    const hit = names.find((n) => n.toLowerCase() === name.toLowerCase());
+    return hit && (await stat(join(dir, hit))).isFile() ? join(dir, hit) : undefined;
+  };
+  return {
+    has: async (name) => (await find(name)) !== undefined,
+    open: async (name) => {
+      const file = await find(name);
+      return file ? createReadStream(file) : undefined;
+    },
+  };
+}
+
+function zipBundle(zipPath: string): FileBundle {
+  const withZip = <T>(fn: (zip: yauzl.ZipFile, entries: yauzl.Entry[]) => Promise<T>) =>
+    new Promise<T>((resolve, reject) => {
+      yauzl.open(zipPath, { lazyEntries: true, autoClose: false }, (err, zip) => {
+        if (err || !zip) return reject(new JournalSourceError({ code: 'not-found', what: zipPath }, { cause: err }));
+        const entries: yauzl.Entry[] = [];
+        zip.on('entry', (e: yauzl.Entry) => {
+          entries.push(e);
+          zip.readEntry();
+        });
+        zip.on('error', reject);
+        zip.on('end', () => {
+          fn(zip, entries).then(resolve, reject);
+        });
+        zip.readEntry();
+      });
+    });
+  const pick = (entries: yauzl.Entry[], name: string) => entries.find((e) => !e.fileName.endsWith('/') && basename(e.fileName).toLowerCase() === name.toLowerCase());
+  return {
+    has: (name) => withZip(async (zip, entries) => {
+      zip.close();
+      return pick(entries, name) !== undefined;
+    }),
+    open: (name) => withZip((zip, entries) => {
+      const entry = pick(entries, name);
+      if (!entry) {
+        zip.close();
+        return Promise.resolve(undefined);
+      }
+      return new Promise<Readable>((resolve, reject) => {
+        zip.openReadStream(entry, (err, stream) => {
+          if (err || !stream) return reject(err ?? new Error('no stream'));
+          stream.on('close', () => zip.close());
+          resolve(stream);
+        });
+      });
+    }),
+  };
+}
+
+export interface CsvRow {
+  /** 1-based line in the file (header = 1), as a spreadsheet shows it. */
+  row: number;
+  values: Record<string, string>;
+}
+
+/**
+ * Streams rows as objects keyed by header. Blank header cells get placeholder names (some exports
+ * end the header with empty columns). A parse failure becomes `bad-data` naming file and row.
+ */
+export async function* csvRows(stream: Readable, file: string, options: CsvOptions = {}): AsyncGenerator<CsvRow> {
+  const parser = stream.pipe(
+    parse({
+      bom: true,
+      columns: (header: string[]) => header.map((h, i) => h.trim() || `_${i}`),
+      skip_empty_lines: true,
+      relax_column_count: true,
+      trim: true,
+      info: true,
+      ...options,
+    }),
+  );
+  try {
+    for await (const item of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
+      yield { row: item.info.lines, values: item.record };
+    }
+  } catch (cause) {
+    if (cause instanceof JournalSourceError) throw cause;
+    const line = (cause as { lines?: number }).lines;
+    throw new JournalSourceError({ code: 'bad-data', problem: 'bad-csv', file, row: line, note: cause instanceof Error ? cause.message : undefined }, { cause });
+  } finally {
+    stream.destroy();
+  }
+}
+
+/** Requires the columns to be present in a parsed header row; names the first one missing. */
+export function requireColumns(row: CsvRow, file: string, columns: readonly string[]): void {
+  for (const c of columns) {
+    if (!(c in row.values)) throw new JournalSourceError({ code: 'bad-data', problem: 'missing-column', file, row: 1, column: c });
+  }
+}
+
+/**
+ * A cursor over a streamed file for paged steps: pages continue the open stream while the caller
+ * reads on in order; a resumed read (another cursor) reopens the file and skips to its row.
+ */
+export class RowPager<R, T> {
+  private iter: AsyncGenerator<R> | undefined;
+  private position = 0;
+  constructor(
+    private readonly open: () => Promise<AsyncGenerator<R> | undefined>,
+    private readonly pageSize: number,
+    private readonly map: (row: R) => T[],
+  ) {}
+
+  async page(cursor: string | null): Promise<{ items: T[]; next: string | null }> {
+    const from = Number(cursor ?? 0);
+    if (!this.iter || this.position !== from) {
+      await this.iter?.return(undefined);
+      this.iter = await this.open();
+      this.position = 0;
+      if (!this.iter) return { items: [], next: null };
+      while (this.position < from) {
+        if ((await this.iter.next()).done) return { items: [], next: null };
+        this.position++;
+      }
+    }
+    const items: T[] = [];
+    for (let read = 0; read < this.pageSize; read++) {
+      const n = await this.iter.next();
+      if (n.done) {
+        this.iter = undefined;
+        return { items, next: null };
+      }
+      this.position++;
+      items.push(...this.map(n.value));
+    }
+    return { items, next: String(this.position) };
+  }
+}
+
+/** RowPager over one CSV file of a bundle (absent file: no rows). */
+export function csvPager<T>(bundle: FileBundle, file: string, pageSize: number, map: (row: CsvRow) => T[], csvOptions: CsvOptions = {}): RowPager<CsvRow, T> {
+  return new RowPager(async () => {
+    const stream = await bundle.open(file);
+    return stream ? csvRows(stream, file, csvOptions) : undefined;
+  }, pageSize, map);
+}

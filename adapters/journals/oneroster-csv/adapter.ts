@@ -1,0 +1,190 @@
+// OneRoster 1.1 / 1.2 CSV (a folder or a .zip with manifest.csv) behind the JournalSource port.
+// Files are streamed with csv-parse; only small indexes are kept (class kinds, birth dates from
+// demographics, 1.2 roles), each built when its step needs it so a resumed read rebuilds it too.
+// `since` keeps rows whose dateLastModified is later (rows without a readable date are kept);
+// `tobedeleted` rows end enrollments and employment.
+import { z } from 'zod';
+import { JournalSourceError } from '../errors.js';
+import { csvPager, csvRows, openBundle, requireColumns, type CsvRow, type FileBundle } from '../files.js';
+import { pagedRead, type ReadStep } from '../paged-read.js';
+import type { JournalSource, ReadRosterOptions, RosterPage, RosterRecord, SchoolInfo } from '../port.js';
+import { classIndexEntry, classRecords, courseRecords, enrollmentRecords, HOMEROOM_METADATA, isDeleted, userRecords, type ClassIndexEntry, type OrClass } from '../oneroster-common/mapping.js';
+
+export const oneRosterCsvConfigSchema = z.object({
+  kind: z.literal('oneroster-csv'),
+  /** A folder holding manifest.csv and the data files, or a .zip of them. */
+  path: z.string().min(1),
+  pageSize: z.number().int().min(1).max(100_000).default(500),
+});
+export type OneRosterCsvConfig = z.input<typeof oneRosterCsvConfigSchema>;
+
+const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const truthy = (v: string | undefined) => v === undefined || v === '' || v.toLowerCase() === 'true';
+
+export class OneRosterCsvSource implements JournalSource {
+  readonly kind = 'oneroster-csv' as const;
+  readonly supportsDelta = true;
+  private readonly cfg: z.infer<typeof oneRosterCsvConfigSchema>;
+  private readonly bundle: FileBundle;
+
+  constructor(config: OneRosterCsvConfig) {
+    this.cfg = oneRosterCsvConfigSchema.parse(config);
+    this.bundle = openBundle(this.cfg.path);
+  }
+
+  /** `file.<name>` → bulk | delta | absent; a missing manifest is an error (it is required). */
+  async manifest(): Promise<Map<string, string>> {
+    const stream = await this.bundle.open('manifest.csv');
+    if (!stream) throw new JournalSourceError({ code: 'bad-data', problem: 'missing-file', file: 'manifest.csv' });
+    const out = new Map<string, string>();
+    for await (const r of csvRows(stream, 'manifest.csv')) {
+      requireColumns(r, 'manifest.csv', ['propertyName', 'value']);
+      out.set(r.values.propertyName!, r.values.value ?? '');
+    }
+    return out;
+  }
+
+  private async present(manifest: Map<string, string>, name: string): Promise<boolean> {
+    const mode = manifest.get(`file.${name}`);
+    return mode !== undefined && mode !== '' && mode !== 'absent' && (await this.bundle.has(`${name}.csv`));
+  }
+
+  private async *rows(file: string, required: readonly string[]): AsyncGenerator<CsvRow> {
+    const stream = await this.bundle.open(file);
+    if (!stream) return;
+    let first = true;
+    for await (const r of csvRows(stream, file)) {
+      if (first) requireColumns(r, file, required);
+      first = false;
+      yield r;
+    }
+  }
+
+  async listSchools(): Promise<SchoolInfo[]> {
+    const orgs = new Map<string, { name: string; type: string }>();
+    for await (const r of this.rows('orgs.csv', ['sourcedId', 'name', 'type'])) {
+      if (!isDeleted(r.values.status ?? '')) orgs.set(r.values.sourcedId!, { name: r.values.name!, type: r.values.type! });
+    }
+    const schools = [...orgs].filter(([, o]) => o.type === 'school').map(([id, o]) => ({ externalId: id, name: o.name }));
+    if (schools.length > 0) return schools;
+    // Some exports type the org otherwise (e.g. "department"); the orgs classes belong to are schools.
+    const ids = new Set<string>();
+    for await (const r of this.rows('classes.csv', ['sourcedId', 'schoolSourcedId'])) ids.add(r.values.schoolSourcedId!);
+    return [...ids].map((id) => ({ externalId: id, name: orgs.get(id)?.name ?? id }));
+  }
+
+  private orClass(v: Record<string, string>): OrClass {
+    return {
+      sourcedId: v.sourcedId!, status: v.status ?? '', title: v.title ?? '', classType: v.classType ?? 'scheduled',
+      grades: list(v.grades), courseSourcedId: v.courseSourcedId || undefined, subjects: list(v.subjects),
+      homeroomSourcedId: v[HOMEROOM_METADATA] || undefined,
+    };
+  }
+
+  readRoster(school: string, options: ReadRosterOptions = {}): AsyncIterable<RosterPage> {
+    return pagedRead({ source: this.kind, school, ...options }, async (since) => {
+      const manifest = await this.manifest();
+      const after = since ? Date.parse(since) : undefined;
+      const changed = (v: Record<string, string>) => {
+        if (after === undefined) return true;
+        const at = Date.parse(v.dateLastModified ?? '');
+        return Number.isNaN(at) || at > after;
+      };
+      const hasCourses = await this.present(manifest, 'courses');
+      const step = (file: string, required: readonly string[], map: (r: CsvRow) => RosterRecord[], before?: () => Promise<void>): ReadStep => {
+        const pager = csvPager(this.bundle, `${file}.csv`, this.cfg.pageSize, (r) => {
+          requireColumns(r, `${file}.csv`, required);
+          return changed(r.values) ? map(r) : [];
+        });
+        return {
+          key: file,
+          fetch: async (cursor) => {
+            await before?.();
+            const { items, next } = await pager.page(cursor);
+            return { records: items, next };
+          },
+        };
+      };
+      const need = (r: CsvRow, file: string, column: string): string => {
+        const v = r.values[column];
+        if (v === undefined) throw new JournalSourceError({ code: 'bad-data', problem: 'missing-column', file, row: 1, column });
+        if (v === '') throw new JournalSourceError({ code: 'bad-data', problem: 'empty-value', file, row: r.row, column });
+        return v;
+      };
+
+      let birth: Map<string, string> | undefined;
+      let roles: Map<string, { role: string; orgs: Set<string> }> | undefined;
+      const userIndexes = async () => {
+        if (!birth) {
+          birth = new Map();
+          if (await this.present(manifest, 'demographics')) {
+            // 1.1+ keys demographics by the user's sourcedId; 1.0 had userSourcedId.
+            for await (const r of this.rows('demographics.csv', [])) {
+              const id = r.values.sourcedId || r.values.userSourcedId;
+              const d = r.values.birthDate ?? r.values.birthdate;
+              if (id && d && /^\d{4}-\d{2}-\d{2}$/.test(d)) birth.set(id, d);
+            }
+          }
+        }
+        if (!roles) {
+          roles = new Map();
+          // 1.2 moved a user's roles and orgs to roles.csv (some tools name it userProfiles).
+          if (await this.present(manifest, 'roles')) {
+            for await (const r of this.rows('roles.csv', ['userSourcedId', 'role'])) {
+              if (isDeleted(r.values.status ?? '')) continue;
+              const u = roles.get(r.values.userSourcedId!) ?? { role: '', orgs: new Set<string>() };
+              if (!u.role || r.values.roleType === 'primary') u.role = r.values.role!;
+              if (r.values.orgSourcedId) u.orgs.add(r.values.orgSourcedId);
+              roles.set(r.values.userSourcedId!, u);
+            }
+          }
+        }
+      };
+      let classIndex: Map<string, ClassIndexEntry> | undefined;
+      const buildClassIndex = async () => {
+        if (classIndex) return;
+        classIndex = new Map();
+        for await (const r of this.rows('classes.csv', ['sourcedId', 'classType'])) classIndex.set(r.values.sourcedId!, classIndexEntry(this.orClass(r.values)));
+      };
+
+      const steps: ReadStep[] = [];
+      if (hasCourses) {
+        steps.push(step('courses', ['sourcedId', 'title'], (r) => {
+          const org = r.values.orgSourcedId;
+          if (org && org !== school) return [];
+          return courseRecords({ sourcedId: need(r, 'courses.csv', 'sourcedId'), status: r.values.status ?? '', title: need(r, 'courses.csv', 'title'), courseCode: r.values.courseCode });
+        }));
+      }
+      steps.push(
+        step('classes', ['sourcedId', 'title', 'schoolSourcedId'], (r) =>
+          r.values.schoolSourcedId === school ? classRecords(this.orClass({ ...r.values, sourcedId: need(r, 'classes.csv', 'sourcedId'), title: need(r, 'classes.csv', 'title') }), hasCourses) : [],
+        ),
+        step('users', ['sourcedId', 'givenName', 'familyName'], (r) => {
+          const v = r.values;
+          const id = need(r, 'users.csv', 'sourcedId');
+          const profile = roles!.get(id);
+          const orgs = new Set([...list(v.orgSourcedIds), ...(v.primaryOrgSourcedId ? [v.primaryOrgSourcedId] : []), ...(profile?.orgs ?? [])]);
+          if (!orgs.has(school)) return [];
+          return userRecords({
+            sourcedId: id, status: v.status ?? '', enabledUser: truthy(v.enabledUser), role: v.role || profile?.role || '',
+            givenName: need(r, 'users.csv', 'givenName'), familyName: need(r, 'users.csv', 'familyName'), middleName: v.middleName || undefined,
+            email: v.email || undefined, phone: v.phone || v.sms || undefined, agentSourcedIds: list(v.agentSourcedIds),
+            birthDate: birth!.get(id),
+          });
+        }, userIndexes),
+        step('enrollments', ['classSourcedId', 'userSourcedId', 'role'], (r) => {
+          const v = r.values;
+          if (v.schoolSourcedId && v.schoolSourcedId !== school) return [];
+          const classId = need(r, 'enrollments.csv', 'classSourcedId');
+          const out = enrollmentRecords(
+            { sourcedId: v.sourcedId ?? '', status: v.status ?? '', classSourcedId: classId, userSourcedId: need(r, 'enrollments.csv', 'userSourcedId'), role: need(r, 'enrollments.csv', 'role'), primary: v.primary?.toLowerCase() === 'true' },
+            classIndex!.get(classId),
+          );
+          if (!out) throw new JournalSourceError({ code: 'bad-data', problem: 'unknown-reference', file: 'enrollments.csv', row: r.row, column: 'classSourcedId', value: classId });
+          return out;
+        }, buildClassIndex),
+      );
+      return steps;
+    });
+  }
+}

@@ -1,0 +1,131 @@
+// Turns an adapter's plan of paged steps into the port's page stream with resumable checkpoints.
+// A step is one upstream listing (a CSV file, an endpoint, one class's students); its cursor is
+// whatever that listing pages by (offset, row number, index). The checkpoint names the step by key,
+// not by position, so a resumed read refuses a plan that no longer has that step.
+import { z } from 'zod';
+import { JournalSourceError } from './errors.js';
+import { recordKey, type RosterPage, type RosterRecord } from './port.js';
+
+export interface StepPage {
+  records: RosterRecord[];
+  /** Cursor of the next page of this step; null when the step is finished. */
+  next: string | null;
+}
+
+export interface ReadStep {
+  key: string;
+  fetch(cursor: string | null): Promise<StepPage>;
+}
+
+const checkpointSchema = z.object({
+  v: z.literal(1),
+  source: z.string(),
+  school: z.string(),
+  since: z.string().optional(),
+  step: z.string(),
+  cursor: z.string().nullable(),
+});
+type Checkpoint = z.infer<typeof checkpointSchema>;
+/** Step name of a checkpoint taken after the last page. */
+const DONE = '$done';
+
+export function encodeCheckpoint(c: Checkpoint): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+export function decodeCheckpoint(raw: string): Checkpoint {
+  try {
+    return checkpointSchema.parse(JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')));
+  } catch (cause) {
+    throw new JournalSourceError({ code: 'bad-data', problem: 'bad-checkpoint' }, { cause });
+  }
+}
+
+/**
+ * Drops records already seen within the last `capacity` keys. Upstream duplicates (a row sent twice,
+ * offset pages overlapping after a concurrent insert) are close together, so a bounded window keeps
+ * memory flat while removing them; a consumer must still treat records as set facts.
+ */
+export class RecentKeys {
+  private readonly seen = new Set<string>();
+  constructor(private readonly capacity = 100_000) {}
+  fresh(key: string): boolean {
+    if (this.seen.has(key)) return false;
+    this.seen.add(key);
+    if (this.seen.size > this.capacity) {
+      const oldest = this.seen.values().next().value;
+      if (oldest !== undefined) this.seen.delete(oldest);
+    }
+    return true;
+  }
+}
+
+export interface PagedReadOptions {
+  source: string;
+  school: string;
+  checkpoint?: string;
+  since?: string;
+}
+
+/**
+ * `plan` is asked once per read (it may list classes first); on resume it must contain the
+ * checkpoint's step, or the read fails with `bad-checkpoint` instead of silently skipping data.
+ */
+export async function* pagedRead(
+  opts: PagedReadOptions,
+  plan: (since: string | undefined) => Promise<ReadStep[]> | ReadStep[],
+): AsyncGenerator<RosterPage> {
+  let since = opts.since;
+  let startStep = 0;
+  let cursor: string | null = null;
+  let steps: ReadStep[];
+  const finished = () => ({
+    records: [],
+    done: true,
+    checkpoint: encodeCheckpoint({ v: 1, source: opts.source, school: opts.school, since, step: DONE, cursor: null }),
+  });
+  if (opts.checkpoint) {
+    const cp = decodeCheckpoint(opts.checkpoint);
+    if (cp.source !== opts.source || cp.school !== opts.school) {
+      throw new JournalSourceError({ code: 'bad-data', problem: 'bad-checkpoint', note: 'other source or school' });
+    }
+    since = cp.since;
+    if (cp.step === DONE) {
+      yield finished();
+      return;
+    }
+    steps = await plan(since);
+    startStep = steps.findIndex((s) => s.key === cp.step);
+    if (startStep < 0) {
+      throw new JournalSourceError({ code: 'bad-data', problem: 'bad-checkpoint', note: `no step ${cp.step}` });
+    }
+    cursor = cp.cursor;
+  } else {
+    steps = await plan(since);
+  }
+  const recent = new RecentKeys();
+  if (steps.length === 0) {
+    yield finished();
+    return;
+  }
+  for (let i = startStep; i < steps.length; i++) {
+    const step = steps[i]!;
+    for (;;) {
+      const page = await step.fetch(cursor);
+      const records = page.records.filter((r) => recent.fresh(recordKey(r)));
+      const last = page.next === null && i === steps.length - 1;
+      // Resume point: the next page of this step, or the start of the next step.
+      const resume =
+        page.next !== null
+          ? { step: step.key, cursor: page.next }
+          : { step: steps[i + 1]?.key ?? DONE, cursor: null };
+      yield {
+        records,
+        done: last,
+        checkpoint: encodeCheckpoint({ v: 1, source: opts.source, school: opts.school, since, ...resume }),
+      };
+      cursor = page.next;
+      if (cursor === null) break;
+    }
+  }
+}

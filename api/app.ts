@@ -18,6 +18,7 @@ import { directoryRoutes } from './routes/directory.js';
 import { guardianRoutes } from './routes/guardians.js';
 import { schoolRequestRoutes } from './routes/school-requests.js';
 import { supportRoutes } from './routes/support.js';
+import { connectionRoutes } from './routes/connections.js';
 import { guard, observe, surfaceRoutes } from './surfaces.js';
 import { requestContext } from '../infra/request-context.js';
 
@@ -61,6 +62,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use('/v1', schoolRequestRoutes(deps));
   app.use('/v1', guardianRoutes(deps));
   app.use('/v1', supportRoutes(deps));
+  app.use('/v1', connectionRoutes(deps));
   app.use(surfaceRoutes(deps));
   if (deps.config.HUB_DEV_AUTH) app.use('/v1/dev', devRoutes(deps));
 

@@ -178,6 +178,22 @@ const catalog = {
     ru: (p) => `Новый срок должен быть позже текущего и не дальше ${p.maxDays} дней от сегодняшнего дня.`,
     en: (p) => `The new expiry must be later than the current one and at most ${p.maxDays} days from today.`,
   },
+  'connection-not-found': {
+    ru: () => 'Подключение журнала не найдено.',
+    en: () => 'Journal connection not found.',
+  },
+  'connection-disabled': {
+    ru: () => 'Подключение выключено: включите его, чтобы запустить синхронизацию.',
+    en: () => 'The connection is disabled: enable it to run a sync.',
+  },
+  'sync-run-not-found': {
+    ru: () => 'Запуск синхронизации не найден.',
+    en: () => 'Sync run not found.',
+  },
+  'run-not-awaiting-confirmation': {
+    ru: (p) => `Запуск не ждёт подтверждения (состояние: ${p.status}).`,
+    en: (p) => `The run is not awaiting confirmation (status: ${p.status}).`,
+  },
 } satisfies Record<string, Record<Lang, Text>>;
 
 export type MessageCode = keyof typeof catalog;

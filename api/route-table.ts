@@ -18,6 +18,7 @@ import {
   schoolsQuery,
   settlementsQuery,
 } from './schemas/joining.js';
+import { connectionParams, createConnectionBody, decisionBody as runDecisionBody, runParams, syncBody } from './schemas/connections.js';
 import { actionBody, registrationDetail, revealBody, stuckQuery, stuckResponse, workflowParams } from './schemas/support.js';
 
 const STAFF_OF_SCHOOL: readonly Role[] = ['authority', 'school_admin', 'class_teacher'];
@@ -25,6 +26,7 @@ const STAFF_OF_SCHOOL: readonly Role[] = ['authority', 'school_admin', 'class_te
 const APPROVERS: readonly Role[] = ['school_admin', 'class_teacher', 'person'];
 const PERSON: readonly Role[] = ['person'];
 const SUPPORT: readonly Role[] = ['support'];
+const AUTHORITY: readonly Role[] = ['authority'];
 
 const devTokenBody = z.object({
   sub: z.string().optional(),
@@ -234,6 +236,57 @@ export const routeTable: RouteSpec[] = [
     summary: 'Reveal masked personal data; audited with the reason',
     params: workflowParams,
     body: revealBody,
+  },
+
+  // ---- authority: journal connections and sync runs (region-scoped) ----
+  { method: 'get', path: '/v1/connections', access: AUTHORITY, tag: 'connections', summary: 'Journal connections of my region' },
+  {
+    method: 'post',
+    path: '/v1/connections',
+    access: AUTHORITY,
+    tag: 'connections',
+    summary: 'Register a journal connection (credentials encrypted at rest, never returned)',
+    body: createConnectionBody,
+  },
+  { method: 'get', path: '/v1/connections/:connectionId', access: AUTHORITY, tag: 'connections', summary: 'One connection', params: connectionParams },
+  {
+    method: 'post',
+    path: '/v1/connections/:connectionId/test',
+    access: AUTHORITY,
+    tag: 'connections',
+    summary: 'Reach the source and count its schools',
+    params: connectionParams,
+  },
+  { method: 'post', path: '/v1/connections/:connectionId/enable', access: AUTHORITY, tag: 'connections', summary: 'Enable (and unpause)', params: connectionParams },
+  { method: 'post', path: '/v1/connections/:connectionId/pause', access: AUTHORITY, tag: 'connections', summary: 'Pause nightly runs', params: connectionParams },
+  {
+    method: 'post',
+    path: '/v1/connections/:connectionId/sync',
+    access: AUTHORITY,
+    tag: 'connections',
+    summary: 'Start a sync run now (optionally one school, optionally a dry run)',
+    params: connectionParams,
+    body: syncBody,
+  },
+  { method: 'get', path: '/v1/connections/:connectionId/runs', access: AUTHORITY, tag: 'connections', summary: 'Sync runs of a connection, newest first', params: connectionParams },
+  { method: 'get', path: '/v1/sync-runs/:runId', access: AUTHORITY, tag: 'connections', summary: 'A run: status, progress, report per school and chat', params: runParams },
+  {
+    method: 'post',
+    path: '/v1/sync-runs/:runId/confirm',
+    access: AUTHORITY,
+    tag: 'connections',
+    summary: 'Apply a run the mass-change guard stopped',
+    params: runParams,
+    body: runDecisionBody,
+  },
+  {
+    method: 'post',
+    path: '/v1/sync-runs/:runId/discard',
+    access: AUTHORITY,
+    tag: 'connections',
+    summary: 'Discard a run the mass-change guard stopped',
+    params: runParams,
+    body: runDecisionBody,
   },
 
   // ---- dev stack only ----

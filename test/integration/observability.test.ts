@@ -100,7 +100,7 @@ describe('observability', () => {
   });
 
   it('/openapi.json is OpenAPI 3.1 generated from the zod schemas, one operation per route; /docs works offline', async () => {
-    const doc = await (await fetch(`${api.baseUrl}/openapi.json`)).json();
+    const doc = (await api.call('GET', '/openapi.json')).body;
     expect(doc.openapi).toBe('3.1.0');
     const ops = Object.values(doc.paths as Record<string, object>).flatMap((p) => Object.keys(p));
     expect(ops.length).toBe(routeTable.filter((r) => !r.devOnly).length);

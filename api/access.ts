@@ -5,6 +5,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { match, type MatchFunction } from 'path-to-regexp';
 import type { ZodType } from 'zod';
 import type { Role } from './auth.js';
+import type { MessageCode } from './messages.js';
 import { Problem } from './problem.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -19,6 +20,8 @@ export interface RouteSpec {
   /** `school`: for school_admin and class_teacher, the `:schoolId` in the path must be one of theirs. */
   scope?: 'school';
   rateLimit?: RateLimitName;
+  /** The 403 problem type for a role not admitted, when the route has a more telling one than `forbidden`. */
+  forbidden?: MessageCode;
   /** Mounted only with HUB_DEV_AUTH (dev stack). */
   devOnly?: boolean;
   tag: string;
@@ -71,7 +74,7 @@ export function enforceAccess(index: RouteIndex) {
     if (spec.access === 'public') return next();
     const p = req.principal;
     if (!p) return next(new Problem(401, 'unauthenticated'));
-    if (!spec.access.includes(p.role)) return next(new Problem(403, 'forbidden'));
+    if (!spec.access.includes(p.role)) return next(new Problem(403, spec.forbidden ?? 'forbidden'));
     if (spec.scope === 'school' && (p.role === 'school_admin' || p.role === 'class_teacher')) {
       const schoolId = params.schoolId;
       if (typeof schoolId !== 'string' || !p.schools.includes(schoolId)) return next(new Problem(403, 'forbidden'));

@@ -5,12 +5,16 @@ import { inviteActivities } from './invites.js';
 import { applicationActivities } from './applications.js';
 import { guardianActivities } from './guardians.js';
 import { signupActivities } from './signup.js';
+import { reconcileActivities } from './reconcile.js';
+import { journalLinkActivities } from './journal-links.js';
 
 export const createActivities = (deps: ActivityDeps) => ({
   ...inviteActivities(deps),
   ...applicationActivities(deps),
   ...guardianActivities(deps),
   ...signupActivities(deps),
+  ...reconcileActivities(deps),
+  ...journalLinkActivities(deps),
 });
 
 export type HubActivities = ReturnType<typeof createActivities>;

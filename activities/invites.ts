@@ -1,6 +1,6 @@
 import type { InviteStatus } from '../domain/invites.js';
 import { writeAudit } from '../db/repositories/audit.js';
-import { setInviteStatus } from '../db/repositories/invites.js';
+import { setInviteExpiry, setInviteStatus } from '../db/repositories/invites.js';
 import { inTransaction } from '../infra/postgres.js';
 import type { ActivityDeps } from './deps.js';
 
@@ -16,6 +16,31 @@ export const inviteActivities = ({ pool }: ActivityDeps) => ({
           subjectType: 'invite',
           subjectId: input.inviteId,
           reason: input.reason,
+        });
+      }
+    });
+  },
+
+  /** Idempotent like recordInviteStatus: the same new expiry twice writes one audit entry. */
+  async recordInviteExpiry(input: {
+    inviteId: string;
+    expiresAt: string;
+    actor: string;
+    actorRole?: string | undefined;
+    reason?: string | undefined;
+    requestId?: string | undefined;
+  }) {
+    await inTransaction(pool, async (tx) => {
+      if (await setInviteExpiry(tx, input.inviteId, new Date(input.expiresAt))) {
+        await writeAudit(tx, {
+          actor: input.actor,
+          actorRole: input.actorRole,
+          action: 'invite.extended',
+          subjectType: 'invite',
+          subjectId: input.inviteId,
+          reason: input.reason,
+          details: { expiresAt: input.expiresAt },
+          requestId: input.requestId,
         });
       }
     });

@@ -19,6 +19,10 @@ import { guardianRoutes } from './routes/guardians.js';
 import { schoolRequestRoutes } from './routes/school-requests.js';
 import { devSignupRoutes } from './routes/dev-signup.js';
 import { signupRoutes } from './routes/signups.js';
+import { supportRoutes } from './routes/support.js';
+import { connectionRoutes } from './routes/connections.js';
+import { guard, observe, surfaceRoutes } from './surfaces.js';
+import { requestContext } from '../infra/request-context.js';
 
 export interface ApiDeps {
   config: Config;
@@ -39,8 +43,9 @@ export function createApp(deps: ApiDeps): express.Express {
     req.requestId = typeof incoming === 'string' && /^[\w-]{1,64}$/.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', req.requestId);
     req.lang = pickLang(req.headers['accept-language'], deps.config.HUB_DEFAULT_LANG);
-    next();
+    requestContext.run({ requestId: req.requestId }, next);
   });
+  app.use(observe(deps));
   app.use((req: Request, _res: Response, next: NextFunction) => {
     const hasBody = req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0';
     if (['POST', 'PUT', 'PATCH'].includes(req.method) && hasBody && !req.is('application/json')) {
@@ -50,6 +55,7 @@ export function createApp(deps: ApiDeps): express.Express {
   });
   app.use(express.json({ limit: '64kb', strict: true }));
   app.use(authenticate(deps.tokens));
+  app.use(guard(deps));
 
   app.use(healthRoutes(deps));
   app.use('/v1', inviteRoutes(deps));
@@ -58,6 +64,9 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use('/v1', schoolRequestRoutes(deps));
   app.use('/v1', guardianRoutes(deps));
   app.use('/v1', signupRoutes(deps));
+  app.use('/v1', supportRoutes(deps));
+  app.use('/v1', connectionRoutes(deps));
+  app.use(surfaceRoutes(deps));
   if (deps.config.HUB_DEV_AUTH) app.use('/v1/dev', devRoutes(deps));
   if (deps.config.HUB_DEV_AUTH) app.use('/v1/dev', devSignupRoutes(deps));
 

@@ -1,3 +1,4 @@
+import type { RouteSpec } from './access.js';
 import type { Principal } from './auth.js';
 import type { Lang } from './messages.js';
 
@@ -6,5 +7,7 @@ declare module 'express-serve-static-core' {
     principal?: Principal;
     lang: Lang;
     requestId: string;
+    /** The route-table entry this request matched (api/access.ts), for metrics and logs. */
+    routeSpec?: RouteSpec;
   }
 }

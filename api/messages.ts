@@ -163,6 +163,39 @@ const catalog = {
     en: () => "Thank you! You have confirmed that you are the child's legal representative.",
   },
   ...signupMessages,
+  // ---- surfaces: rate limits, support, authority ----
+  'rate-limited': {
+    ru: (p) => `Слишком много попыток. Повторите через ${p.seconds} с.`,
+    en: (p) => `Too many attempts. Try again in ${p.seconds} s.`,
+  },
+  'registration-not-found': {
+    ru: () => 'Такого процесса регистрации нет.',
+    en: () => 'No such registration journey.',
+  },
+  'support-action-not-available': {
+    ru: (p) => `Действие «${p.action}» сейчас недоступно: процесс на этапе «${p.stage}».`,
+    en: (p) => `The action "${p.action}" is not available now: the journey is at stage "${p.stage}".`,
+  },
+  'invite-extension-invalid': {
+    ru: (p) => `Новый срок должен быть позже текущего и не дальше ${p.maxDays} дней от сегодняшнего дня.`,
+    en: (p) => `The new expiry must be later than the current one and at most ${p.maxDays} days from today.`,
+  },
+  'connection-not-found': {
+    ru: () => 'Подключение журнала не найдено.',
+    en: () => 'Journal connection not found.',
+  },
+  'connection-disabled': {
+    ru: () => 'Подключение выключено: включите его, чтобы запустить синхронизацию.',
+    en: () => 'The connection is disabled: enable it to run a sync.',
+  },
+  'sync-run-not-found': {
+    ru: () => 'Запуск синхронизации не найден.',
+    en: () => 'Sync run not found.',
+  },
+  'run-not-awaiting-confirmation': {
+    ru: (p) => `Запуск не ждёт подтверждения (состояние: ${p.status}).`,
+    en: (p) => `The run is not awaiting confirmation (status: ${p.status}).`,
+  },
 } satisfies Record<string, Record<Lang, Text>>;
 
 export type MessageCode = keyof typeof catalog;

@@ -37,8 +37,6 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** HS256 secret that signs and verifies bearer tokens (JWT). Required outside the dev stack. */
   HUB_JWT_SECRET: z.string().min(32).optional(),
-  /** Key that encrypts journal credentials at rest (base64 of 32 bytes). Required once connections exist. */
-  HUB_SECRETS_KEY: z.string().optional(),
   /** Issue dev tokens at POST /v1/dev/token (dev stack only). */
   HUB_DEV_AUTH: bool.default(false),
   /** Invite links: default and maximum validity in days (R-J3). */
@@ -84,8 +82,26 @@ const schema = z.object({
   MESSENGER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   /** Longest Retry-After the adapter waits out in place, ms; longer ones fail the call as rate-limited. */
   MESSENGER_MAX_RETRY_AFTER_MS: z.coerce.number().int().min(0).default(30_000),
+  /**
+   * Rate limits on public routes, as `points/seconds` (api/rate-limit.ts). Counted in PostgreSQL so
+   * that every API replica shares them. Phone keys are hashed before they are stored.
+   */
+  RATE_LIMIT_CODE_REQUEST_PER_IP: z.string().regex(/^\d+\/\d+$/).default('30/3600'),
+  RATE_LIMIT_CODE_REQUEST_PER_PHONE: z.string().regex(/^\d+\/\d+$/).default('6/3600'),
+  RATE_LIMIT_CODE_SUBMIT_PER_IP: z.string().regex(/^\d+\/\d+$/).default('60/600'),
+  RATE_LIMIT_CODE_SUBMIT_PER_PHONE: z.string().regex(/^\d+\/\d+$/).default('15/600'),
+  /** Invite link and parent link previews, per client IP. */
+  RATE_LIMIT_PREVIEW_PER_IP: z.string().regex(/^\d+\/\d+$/).default('60/60'),
   /** Mass-change guard: a run removing more than this share of a school's managed members stops for confirmation. */
   ROSTER_MASS_REMOVAL_SHARE: z.coerce.number().min(0).max(1).default(0.1),
+  /** Key that encrypts journal connection credentials at rest (AES-256-GCM): 32 bytes, hex or base64. */
+  HUB_SECRETS_KEY: z.string().min(32).optional(),
+  /** How long a run stopped by the mass-change guard waits for a human before it is discarded. */
+  ROSTER_CONFIRM_WITHIN: duration.default(20 * 3600_000),
+  /** Schools of one connection reconciled at the same time (child workflows in flight). */
+  ROSTER_SCHOOLS_IN_FLIGHT: z.coerce.number().int().min(1).max(100).default(4),
+  /** Membership changes per apply activity call (several messenger batches, one heartbeat each). */
+  ROSTER_APPLY_CHUNK: z.coerce.number().int().min(1).default(2000),
 });
 
 export type Config = z.infer<typeof schema>;

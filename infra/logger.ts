@@ -1,5 +1,6 @@
 // pino with personal data redacted: phone numbers, e-mails, codes and tokens never reach a log in clear.
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { currentRequestId } from './request-context.js';
 
 const redactedKeys = ['phone', 'email', 'code', 'token', 'password', 'authorization', 'secret', 'credentials'];
 
@@ -12,8 +13,21 @@ export const redactPaths = [
 ];
 
 /** `destination` lets a test read what would be logged. */
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', name = 'hub', destination?: DestinationStream): Logger {
-  const options = { name, level, redact: { paths: redactPaths, censor: '[скрыто]' } };
+export function createLogger(
+  level: string = process.env.LOG_LEVEL ?? 'info',
+  name = 'hub',
+  destination?: DestinationStream,
+): Logger {
+  // mixin: every line written while serving a request (or an activity it caused) names its id.
+  const options = {
+    name,
+    level,
+    redact: { paths: redactPaths, censor: '[скрыто]' },
+    mixin: () => {
+      const requestId = currentRequestId();
+      return requestId ? { requestId } : {};
+    },
+  };
   return destination ? pino(options, destination) : pino(options);
 }
 

@@ -7,7 +7,11 @@ import type { ActivityDeps } from '../activities/deps.js';
 import { outboxOtpSender } from '../adapters/otp/outbox.js';
 import { createApp } from '../api/app.js';
 import { tokenService } from '../api/auth.js';
+import { messengerFromConfig } from '../adapters/messenger/from-config.js';
+import { journalFactory } from '../roster/journal-factory.js';
+import { unwiredMessenger } from '../roster/unwired.js';
 import { TASK_QUEUES } from '../workflows/definitions.js';
+import { secretBoxFromConfig } from './secrets.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { Pool } from './postgres.js';
@@ -32,6 +36,7 @@ export async function runWorkers(config: Config, pool: Pool, logger: Logger): Pr
     pool,
     logger: activityLogger,
     otp: outboxOtpSender({ db: pool, logger: activityLogger, keepCodes: config.HUB_DEV_OUTBOX }),
+    ...rosterDeps(config, pool, logger),
   };
   const workers = await Promise.all(
     Object.values(TASK_QUEUES).map((taskQueue) =>
@@ -47,6 +52,14 @@ export async function runWorkers(config: Config, pool: Pool, logger: Logger): Pr
       await connection.close();
     },
   };
+}
+
+/** The messenger and journal sources reconciliation needs; stand-ins that refuse when not configured. */
+export function rosterDeps(config: Config, pool: Pool, logger: Logger): Pick<ActivityDeps, 'messenger' | 'journals'> {
+  const messenger = config.MESSENGER_API_BASE && config.MESSENGER_TOKEN ? messengerFromConfig(config) : unwiredMessenger;
+  if (messenger === unwiredMessenger) logger.warn('MESSENGER_API_BASE / MESSENGER_TOKEN unset: reconciliation cannot apply memberships');
+  const box = config.HUB_SECRETS_KEY ? secretBoxFromConfig(config) : undefined;
+  return { messenger, journals: journalFactory(pool, box) };
 }
 
 export async function runApi(

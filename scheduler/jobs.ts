@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../infra/config.js';
 import type { Pool } from '../infra/postgres.js';
 import type { NightlyJob } from './nightly.js';
+import { reconcileJobLoader } from '../roster/schedule.js';
 
 export interface JobSources {
   config: Config;
@@ -19,3 +20,6 @@ export async function loadNightlyJobs(sources: JobSources): Promise<NightlyJob[]
   const lists = await Promise.all(jobLoaders.map((load) => load(sources)));
   return lists.flat();
 }
+
+// Journal connections: one nightly reconciliation each (roster/schedule.ts).
+jobLoaders.push(reconcileJobLoader);

@@ -19,12 +19,15 @@ import {
   REFUSALS,
   applicationStateQuery,
   approveApplicationUpdate,
+  cancelApplicationUpdate,
   guardianWorkflowId,
   rejectApplicationUpdate,
+  remindApproversUpdate,
   type ApplicationState,
   type ApplicationWorkflowInput,
   type DecisionInput,
   type GuardianWorkflowInput,
+  type SupportActionInput,
 } from './definitions.js';
 import { HubJourney, HubSchool, HubStage, HubStuckSince, HubWaitingOn } from './search-attributes.js';
 
@@ -106,6 +109,49 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
       return { ...state };
     },
     { validator: validate },
+  );
+
+  // Support actions: another reminder now, or closing the application with a reason.
+  let supportReminders = 0;
+  const refuseUnlessPending = (_a: SupportActionInput): void => {
+    if (state.status !== 'pending' || closing) {
+      throw ApplicationFailure.nonRetryable(`application is ${state.status}`, REFUSALS.applicationClosed, state.status);
+    }
+  };
+  setHandler(
+    remindApproversUpdate,
+    async (a) => {
+      supportReminders += 1;
+      await acts.notify({
+        dedupeKey: `application.reminder/${input.applicationId}/support-${supportReminders}`,
+        kind: 'application.reminder',
+        recipientKind: 'school_approvers',
+        recipientId: input.schoolId,
+        payload: { applicationId: input.applicationId, classId: input.classId, role: input.role, by: a.actor },
+      });
+      state.remindedAt = new Date().toISOString();
+      return { ...state };
+    },
+    { validator: refuseUnlessPending },
+  );
+  setHandler(
+    cancelApplicationUpdate,
+    async (a) => {
+      closing = true;
+      await acts.closeApplication({
+        applicationId: input.applicationId,
+        status: 'rejected',
+        actor: a.actor,
+        actorRole: a.actorRole,
+        reason: a.reason,
+        requestId: a.requestId,
+      });
+      state.status = 'rejected';
+      state.decidedAt = new Date().toISOString();
+      await notifyApplicant('rejected');
+      return { ...state };
+    },
+    { validator: refuseUnlessPending },
   );
 
   const settled = (): boolean => closing || state.status !== 'pending';

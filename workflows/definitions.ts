@@ -44,6 +44,7 @@ export const REFUSALS = {
   thirdParent: 'third-parent',
   consentVersionMismatch: 'consent-version-mismatch',
   guardiansClosed: 'guardians-closed',
+  inviteExtensionInvalid: 'invite-extension-invalid',
 } as const;
 
 // ---- Joining a school (R-J4, R-J5) ----
@@ -128,3 +129,30 @@ export interface GuardianState {
 /** Validator enforces R-G3..R-G5; a parent already confirmed gets the state back, not a second slot. */
 export const acceptAsParentUpdate = defineUpdate<GuardianState, [AcceptAsParentInput]>('acceptAsParent');
 export const guardianStateQuery = defineQuery<GuardianState>('guardianState');
+
+// ---- Support actions (api/routes/support.ts): every one carries who and why ----
+
+export interface SupportActionInput {
+  actor: string;
+  actorRole: string;
+  reason: string;
+  requestId?: string;
+}
+
+export interface ExtendInviteInput extends SupportActionInput {
+  /** ISO instant: the new end of the link. Must be later than the current one. */
+  expiresAt: string;
+  /** The invite maximum (INVITE_MAX_DAYS) counted from now: no extension goes past it (R-J3). */
+  maxDays: number;
+}
+
+export interface InviteExpiry extends InviteState {
+  expiresAt: string;
+}
+
+/** Moves an active invite's expiry later, within the maximum validity; refused otherwise. */
+export const extendInviteUpdate = defineUpdate<InviteExpiry, [ExtendInviteInput]>('extendInvite');
+/** Sends the approvers another reminder now (refused once decided). */
+export const remindApproversUpdate = defineUpdate<ApplicationState, [SupportActionInput]>('remindApprovers');
+/** Support closes a pending application (recorded as rejected, with support as actor and the reason). */
+export const cancelApplicationUpdate = defineUpdate<ApplicationState, [SupportActionInput]>('cancelApplication');

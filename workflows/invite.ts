@@ -9,21 +9,23 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { InviteStatus } from '../domain/invites.js';
+import { DAY_MS, type InviteStatus } from '../domain/invites.js';
 import type { createActivities } from '../activities/index.js';
 import {
   REFUSALS,
   acceptInviteUpdate,
   declineInviteUpdate,
+  extendInviteUpdate,
   inviteStateQuery,
   revokeInviteUpdate,
+  type ExtendInviteInput,
   type InviteActionInput,
   type InviteState,
   type InviteWorkflowInput,
 } from './definitions.js';
 import { HubJourney, HubSchool, HubStage, HubStuckSince, HubWaitingOn } from './search-attributes.js';
 
-const { recordInviteStatus } = proxyActivities<ReturnType<typeof createActivities>>({
+const { recordInviteStatus, recordInviteExpiry } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumInterval: '1 minute' },
 });
@@ -55,9 +57,31 @@ export async function inviteWorkflow(input: InviteWorkflowInput): Promise<Invite
   setHandler(declineInviteUpdate, (a) => finish('declined', a), { validator: (_a: InviteActionInput) => refuseUnlessActive() });
   setHandler(acceptInviteUpdate, (a) => finish('accepted', a), { validator: (_a: InviteActionInput) => refuseUnlessActive() });
 
-  const untilExpiry = Math.max(0, Date.parse(input.expiresAt) - Date.now());
-  const acted = await condition(() => state.status !== 'active', untilExpiry);
-  if (!acted) await finish('expired', { actor: 'system' });
+  // Support may move the expiry later (extendInvite); the timer then waits for the new one.
+  let expiresAtMs = Date.parse(input.expiresAt);
+  setHandler(
+    extendInviteUpdate,
+    async (a) => {
+      expiresAtMs = Date.parse(a.expiresAt);
+      await recordInviteExpiry({ inviteId: input.inviteId, expiresAt: a.expiresAt, actor: a.actor, actorRole: a.actorRole, reason: a.reason, requestId: a.requestId });
+      return { ...state, expiresAt: new Date(expiresAtMs).toISOString() };
+    },
+    {
+      validator: (a: ExtendInviteInput) => {
+        refuseUnlessActive();
+        const next = Date.parse(a.expiresAt);
+        if (!Number.isFinite(next) || next <= expiresAtMs || next > Date.now() + a.maxDays * DAY_MS) {
+          throw ApplicationFailure.nonRetryable('the new expiry must be later and within the maximum', REFUSALS.inviteExtensionInvalid, a.maxDays);
+        }
+      },
+    },
+  );
+
+  while (state.status === 'active') {
+    const untilExpiry = Math.max(0, expiresAtMs - Date.now());
+    const acted = await condition(() => state.status !== 'active', untilExpiry);
+    if (!acted && Date.now() >= expiresAtMs) await finish('expired', { actor: 'system' });
+  }
 
   upsertSearchAttributes([
     { key: HubStage, value: state.status },

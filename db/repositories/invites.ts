@@ -56,3 +56,12 @@ export async function setInviteStatus(db: Queryable, id: string, status: InviteS
   );
   return (rowCount ?? 0) > 0;
 }
+
+/** Moves an active invite's end later (support's extendInvite); returns whether it changed. */
+export async function setInviteExpiry(db: Queryable, id: string, expiresAt: Date): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE invites SET expires_at = $2 WHERE id = $1 AND status = 'active' AND expires_at IS DISTINCT FROM $2`,
+    [id, expiresAt],
+  );
+  return (rowCount ?? 0) > 0;
+}

@@ -8,6 +8,8 @@ import type { ActivityDeps } from '../../activities/index.js';
 import { outboxOtpSender } from '../../adapters/otp/outbox.js';
 import { createLogger } from '../../infra/logger.js';
 import { bundleWorkflows, createHubWorker } from '../../infra/temporal.js';
+import { requestIdClientInterceptor } from '../../infra/temporal-interceptors.js';
+import { unwiredJournals, unwiredMessenger } from '../../roster/unwired.js';
 import { hubSearchAttributes } from '../../workflows/search-attributes.js';
 
 let runtimeInstalled = false;
@@ -23,13 +25,15 @@ export interface TestTemporal {
   worker: Worker;
 }
 
+type TestDeps = Omit<ActivityDeps, 'logger' | 'otp' | 'messenger' | 'journals'> &
+  Partial<Pick<ActivityDeps, 'logger' | 'otp' | 'messenger' | 'journals'>>;
+
 /**
  * Starts one worker for the file; `deps` is read when the worker starts (after other beforeAll hooks).
- * Unless given, the logger is silent and one-time codes go to the otp_outbox table, codes kept.
+ * Unless given, the logger is silent, one-time codes go to the otp_outbox table (codes kept), and
+ * files that reconcile nothing get a messenger and journals that refuse.
  */
-export function useTemporalWorker(
-  deps: () => Omit<ActivityDeps, 'logger' | 'otp'> & Partial<Pick<ActivityDeps, 'logger' | 'otp'>>,
-): TestTemporal {
+export function useTemporalWorker(deps: () => TestDeps): TestTemporal {
   const t = { taskQueue: `test-${randomBytes(4).toString('hex')}` } as TestTemporal;
   let connection: Connection;
   let native: NativeConnection;
@@ -39,7 +43,7 @@ export function useTemporalWorker(
     const address = inject('temporalAddress');
     connection = await Connection.connect({ address });
     native = await NativeConnection.connect({ address });
-    t.client = new Client({ connection });
+    t.client = new Client({ connection, interceptors: { workflow: [requestIdClientInterceptor] } });
     t.worker = await createHubWorker({
       connection: native,
       namespace: 'default',
@@ -66,7 +70,13 @@ export async function registerHubSearchAttributes(connection: Connection): Promi
   await connection.operatorService.addSearchAttributes({ namespace: 'default', searchAttributes });
 }
 
-function withDefaults(d: Omit<ActivityDeps, 'logger' | 'otp'> & Partial<Pick<ActivityDeps, 'logger' | 'otp'>>): ActivityDeps {
+function withDefaults(d: TestDeps): ActivityDeps {
   const logger = d.logger ?? createLogger('silent');
-  return { ...d, logger, otp: d.otp ?? outboxOtpSender({ db: d.pool, logger, keepCodes: true }) };
+  return {
+    messenger: unwiredMessenger,
+    journals: unwiredJournals,
+    ...d,
+    logger,
+    otp: d.otp ?? outboxOtpSender({ db: d.pool, logger, keepCodes: true }),
+  };
 }

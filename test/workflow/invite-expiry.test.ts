@@ -16,6 +16,7 @@ import { TEST_JWT_SECRET } from '../helpers/api.js';
 import { useTestDb } from '../helpers/db.js';
 import { seedSchool } from '../helpers/seed.js';
 import { quietRuntime, registerHubSearchAttributes } from '../helpers/temporal.js';
+import { unwiredJournals, unwiredMessenger } from '../../roster/unwired.js';
 
 const db = useTestDb();
 let env: TestWorkflowEnvironment;
@@ -38,6 +39,8 @@ beforeAll(async () => {
       pool: db.pool,
       logger: createLogger('silent'),
       otp: outboxOtpSender({ db: db.pool, logger: createLogger('silent'), keepCodes: false }),
+      messenger: unwiredMessenger,
+      journals: unwiredJournals,
     }),
   });
   running = worker.run();

@@ -1,0 +1,179 @@
+// Journal linking (R-L1..R-L4): a journal identity becomes a hub person's, with their messenger
+// account; the chats they were pending for are joined at once (R-L2), and unlinking takes them out
+// of the hub-managed memberships it gave them.
+import { ApplicationFailure } from '@temporalio/common';
+import { isMessengerError } from '../adapters/messenger/port.js';
+import { writeAudit } from '../db/repositories/audit.js';
+import { findPerson } from '../db/repositories/people.js';
+import {
+  clearPending,
+  findJournalPerson,
+  managedChatsOfUser,
+  pendingChatsOf,
+  recordAdded,
+  recordRemoved,
+  setMessengerChatId,
+  type ManagedChat,
+} from '../db/repositories/roster-sync.js';
+import { inTransaction } from '../infra/postgres.js';
+import { refuseJournalLink, type LinkCandidate } from '../roster/link-rules.js';
+import { ROSTER_REFUSALS, type LinkRequest } from '../workflows/roster-definitions.js';
+import type { ActivityDeps } from './deps.js';
+import { messengerChatKey } from './reconcile.js';
+import { castRosterError } from './roster-errors.js';
+
+export interface LinkResult {
+  messengerUserId: string;
+  linkedAt: string;
+}
+
+export const journalLinkActivities = ({ pool, messenger }: ActivityDeps) => {
+  async function chatIdFor(chat: ManagedChat, connectionId: string, school: string): Promise<string> {
+    if (chat.messengerChatId) return chat.messengerChatId;
+    const id = await messenger.createChat({ title: chat.title, idempotencyKey: messengerChatKey(connectionId, school, chat.chatKey) });
+    await setMessengerChatId(pool, chat.id, id);
+    return id;
+  }
+
+  return {
+    /** R-L1, R-L3: checks, then writes the link (idempotent for the same person). */
+    async linkJournalIdentity(input: { connectionId: string; externalPersonId: string } & LinkRequest): Promise<LinkResult> {
+      const person = await findPerson(pool, input.personId);
+      if (!person) throw ApplicationFailure.nonRetryable('person not found', ROSTER_REFUSALS.journalPersonUnknown);
+      const { rows: accountRows } = await pool.query(`SELECT messenger_user_id AS u FROM people WHERE id = $1`, [input.personId]);
+      const messengerUserId = (accountRows[0] as { u: string | null } | undefined)?.u ?? null;
+      const journal = await findJournalPerson(pool, input.connectionId, input.externalPersonId);
+      const { rows: live } = await pool.query(
+        `SELECT person_id AS "personId", messenger_user_id AS "messengerUserId", linked_at AS "linkedAt" FROM journal_links
+          WHERE connection_id = $1 AND external_person_id = $2 AND unlinked_at IS NULL`,
+        [input.connectionId, input.externalPersonId],
+      );
+      const existing = live[0] as { personId: string; messengerUserId: string; linkedAt: Date } | undefined;
+      if (existing?.personId === input.personId) {
+        return { messengerUserId: existing.messengerUserId, linkedAt: existing.linkedAt.toISOString() };
+      }
+      // The person's other live identities in this connection, and their roles in the hub's schools.
+      const { rows: mine } = await pool.query(
+        `SELECT external_person_id AS e FROM journal_links WHERE connection_id = $1 AND person_id = $2 AND unlinked_at IS NULL`,
+        [input.connectionId, input.personId],
+      );
+      const { rows: parentRoles } = await pool.query(
+        `SELECT 1 FROM school_roles r JOIN journal_connection_schools s ON s.school_id = r.school_id
+          WHERE s.connection_id = $1 AND r.person_id = $2 AND r.role = 'parent'
+            AND NOT EXISTS (SELECT 1 FROM school_roles x WHERE x.person_id = r.person_id AND x.school_id = r.school_id AND x.role = 'student')
+          LIMIT 1`,
+        [input.connectionId, input.personId],
+      );
+      const candidate: LinkCandidate = {
+        personBirthDate: person.birthDate,
+        messengerUserId,
+        isParentInSchool: parentRoles.length > 0,
+        otherIdentities: (mine as Array<{ e: string }>).map((r) => r.e),
+        linkedToSomeoneElse: existing !== undefined,
+      };
+      const refusal = refuseJournalLink(journal, candidate, input.proof);
+      if (refusal) throw ApplicationFailure.nonRetryable(refusal.message, refusal.code, refusal.params);
+      const linkedAt = await inTransaction(pool, async (tx) => {
+        const { rows } = await tx.query(
+          `INSERT INTO journal_links (connection_id, external_person_id, person_id, messenger_user_id, linked_by)
+           VALUES ($1, $2, $3, $4, $5) RETURNING linked_at AS "linkedAt"`,
+          [input.connectionId, input.externalPersonId, input.personId, messengerUserId, input.actor],
+        );
+        await writeAudit(tx, {
+          actor: input.actor,
+          action: 'journal.linked',
+          subjectType: 'person',
+          subjectId: input.personId,
+          details: { connectionId: input.connectionId, externalPersonId: input.externalPersonId, proof: input.proof.method },
+        });
+        return (rows[0] as { linkedAt: Date }).linkedAt;
+      });
+      return { messengerUserId: messengerUserId!, linkedAt: linkedAt.toISOString() };
+    },
+
+    /** R-L2: every chat the person was pending for, joined now (not at the next night's run). */
+    async joinPendingChats(input: { connectionId: string; externalPersonId: string; messengerUserId: string }): Promise<{ joined: number }> {
+      const chats = await pendingChatsOf(pool, input.connectionId, input.externalPersonId);
+      let joined = 0;
+      for (const chat of chats) {
+        const row = await pool.query(`SELECT school_external_id AS s FROM managed_chats WHERE id = $1`, [chat.id]);
+        const school = (row.rows[0] as { s: string }).s;
+        try {
+          await messenger.addMembers(await chatIdFor(chat, input.connectionId, school), [input.messengerUserId]);
+        } catch (e) {
+          if (isMessengerError(e) && e.code === 'not-found') {
+            // Gone in the messenger; the next run creates it again and adds the person then.
+            await setMessengerChatId(pool, chat.id, null);
+            continue;
+          }
+          throw castRosterError(e);
+        }
+        await inTransaction(pool, async (tx) => {
+          await recordAdded(tx, chat.id, [input.messengerUserId], null);
+          await clearPending(tx, chat.id, input.externalPersonId);
+        });
+        joined++;
+      }
+      return { joined };
+    },
+
+    /**
+     * Unlinking: the link ends, and the memberships the hub gave this account in the connection's
+     * chats are removed, unless another live identity of the same account still holds it there (the
+     * next run then sorts out which of those chats that identity belongs in).
+     */
+    async unlinkJournalIdentity(input: { connectionId: string; externalPersonId: string; actor: string; reason: string }): Promise<{ removed: number }> {
+      const { rows } = await pool.query(
+        `UPDATE journal_links SET unlinked_at = now(), unlink_reason = $3
+          WHERE connection_id = $1 AND external_person_id = $2 AND unlinked_at IS NULL
+          RETURNING person_id AS "personId", messenger_user_id AS "messengerUserId"`,
+        [input.connectionId, input.externalPersonId, input.reason],
+      );
+      const ended = rows[0] as { personId: string; messengerUserId: string } | undefined;
+      const { rows: previous } = ended
+        ? { rows: [ended] }
+        : await pool.query(
+            `SELECT person_id AS "personId", messenger_user_id AS "messengerUserId" FROM journal_links
+              WHERE connection_id = $1 AND external_person_id = $2 ORDER BY unlinked_at DESC NULLS LAST LIMIT 1`,
+            [input.connectionId, input.externalPersonId],
+          );
+      const link = previous[0] as { personId: string; messengerUserId: string } | undefined;
+      if (!link) return { removed: 0 };
+      if (ended) {
+        await writeAudit(pool, {
+          actor: input.actor,
+          action: 'journal.unlinked',
+          subjectType: 'person',
+          subjectId: link.personId,
+          reason: input.reason,
+          details: { connectionId: input.connectionId, externalPersonId: input.externalPersonId },
+        });
+      }
+      const { rows: others } = await pool.query(
+        `SELECT 1 FROM journal_links WHERE connection_id = $1 AND messenger_user_id = $2 AND unlinked_at IS NULL LIMIT 1`,
+        [input.connectionId, link.messengerUserId],
+      );
+      if (others.length > 0) return { removed: 0 };
+      let removed = 0;
+      for (const chat of await managedChatsOfUser(pool, input.connectionId, link.messengerUserId)) {
+        if (chat.messengerChatId) {
+          try {
+            await messenger.removeMembers(chat.messengerChatId, [link.messengerUserId]);
+          } catch (e) {
+            if (!(isMessengerError(e) && e.code === 'not-found')) throw castRosterError(e);
+          }
+        }
+        await inTransaction(pool, async (tx) => {
+          await recordRemoved(tx, chat.id, [link.messengerUserId]);
+          // Still in the journal: listed as pending again until they link once more (R-L2).
+          await tx.query(
+            `INSERT INTO pending_members (chat_id, external_person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+            [chat.id, input.externalPersonId],
+          );
+        });
+        removed++;
+      }
+      return { removed };
+    },
+  };
+};

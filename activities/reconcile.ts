@@ -1,0 +1,392 @@
+// Reconciliation activities (ARCHITECTURE "Reconciliation"; R-C1..R-C7). Each works on one school
+// of one run, keeps its progress in PostgreSQL or in heartbeats, and can be retried at any point:
+// staging upserts by record key, a re-plan replaces the unapplied plan, and a batch is marked
+// applied in the same transaction that records the memberships, right after the messenger took it
+// (a retry re-sends at most that one batch, which the messenger treats as a no-op).
+import { performance } from 'node:perf_hooks';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { recordKey, type RosterRecord } from '../adapters/journals/port.js';
+import { isMessengerError, type Messenger, type MessengerMember } from '../adapters/messenger/port.js';
+import { findConnection, type JournalConnection } from '../db/repositories/connections.js';
+import {
+  countManagedMembers,
+  countStaged,
+  countUnapplied,
+  discardPlannedChanges,
+  dropStaged,
+  linkedUsers,
+  listManagedChats,
+  managedMemberIds,
+  markGroupApplied,
+  markGroupFailed,
+  nextChangeGroup,
+  readStaged,
+  recordAdded,
+  recordRemoved,
+  replaceJournalPeople,
+  replacePending,
+  replacePlannedChanges,
+  replaceRunChats,
+  setMessengerChatId,
+  stageRecords,
+  upsertManagedChats,
+  upsertRunSchool,
+  findManagedChat,
+  type PlannedChange,
+  type RunChatRow,
+} from '../db/repositories/roster-sync.js';
+import {
+  ensureSyncRun,
+  mergeSyncRunProgress,
+  refreshSyncRunTotals,
+  setSyncRunStatus,
+  type GuardReport,
+  type SyncRunStatus,
+} from '../db/repositories/sync-runs.js';
+import { desiredChats, type ChatKind } from '../domain/roster/chats.js';
+import { massChangeGuard } from '../domain/roster/guard.js';
+import { planChat } from '../domain/roster/plan.js';
+import { sortedUnique } from '../domain/roster/sorted.js';
+import { inTransaction, type Queryable } from '../infra/postgres.js';
+import { journalPeopleFacts, schoolRosterFromRecords } from '../roster/from-journal.js';
+import type { ReconcileInput, SchoolPlanRef } from '../workflows/roster-definitions.js';
+import type { ActivityDeps } from './deps.js';
+import { castRosterError } from './roster-errors.js';
+
+export interface StageResult {
+  rowsRead: number;
+  readMs: number;
+}
+
+export interface PlanResult {
+  chats: number;
+  adds: number;
+  removes: number;
+  pending: number;
+  handKept: number;
+  managedMembers: number;
+  mustConfirm: boolean;
+  share: number | null;
+  planMs: number;
+}
+
+export interface ApplyResult {
+  applied: number;
+  failed: number;
+  remaining: number;
+}
+
+interface StageProgress {
+  checkpoint?: string;
+  rows: number;
+  ms: number;
+}
+
+/** The chat's idempotency key at the messenger: one connection, one school, one chat key. */
+export const messengerChatKey = (connectionId: string, school: string, chatKey: string): string => `${connectionId}/${school}/${chatKey}`;
+
+async function mustConnection(db: Queryable, id: string): Promise<JournalConnection> {
+  const c = await findConnection(db, id);
+  if (!c) throw ApplicationFailure.nonRetryable(`journal connection ${id} not found`, 'ConnectionNotFound');
+  return c;
+}
+
+async function members(m: Messenger, chatId: string): Promise<MessengerMember[]> {
+  const all: MessengerMember[] = [];
+  for await (const page of m.listMembers(chatId)) all.push(...page);
+  return all;
+}
+
+export const reconcileActivities = ({ pool, messenger, journals, logger }: ActivityDeps) => {
+  const log = logger.child({ component: 'reconcile' });
+
+  /** Creates the chat at the messenger when the hub has no id for it yet; stores the id at once. */
+  async function ensureMessengerChat(chat: { id: string; chatKey: string; title: string; messengerChatId: string | null }, connectionId: string, school: string) {
+    if (chat.messengerChatId) return chat.messengerChatId;
+    const id = await messenger.createChat({ title: chat.title, idempotencyKey: messengerChatKey(connectionId, school, chat.chatKey) });
+    await setMessengerChatId(pool, chat.id, id);
+    return id;
+  }
+
+  return {
+    /** Creates (or finds, on retry and after continue-as-new) the run row; lists the schools to reconcile. */
+    async beginSyncRun(input: Omit<ReconcileInput, 'carry' | 'tuning' | 'confirmWithinMs'> & { workflowId: string }): Promise<{
+      runId: string;
+      threshold: number;
+      schools: SchoolPlanRef[];
+    }> {
+      const connection = await mustConnection(pool, input.connectionId);
+      const run = await ensureSyncRun(pool, {
+        connectionId: connection.id,
+        workflowId: input.workflowId,
+        kind: input.kind,
+        dryRun: input.dryRun,
+        scopeSchoolExternalId: input.scope?.schoolExternalId ?? null,
+        scopePersonId: input.scope?.personId ?? null,
+        requestedBy: input.requestedBy ?? null,
+      });
+      let schools: SchoolPlanRef[];
+      if (connection.schools.length > 0) {
+        schools = connection.schools
+          .filter((s) => s.enabled)
+          .map((s) => ({ externalId: s.schoolExternalId, strict: s.strictMode ?? connection.strictMode }));
+      } else {
+        // No list configured: every school the journal gives this connection.
+        const source = await journals(connection);
+        try {
+          schools = (await source.listSchools()).map((s) => ({ externalId: s.externalId, strict: connection.strictMode }));
+        } catch (e) {
+          throw castRosterError(e);
+        }
+      }
+      if (input.scope?.schoolExternalId) schools = schools.filter((s) => s.externalId === input.scope?.schoolExternalId);
+      if (input.scope?.personId) {
+        // Only the schools where this person's journal identities appear.
+        const { rows } = await pool.query(
+          `SELECT DISTINCT p.school_external_id AS s FROM journal_links l
+             JOIN journal_people p ON p.connection_id = l.connection_id AND p.external_id = l.external_person_id
+            WHERE l.connection_id = $1 AND l.person_id = $2 AND l.unlinked_at IS NULL`,
+          [connection.id, input.scope.personId],
+        );
+        const mine = new Set((rows as Array<{ s: string }>).map((r) => r.s));
+        schools = schools.filter((s) => mine.has(s.externalId));
+      }
+      schools.sort((a, b) => (a.externalId < b.externalId ? -1 : a.externalId > b.externalId ? 1 : 0));
+      await mergeSyncRunProgress(pool, run.id, { schoolsTotal: schools.length, schoolsDone: 0 });
+      return { runId: run.id, threshold: connection.massRemovalShare ?? input.massRemovalShare, schools };
+    },
+
+    /**
+     * Step 1: stream the school's roster into roster_staging, page by page. Heartbeats carry the
+     * journal's checkpoint, so a retry (another worker after a crash) continues after the last page.
+     */
+    async stageSchoolRoster(input: { runId: string; connectionId: string; schoolExternalId: string }): Promise<StageResult> {
+      const ctx = Context.current();
+      const resumed = ctx.info.heartbeatDetails as StageProgress | undefined;
+      const progress: StageProgress = resumed ?? { rows: 0, ms: 0 };
+      const started = performance.now();
+      await upsertRunSchool(pool, input.runId, input.schoolExternalId, { status: 'reading' });
+      const connection = await mustConnection(pool, input.connectionId);
+      const source = await journals(connection);
+      try {
+        const pages = source.readRoster(input.schoolExternalId, progress.checkpoint ? { checkpoint: progress.checkpoint } : {});
+        for await (const page of pages) {
+          await stageRecords(
+            pool,
+            input.runId,
+            input.schoolExternalId,
+            page.records.map((record: RosterRecord) => ({ key: recordKey(record), record })),
+          );
+          progress.rows += page.records.length;
+          progress.checkpoint = page.checkpoint;
+          ctx.heartbeat({ ...progress, ms: progress.ms + (performance.now() - started) });
+          if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
+        }
+      } catch (e) {
+        throw castRosterError(e);
+      }
+      const readMs = Math.round(progress.ms + (performance.now() - started));
+      // Rows read counts what the journal sent (duplicates included); staged counts facts.
+      const staged = await countStaged(pool, input.runId, input.schoolExternalId);
+      await upsertRunSchool(pool, input.runId, input.schoolExternalId, { rowsRead: progress.rows, readMs });
+      log.debug({ runId: input.runId, school: input.schoolExternalId, rows: progress.rows, staged }, 'roster staged');
+      return { rowsRead: progress.rows, readMs };
+    },
+
+    /**
+     * Steps 2-4 for one school: desired chats from the staged roster (R-C1..C4), links and pending
+     * (R-C6), actual membership from the messenger, the managed-only diff (R-C7, strict mode per
+     * school), the stored plan and report, and the mass-change guard's verdict.
+     */
+    async planSchool(input: {
+      runId: string;
+      connectionId: string;
+      school: SchoolPlanRef;
+      threshold: number;
+      dryRun: boolean;
+      scopePersonId?: string;
+    }): Promise<PlanResult> {
+      const ctx = Context.current();
+      const started = performance.now();
+      const school = input.school.externalId;
+      const records: RosterRecord[] = [];
+      for await (const page of readStaged(pool, input.runId, school)) records.push(...page);
+      const roster = schoolRosterFromRecords(school, records);
+      const { chats: desired, warnings } = desiredChats(roster);
+      await replaceJournalPeople(pool, input.connectionId, school, journalPeopleFacts(records));
+      records.length = 0;
+
+      await upsertManagedChats(pool, input.connectionId, school, desired.map((c) => ({ key: c.key, kind: c.kind, title: c.title })));
+      const managedChats = await listManagedChats(pool, input.connectionId, school);
+      const desiredByKey = new Map(desired.map((c) => [c.key, c]));
+      const managedMembers = await countManagedMembers(pool, input.connectionId, school);
+
+      const everyone = sortedUnique(desired.flatMap((c) => c.personIds));
+      const links = await linkedUsers(pool, input.connectionId, everyone);
+      let only: Set<string> | undefined;
+      if (input.scopePersonId) {
+        const { rows } = await pool.query(
+          `SELECT messenger_user_id AS u FROM journal_links WHERE person_id = $1 AND connection_id = $2 AND unlinked_at IS NULL
+           UNION SELECT messenger_user_id FROM people WHERE id = $1 AND messenger_user_id IS NOT NULL`,
+          [input.scopePersonId, input.connectionId],
+        );
+        only = new Set((rows as Array<{ u: string }>).map((r) => r.u));
+      }
+
+      const changes: PlannedChange[] = [];
+      const report: RunChatRow[] = [];
+      const totals = { adds: 0, removes: 0, pending: 0, handKept: 0 };
+      for (const chat of managedChats) {
+        // A chat the journal no longer describes (class closed) is desired empty: its managed members go.
+        const want = desiredByKey.get(chat.chatKey);
+        let actual: MessengerMember[] = [];
+        if (chat.messengerChatId) {
+          try {
+            actual = await members(messenger, chat.messengerChatId);
+          } catch (e) {
+            if (!(isMessengerError(e) && e.code === 'not-found')) throw castRosterError(e);
+            // Deleted in the messenger: the hub owns nothing there any more and will create it again.
+            if (!input.dryRun) {
+              await inTransaction(pool, async (tx) => {
+                await setMessengerChatId(tx, chat.id, null);
+                await tx.query(`DELETE FROM managed_memberships WHERE chat_id = $1`, [chat.id]);
+              });
+            }
+          }
+        }
+        const plan = planChat({
+          personIds: want?.personIds ?? [],
+          linkOf: (p) => links.get(p),
+          managed: await managedMemberIds(pool, chat.id),
+          actual: sortedUnique(actual.map((m) => m.userId)),
+          strict: input.school.strict,
+          // Strict mode never removes the chat's owner or admins (the hub's bot among them).
+          protectedIds: sortedUnique(actual.filter((m) => m.role !== 'member').map((m) => m.userId)),
+        });
+        const adds = only ? plan.adds.filter((u) => only.has(u)) : plan.adds;
+        const removes = only ? plan.removes.filter((u) => only.has(u)) : plan.removes;
+        for (const u of adds) changes.push({ chatId: chat.id, op: 'add', userId: u });
+        for (const u of removes) changes.push({ chatId: chat.id, op: 'remove', userId: u });
+        if (!input.dryRun) await replacePending(pool, chat.id, plan.pending, input.runId);
+        report.push({ chatKey: chat.chatKey, title: want?.title ?? chat.title, adds: adds.length, removes: removes.length, pending: plan.pending.length, handKept: plan.handAddedKept.length });
+        totals.adds += adds.length;
+        totals.removes += removes.length;
+        totals.pending += plan.pending.length;
+        totals.handKept += plan.handAddedKept.length;
+        ctx.heartbeat();
+      }
+
+      const verdict = massChangeGuard([{ schoolId: school, removes: totals.removes, managedMembers }], { threshold: input.threshold });
+      const over = verdict.over[0];
+      const planMs = Math.round(performance.now() - started);
+      await inTransaction(pool, async (tx) => {
+        await replacePlannedChanges(tx, input.runId, school, changes);
+        await replaceRunChats(tx, input.runId, school, report);
+        await upsertRunSchool(tx, input.runId, school, {
+          status: verdict.mustConfirm && !input.dryRun ? 'held' : 'planned',
+          managedMembers,
+          removes: totals.removes,
+          planMs,
+          warnings,
+        });
+      });
+      return {
+        chats: report.length,
+        ...totals,
+        managedMembers,
+        mustConfirm: verdict.mustConfirm,
+        share: over ? (Number.isFinite(over.share) ? over.share : null) : null,
+        planMs,
+      };
+    },
+
+    /** Step 3, apply: up to `chunk` planned changes, one messenger call per chat and operation. */
+    async applySchoolChanges(input: { runId: string; connectionId: string; schoolExternalId: string; chunk: number }): Promise<ApplyResult> {
+      const ctx = Context.current();
+      const started = performance.now();
+      const school = input.schoolExternalId;
+      await upsertRunSchool(pool, input.runId, school, { status: 'applying' });
+      let applied = 0;
+      let failed = 0;
+      try {
+        while (applied + failed < input.chunk) {
+          const group = await nextChangeGroup(pool, input.runId, school, Math.min(messenger.maxBatchSize, input.chunk - applied - failed));
+          if (!group) break;
+          const chat = await findManagedChat(pool, group.chatId);
+          if (!chat) throw ApplicationFailure.nonRetryable(`managed chat ${group.chatId} vanished`, 'ManagedChatNotFound');
+          try {
+            if (group.op === 'remove' && !chat.messengerChatId) {
+              // Nothing to remove from a chat that does not exist any more.
+            } else {
+              const chatId = await ensureMessengerChat(chat, input.connectionId, school);
+              if (group.op === 'add') await messenger.addMembers(chatId, group.userIds);
+              else await messenger.removeMembers(chatId, group.userIds);
+            }
+          } catch (e) {
+            if (isMessengerError(e) && !e.retryable) {
+              // This chat refuses for good (deleted by hand, bot lost admin): report it, go on with the rest.
+              await inTransaction(pool, async (tx) => {
+                await markGroupFailed(tx, input.runId, school, chat.chatKey, group, { code: e.code, message: e.message });
+                if (e.code === 'not-found') {
+                  await setMessengerChatId(tx, chat.id, null);
+                  await tx.query(`DELETE FROM managed_memberships WHERE chat_id = $1`, [chat.id]);
+                }
+              });
+              failed += group.ids.length;
+              continue;
+            }
+            throw e;
+          }
+          await inTransaction(pool, async (tx) => {
+            if (group.op === 'add') await recordAdded(tx, chat.id, group.userIds, input.runId);
+            else await recordRemoved(tx, chat.id, group.userIds);
+            await markGroupApplied(tx, input.runId, school, chat.chatKey, group);
+          });
+          applied += group.ids.length;
+          ctx.heartbeat({ applied });
+        }
+      } catch (e) {
+        throw castRosterError(e);
+      } finally {
+        await upsertRunSchool(pool, input.runId, school, { addApplyMs: Math.round(performance.now() - started) });
+      }
+      const remaining = await countUnapplied(pool, input.runId, school);
+      if (remaining === 0) await upsertRunSchool(pool, input.runId, school, { status: 'applied' });
+      return { applied, failed, remaining };
+    },
+
+    /** A school is done: applied, planned only (dry run), discarded by the operator, or failed. */
+    async closeSchool(input: { runId: string; schoolExternalId: string; status: 'applied' | 'planned' | 'discarded' | 'failed'; error?: string }): Promise<void> {
+      await inTransaction(pool, async (tx) => {
+        if (input.status === 'discarded' || input.status === 'failed') await discardPlannedChanges(tx, input.runId, input.schoolExternalId);
+        await upsertRunSchool(tx, input.runId, input.schoolExternalId, {
+          status: input.status,
+          ...(input.error ? { warnings: [{ code: 'failed', message: input.error }] } : {}),
+        });
+        await dropStaged(tx, input.runId, input.schoolExternalId);
+      });
+    },
+
+    async noteRunProgress(input: { runId: string; schoolsDone: number }): Promise<void> {
+      await mergeSyncRunProgress(pool, input.runId, { schoolsDone: input.schoolsDone });
+    },
+
+    async setRunStatus(input: { runId: string; status: SyncRunStatus; guard?: GuardReport; decidedBy?: string; error?: string }): Promise<void> {
+      const finished = !['running', 'awaiting-confirmation'].includes(input.status);
+      await setSyncRunStatus(pool, input.runId, input.status, {
+        ...(input.guard ? { guard: input.guard } : {}),
+        ...(input.decidedBy ? { decidedBy: input.decidedBy } : {}),
+        ...(input.error ? { error: input.error } : {}),
+        finished,
+      });
+      const run = await refreshSyncRunTotals(pool, input.runId);
+      if (finished) {
+        await dropStaged(pool, input.runId);
+        log.info({ runId: input.runId, status: input.status, totals: run.totals, timings: run.timings }, 'reconciliation run finished');
+      }
+    },
+  };
+};
+
+export type { ChatKind };

@@ -1,0 +1,94 @@
+// Rate limits on public routes (code requests and submissions, invite and parent link previews),
+// per client IP and per phone, with rate-limiter-flexible's PostgreSQL store: every API replica
+// counts in the same table (rate_limits, migration 300), so a limit holds however many run.
+import { createHash } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Config } from '../infra/config.js';
+import type { Pool } from '../infra/postgres.js';
+import type { RateLimitName } from './access.js';
+import { Problem } from './problem.js';
+
+export interface Limit {
+  points: number;
+  seconds: number;
+}
+
+/** `5/3600` → five per hour. */
+export function parseLimit(spec: string): Limit {
+  const m = /^(\d+)\/(\d+)$/.exec(spec.trim());
+  if (!m) throw new Error(`not a rate limit (points/seconds): ${spec}`);
+  return { points: Number(m[1]), seconds: Number(m[2]) };
+}
+
+/** The phone (or e-mail) a request is about, hashed: the counters table never holds one in clear. */
+function contactKey(req: Request): string | undefined {
+  const body = req.body as { phone?: unknown; email?: unknown } | undefined;
+  const raw = typeof body?.phone === 'string' ? body.phone.replace(/[^\d+]/g, '') : typeof body?.email === 'string' ? body.email.trim().toLowerCase() : undefined;
+  if (raw) return createHash('sha256').update(raw).digest('hex').slice(0, 32);
+  // A code submission names its signup, whose id is itself keyed by the phone (signup branch).
+  const signupId = req.params?.signupId ?? /^\/v1\/signups\/([^/]+)/.exec(req.path)?.[1];
+  return signupId ? `signup-${signupId.slice(0, 64)}` : undefined;
+}
+
+interface Rule {
+  perIp: Limit;
+  perPhone?: Limit;
+}
+
+export function rulesFromConfig(c: Config): Record<RateLimitName, Rule> {
+  return {
+    'code-request': { perIp: parseLimit(c.RATE_LIMIT_CODE_REQUEST_PER_IP), perPhone: parseLimit(c.RATE_LIMIT_CODE_REQUEST_PER_PHONE) },
+    'code-submit': { perIp: parseLimit(c.RATE_LIMIT_CODE_SUBMIT_PER_IP), perPhone: parseLimit(c.RATE_LIMIT_CODE_SUBMIT_PER_PHONE) },
+    'invite-preview': { perIp: parseLimit(c.RATE_LIMIT_PREVIEW_PER_IP) },
+    'parent-link-preview': { perIp: parseLimit(c.RATE_LIMIT_PREVIEW_PER_IP) },
+  };
+}
+
+export function rateLimits(pool: Pool, config: Config) {
+  const limiters = new Map<string, RateLimiterPostgres>();
+  const rules = rulesFromConfig(config);
+  const limiter = (name: string, l: Limit): RateLimiterPostgres => {
+    const key = `${name}/${l.points}/${l.seconds}`;
+    let rl = limiters.get(key);
+    if (!rl) {
+      rl = new RateLimiterPostgres({
+        storeClient: pool,
+        storeType: 'pool',
+        tableName: 'rate_limits',
+        tableCreated: true,
+        clearExpiredByTimeout: false,
+        keyPrefix: name,
+        points: l.points,
+        duration: l.seconds,
+      });
+      limiters.set(key, rl);
+    }
+    return rl;
+  };
+
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const name = req.routeSpec?.rateLimit;
+    if (!name) return next();
+    const rule = rules[name];
+    const checks: [RateLimiterPostgres, string][] = [[limiter(`${name}:ip`, rule.perIp), req.ip ?? 'unknown']];
+    const contact = rule.perPhone ? contactKey(req) : undefined;
+    if (rule.perPhone && contact) checks.push([limiter(`${name}:phone`, rule.perPhone), contact]);
+    let mostRestrictive: RateLimiterRes | undefined;
+    for (const [rl, key] of checks) {
+      try {
+        const r = await rl.consume(key);
+        if (!mostRestrictive || r.remainingPoints < mostRestrictive.remainingPoints) mostRestrictive = r;
+      } catch (rejection) {
+        if (rejection instanceof RateLimiterRes) {
+          const seconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+          return next(new Problem(429, 'rate-limited', { seconds }, { retryAfterSeconds: seconds }, { 'Retry-After': String(seconds) }));
+        }
+        // The store is unreachable: refuse rather than run unlimited (the health check reports the database).
+        return next(rejection);
+      }
+    }
+    if (mostRestrictive) res.setHeader('RateLimit-Remaining', String(mostRestrictive.remainingPoints));
+    next();
+  };
+}

@@ -1,0 +1,304 @@
+// Every route of the app, who may call it, and its schemas. api/access.ts enforces the `access`
+// column, api/openapi.ts publishes the table, and test/integration/access-control.test.ts checks
+// that the express app has exactly these routes. A new route starts here.
+import { z } from 'zod';
+import type { Role } from './auth.js';
+import type { RouteSpec } from './access.js';
+import { actionBody as inviteActionBody, createInviteBody, inviteIdParams, schoolParams, tokenParams } from './schemas/invites.js';
+import {
+  acceptAsParentBody,
+  createApplicationBody,
+  decisionBody,
+  idParams,
+  page,
+  parentTokenParams,
+  schoolApplicationsQuery,
+  schoolIdParams,
+  schoolRequestBody,
+  schoolsQuery,
+  settlementsQuery,
+} from './schemas/joining.js';
+import { connectionParams, createConnectionBody, decisionBody as runDecisionBody, runParams, syncBody } from './schemas/connections.js';
+import { actionBody, registrationDetail, revealBody, stuckQuery, stuckResponse, workflowParams } from './schemas/support.js';
+
+const STAFF_OF_SCHOOL: readonly Role[] = ['authority', 'school_admin', 'class_teacher'];
+/** Approvers (R-J4) are school staff tokens or signed-in people holding an admin/class-teacher role. */
+const APPROVERS: readonly Role[] = ['school_admin', 'class_teacher', 'person'];
+const PERSON: readonly Role[] = ['person'];
+const SUPPORT: readonly Role[] = ['support'];
+const AUTHORITY: readonly Role[] = ['authority'];
+
+const devTokenBody = z.object({
+  sub: z.string().optional(),
+  role: z.enum(['authority', 'school_admin', 'class_teacher', 'support', 'person']),
+  schools: z.array(z.uuid()).optional(),
+  classes: z.array(z.uuid()).optional(),
+  region: z.string().optional(),
+});
+
+export const routeTable: RouteSpec[] = [
+  // ---- infrastructure ----
+  { method: 'get', path: '/healthz', access: 'public', tag: 'infra', summary: 'Liveness' },
+  { method: 'get', path: '/readyz', access: 'public', tag: 'infra', summary: 'Readiness: PostgreSQL and Temporal answer' },
+  { method: 'get', path: '/metrics', access: 'public', tag: 'infra', summary: 'Prometheus metrics', produces: 'text/plain' },
+  { method: 'get', path: '/openapi.json', access: 'public', tag: 'infra', summary: 'This description (OpenAPI 3.1)' },
+  { method: 'get', path: '/docs', access: 'public', tag: 'infra', summary: 'Human-readable API reference', produces: 'text/html' },
+
+  // ---- invites (R-J2, R-J3) ----
+  {
+    method: 'post',
+    path: '/v1/schools/:schoolId/invites',
+    access: STAFF_OF_SCHOOL,
+    scope: 'school',
+    tag: 'invites',
+    summary: 'Create an invite link',
+    params: schoolParams,
+    body: createInviteBody,
+  },
+  {
+    method: 'get',
+    path: '/v1/schools/:schoolId/invites',
+    access: STAFF_OF_SCHOOL,
+    scope: 'school',
+    tag: 'invites',
+    summary: "List a school's invites",
+    params: schoolParams,
+  },
+  {
+    method: 'post',
+    path: '/v1/schools/:schoolId/invites/:inviteId/revoke',
+    access: STAFF_OF_SCHOOL,
+    scope: 'school',
+    tag: 'invites',
+    summary: 'Revoke an invite early',
+    params: inviteIdParams,
+    body: inviteActionBody,
+  },
+  {
+    method: 'get',
+    path: '/v1/invites/:token',
+    access: 'public',
+    rateLimit: 'invite-preview',
+    tag: 'invites',
+    summary: 'Preview an invite (organisation, role, class)',
+    params: tokenParams,
+  },
+  {
+    method: 'post',
+    path: '/v1/invites/:token/decline',
+    access: 'public',
+    rateLimit: 'invite-preview',
+    tag: 'invites',
+    summary: 'Decline an invite',
+    params: tokenParams,
+  },
+
+  // ---- directory and applications (R-J1, R-J4) ----
+  { method: 'get', path: '/v1/directory/settlements', access: 'public', tag: 'directory', summary: 'Search settlements', query: settlementsQuery },
+  { method: 'get', path: '/v1/directory/schools', access: 'public', tag: 'directory', summary: 'Search schools of a settlement', query: schoolsQuery },
+  {
+    method: 'get',
+    path: '/v1/directory/schools/:id/classes',
+    access: 'public',
+    tag: 'directory',
+    summary: 'Classes of a school',
+    params: idParams,
+    query: page,
+  },
+  { method: 'post', path: '/v1/applications', access: PERSON, tag: 'applications', summary: 'Apply to a school', body: createApplicationBody },
+  {
+    method: 'post',
+    path: '/v1/invites/:token/accept',
+    access: PERSON,
+    tag: 'applications',
+    summary: 'Accept an invite (creates an application)',
+    params: tokenParams,
+  },
+  { method: 'get', path: '/v1/me/applications', access: PERSON, tag: 'applications', summary: 'My applications' },
+  {
+    method: 'get',
+    path: '/v1/applications/:id',
+    access: APPROVERS,
+    tag: 'applications',
+    summary: 'An application (its applicant or an approver)',
+    params: idParams,
+  },
+  {
+    method: 'get',
+    path: '/v1/schools/:schoolId/applications',
+    access: APPROVERS,
+    scope: 'school',
+    tag: 'applications',
+    summary: "The approver's queue",
+    params: schoolIdParams,
+    query: schoolApplicationsQuery,
+  },
+  {
+    method: 'post',
+    path: '/v1/applications/:id/approve',
+    access: APPROVERS,
+    forbidden: 'not-allowed-to-approve',
+    tag: 'applications',
+    summary: 'Approve an application',
+    params: idParams,
+    body: decisionBody,
+  },
+  {
+    method: 'post',
+    path: '/v1/applications/:id/reject',
+    access: APPROVERS,
+    forbidden: 'not-allowed-to-approve',
+    tag: 'applications',
+    summary: 'Reject an application',
+    params: idParams,
+    body: decisionBody,
+  },
+  {
+    method: 'post',
+    path: '/v1/school-requests',
+    access: PERSON,
+    tag: 'applications',
+    summary: '"My organisation is not listed": ask the authority',
+    body: schoolRequestBody,
+  },
+  {
+    method: 'get',
+    path: '/v1/school-requests',
+    access: ['authority', 'support'],
+    tag: 'applications',
+    summary: 'Requests for missing organisations',
+    query: page,
+  },
+
+  // ---- parent confirmation (R-G) ----
+  { method: 'post', path: '/v1/me/parent-link', access: PERSON, tag: 'guardians', summary: "The child's parent link (R-G2)" },
+  {
+    method: 'get',
+    path: '/v1/parent-links/:token',
+    access: 'public',
+    rateLimit: 'parent-link-preview',
+    tag: 'guardians',
+    summary: 'Preview a parent link',
+    params: parentTokenParams,
+  },
+  {
+    method: 'get',
+    path: '/v1/parent-links/:token/review',
+    access: PERSON,
+    rateLimit: 'parent-link-preview',
+    tag: 'guardians',
+    summary: "Review the child's data before consenting",
+    params: parentTokenParams,
+  },
+  {
+    method: 'post',
+    path: '/v1/parent-links/:token/accept',
+    access: PERSON,
+    tag: 'guardians',
+    summary: 'Consent as a parent (R-G3..R-G6)',
+    params: parentTokenParams,
+    body: acceptAsParentBody,
+  },
+  { method: 'get', path: '/v1/me/children', access: PERSON, tag: 'guardians', summary: 'Children I confirmed' },
+  { method: 'get', path: '/v1/me/guardians', access: PERSON, tag: 'guardians', summary: 'My confirmed parents' },
+
+  // ---- support ----
+  {
+    method: 'get',
+    path: '/v1/support/registrations/stuck',
+    access: SUPPORT,
+    tag: 'support',
+    summary: 'Registrations waiting on someone, oldest first',
+    query: stuckQuery,
+    response: stuckResponse,
+  },
+  {
+    method: 'get',
+    path: '/v1/support/registrations/:workflowId',
+    access: SUPPORT,
+    tag: 'support',
+    summary: 'One registration: timeline, who it waits on, actions (personal data masked)',
+    params: workflowParams,
+    response: registrationDetail,
+  },
+  {
+    method: 'post',
+    path: '/v1/support/registrations/:workflowId/actions',
+    access: SUPPORT,
+    tag: 'support',
+    summary: 'Act on a registration (resend code, remind approvers, extend invite, cancel); audited with the reason',
+    params: workflowParams,
+    body: actionBody,
+  },
+  {
+    method: 'post',
+    path: '/v1/support/registrations/:workflowId/reveal',
+    access: SUPPORT,
+    tag: 'support',
+    summary: 'Reveal masked personal data; audited with the reason',
+    params: workflowParams,
+    body: revealBody,
+  },
+
+  // ---- authority: journal connections and sync runs (region-scoped) ----
+  { method: 'get', path: '/v1/connections', access: AUTHORITY, tag: 'connections', summary: 'Journal connections of my region' },
+  {
+    method: 'post',
+    path: '/v1/connections',
+    access: AUTHORITY,
+    tag: 'connections',
+    summary: 'Register a journal connection (credentials encrypted at rest, never returned)',
+    body: createConnectionBody,
+  },
+  { method: 'get', path: '/v1/connections/:connectionId', access: AUTHORITY, tag: 'connections', summary: 'One connection', params: connectionParams },
+  {
+    method: 'post',
+    path: '/v1/connections/:connectionId/test',
+    access: AUTHORITY,
+    tag: 'connections',
+    summary: 'Reach the source and count its schools',
+    params: connectionParams,
+  },
+  { method: 'post', path: '/v1/connections/:connectionId/enable', access: AUTHORITY, tag: 'connections', summary: 'Enable (and unpause)', params: connectionParams },
+  { method: 'post', path: '/v1/connections/:connectionId/pause', access: AUTHORITY, tag: 'connections', summary: 'Pause nightly runs', params: connectionParams },
+  {
+    method: 'post',
+    path: '/v1/connections/:connectionId/sync',
+    access: AUTHORITY,
+    tag: 'connections',
+    summary: 'Start a sync run now (optionally one school, optionally a dry run)',
+    params: connectionParams,
+    body: syncBody,
+  },
+  { method: 'get', path: '/v1/connections/:connectionId/runs', access: AUTHORITY, tag: 'connections', summary: 'Sync runs of a connection, newest first', params: connectionParams },
+  { method: 'get', path: '/v1/sync-runs/:runId', access: AUTHORITY, tag: 'connections', summary: 'A run: status, progress, report per school and chat', params: runParams },
+  {
+    method: 'post',
+    path: '/v1/sync-runs/:runId/confirm',
+    access: AUTHORITY,
+    tag: 'connections',
+    summary: 'Apply a run the mass-change guard stopped',
+    params: runParams,
+    body: runDecisionBody,
+  },
+  {
+    method: 'post',
+    path: '/v1/sync-runs/:runId/discard',
+    access: AUTHORITY,
+    tag: 'connections',
+    summary: 'Discard a run the mass-change guard stopped',
+    params: runParams,
+    body: runDecisionBody,
+  },
+
+  // ---- dev stack only ----
+  {
+    method: 'post',
+    path: '/v1/dev/token',
+    access: 'public',
+    devOnly: true,
+    tag: 'dev',
+    summary: 'Issue a bearer token (HUB_DEV_AUTH only)',
+    body: devTokenBody,
+  },
+];

@@ -1,0 +1,219 @@
+// Authority operators (role `authority`, scoped to their region): journal connections and their
+// sync runs. Credentials are sealed on the way in (infra/secrets.ts) and never come back out.
+import { Router, type Request } from 'express';
+import { writeAudit } from '../../db/repositories/audit.js';
+import {
+  findConnection,
+  insertConnection,
+  listConnections,
+  updateConnection,
+  type JournalConnection,
+} from '../../db/repositories/connections.js';
+import { findSyncRun, findSyncRunByWorkflowId, listSyncRuns, syncRunReport, type SyncRun } from '../../db/repositories/sync-runs.js';
+import { secretBoxFromConfig, type SecretBox } from '../../infra/secrets.js';
+import { journalFactory } from '../../roster/journal-factory.js';
+import { decideRun, startSync, SyncRefused } from '../../roster/start-sync.js';
+import type { ApiDeps } from '../app.js';
+import { principalOf } from '../auth.js';
+import { formatLocalTime } from '../messages.js';
+import { Problem } from '../problem.js';
+import { connectionParams, createConnectionBody, decisionBody, runParams, syncBody } from '../schemas/connections.js';
+import { isGone, refusalOf } from '../temporal-errors.js';
+
+const cronFor = (hhmm: string): string => {
+  const [h, m] = hhmm.split(':');
+  return `${Number(m)} ${Number(h)} * * *`;
+};
+const nightlyAtOf = (cron: string | null): string | null => {
+  const m = cron ? /^(\d+) (\d+) \* \* \*$/.exec(cron) : null;
+  return m ? `${m[2]!.padStart(2, '0')}:${m[1]!.padStart(2, '0')}` : cron;
+};
+
+export function connectionView(c: JournalConnection) {
+  return {
+    id: c.id,
+    name: c.name,
+    kind: c.kind,
+    settings: c.settings,
+    hasCredentials: c.hasCredentials,
+    region: c.region,
+    nightlyAt: nightlyAtOf(c.cron),
+    timezone: c.timezone,
+    status: !c.enabled ? 'disabled' : c.paused ? 'paused' : 'enabled',
+    schools: c.schools,
+    createdAt: c.createdAt.toISOString(),
+  };
+}
+
+function runView(r: SyncRun, timeZone: string) {
+  return {
+    id: r.id,
+    connectionId: r.connectionId,
+    workflowId: r.workflowId,
+    kind: r.kind,
+    dryRun: r.dryRun,
+    status: r.status,
+    progress: r.status === 'running' ? { done: r.progress.schoolsDone ?? 0, total: r.progress.schoolsTotal ?? 0, rowsRead: r.progress.rowsRead ?? 0, applied: r.progress.applied ?? 0 } : null,
+    report: r.status === 'running' ? null : { adds: r.totals.adds ?? 0, removes: r.totals.removes ?? 0, pending: r.totals.pending ?? 0, errors: r.totals.errors ?? 0, chats: r.totals.chats ?? 0 },
+    guard: r.guard,
+    startedAt: r.startedAt.toISOString(),
+    startedAtLocal: formatLocalTime(r.startedAt, timeZone, 'ru'),
+    finishedAt: r.finishedAt?.toISOString() ?? null,
+    decidedBy: r.decidedBy,
+    error: r.error,
+  };
+}
+
+export function connectionRoutes(deps: ApiDeps): Router {
+  const { pool, temporal, config } = deps;
+  const router = Router();
+  let box: SecretBox | undefined;
+  const secrets = (): SecretBox => (box ??= secretBoxFromConfig(config));
+
+  /** The connection, if it is in the operator's region (others look absent). */
+  async function ownConnection(req: Request): Promise<JournalConnection> {
+    const p = principalOf(req);
+    const { connectionId } = connectionParams.parse(req.params);
+    const c = await findConnection(pool, connectionId);
+    if (!c || (p.region !== undefined && c.region !== p.region)) throw new Problem(404, 'connection-not-found');
+    return c;
+  }
+
+  async function ownRun(req: Request): Promise<{ run: SyncRun; connection: JournalConnection }> {
+    const p = principalOf(req);
+    const { runId } = runParams.parse(req.params);
+    const run = await findSyncRun(pool, runId);
+    const connection = run ? await findConnection(pool, run.connectionId) : undefined;
+    if (!run || !connection || (p.region !== undefined && connection.region !== p.region)) throw new Problem(404, 'sync-run-not-found');
+    return { run, connection };
+  }
+
+  const zoneOf = (c: JournalConnection): string => c.timezone ?? config.SYNC_TIMEZONE;
+
+  router.get('/connections', async (req, res) => {
+    const p = principalOf(req);
+    const rows = await listConnections(pool, p.region !== undefined ? { region: p.region } : {});
+    res.json({ items: rows.map(connectionView) });
+  });
+
+  router.post('/connections', async (req, res) => {
+    const p = principalOf(req);
+    const body = createConnectionBody.parse(req.body);
+    const c = await insertConnection(pool, secrets(), {
+      name: body.name,
+      kind: body.kind,
+      settings: body.settings,
+      ...(body.credentials ? { credentials: body.credentials } : {}),
+      region: p.region ?? null,
+      cron: cronFor(body.nightlyAt),
+      timezone: body.timezone,
+      createdBy: p.sub,
+      schools: body.schools.map((s) => ({ schoolExternalId: s.schoolExternalId, schoolId: s.schoolId ?? null })),
+    });
+    await writeAudit(pool, {
+      actor: p.sub,
+      actorRole: p.role,
+      action: 'connection.created',
+      subjectType: 'connection',
+      subjectId: c.id,
+      details: { kind: c.kind, schools: c.schools.length },
+      requestId: req.requestId,
+    });
+    res.status(201).location(`/v1/connections/${c.id}`).json(connectionView(c));
+  });
+
+  router.get('/connections/:connectionId', async (req, res) => {
+    res.json(connectionView(await ownConnection(req)));
+  });
+
+  /** Reaches the source with the stored settings and credentials and counts its schools. */
+  router.post('/connections/:connectionId/test', async (req, res) => {
+    const c = await ownConnection(req);
+    const started = Date.now();
+    try {
+      const source = await journalFactory(pool, secrets())(c);
+      const schools = await Promise.race([
+        source.listSchools(),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('нет ответа за 15 с')), 15_000).unref()),
+      ]);
+      res.json({ ok: true, schools: schools.length, sample: schools.slice(0, 5).map((s) => s.name), ms: Date.now() - started });
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      res.json({ ok: false, error: code ?? 'unreachable', message: (error as Error).message.slice(0, 300), ms: Date.now() - started });
+    }
+  });
+
+  for (const [action, patch] of [
+    ['enable', { enabled: true, paused: false }],
+    ['pause', { paused: true }],
+  ] as const) {
+    router.post(`/connections/:connectionId/${action}`, async (req, res) => {
+      const p = principalOf(req);
+      const c = await ownConnection(req);
+      const after = await updateConnection(pool, secrets(), c.id, patch);
+      await writeAudit(pool, { actor: p.sub, actorRole: p.role, action: `connection.${action}d`, subjectType: 'connection', subjectId: c.id, requestId: req.requestId });
+      res.json(connectionView(after ?? c));
+    });
+  }
+
+  router.post('/connections/:connectionId/sync', async (req, res) => {
+    const p = principalOf(req);
+    const c = await ownConnection(req);
+    const body = syncBody.parse(req.body ?? {});
+    try {
+      const { workflowId } = await startSync(
+        { pool, temporal, config, taskQueue: deps.taskQueues.roster },
+        { connectionId: c.id, dryRun: body.dryRun, requestedBy: p.sub, ...(body.schoolExternalId ? { schoolExternalId: body.schoolExternalId } : {}) },
+      );
+      await writeAudit(pool, {
+        actor: p.sub,
+        actorRole: p.role,
+        action: 'sync.requested',
+        subjectType: 'connection',
+        subjectId: c.id,
+        details: { workflowId, dryRun: body.dryRun, school: body.schoolExternalId ?? null },
+        requestId: req.requestId,
+      });
+      // The run row appears when the workflow's first activity runs; wait briefly so the caller gets its id.
+      let run: SyncRun | undefined;
+      for (let i = 0; i < 50 && !run; i++) {
+        run = await findSyncRunByWorkflowId(pool, workflowId);
+        if (!run) await new Promise((r) => setTimeout(r, 100));
+      }
+      res.status(202).json({ workflowId, run: run ? runView(run, zoneOf(c)) : null });
+    } catch (error) {
+      if (error instanceof SyncRefused) throw new Problem(409, error.code === 'connection-disabled' ? 'connection-disabled' : 'connection-not-found');
+      throw error;
+    }
+  });
+
+  router.get('/connections/:connectionId/runs', async (req, res) => {
+    const c = await ownConnection(req);
+    res.json({ items: (await listSyncRuns(pool, c.id)).map((r) => runView(r, zoneOf(c))) });
+  });
+
+  router.get('/sync-runs/:runId', async (req, res) => {
+    const { run, connection } = await ownRun(req);
+    const report = await syncRunReport(pool, run.id);
+    res.json({ ...runView(run, zoneOf(connection)), schools: report?.schools ?? [], chats: report?.chats ?? [] });
+  });
+
+  for (const decision of ['confirm', 'discard'] as const) {
+    router.post(`/sync-runs/:runId/${decision}`, async (req, res) => {
+      const p = principalOf(req);
+      const { run, connection } = await ownRun(req);
+      const { reason } = decisionBody.parse(req.body);
+      if (run.status !== 'awaiting-confirmation') throw new Problem(409, 'run-not-awaiting-confirmation', { status: run.status });
+      try {
+        await decideRun(temporal, run.workflowId, decision, p.sub, reason);
+      } catch (error) {
+        if (refusalOf(error) || isGone(error)) throw new Problem(409, 'run-not-awaiting-confirmation', { status: run.status });
+        throw error;
+      }
+      await writeAudit(pool, { actor: p.sub, actorRole: p.role, action: `sync.${decision}ed`, subjectType: 'sync_run', subjectId: run.id, reason, requestId: req.requestId });
+      res.json(runView((await findSyncRun(pool, run.id)) ?? run, zoneOf(connection)));
+    });
+  }
+
+  return router;
+}

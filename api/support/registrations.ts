@@ -1,0 +1,195 @@
+// Support's view of registration journeys, read from Temporal: "stuck" is a visibility query over
+// the hub's search attributes; one journey's story is its event history merged with the audit log.
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import type { google, temporal as proto } from '@temporalio/proto';
+import { findSchool, type School } from '../../db/repositories/schools.js';
+import type { Queryable } from '../../infra/postgres.js';
+import { HubJourney, HubSchool, HubStage, HubStuckSince, HubWaitingOn } from '../../workflows/search-attributes.js';
+import { formatLocalTime } from '../messages.js';
+import type { stuckQuery } from '../schemas/support.js';
+import type { z } from 'zod';
+import { activityTitle, JOURNEY_TITLES, stageTitle, updateTitle } from './wording.js';
+
+/** Journeys without a school (signup) are shown in Moscow time, the zone most Russian services use. */
+export const FALLBACK_TIMEZONE = 'Europe/Moscow';
+
+type StuckFilter = z.infer<typeof stuckQuery>;
+
+const quote = (v: string): string => `'${v.replace(/['\\]/g, '')}'`;
+
+/** The visibility query for running journeys that wait on someone, with the support filters. */
+export function stuckVisibilityQuery(f: StuckFilter, now: Date): string {
+  const parts = [`ExecutionStatus = 'Running'`, `HubStuckSince IS NOT NULL`];
+  if (f.journey) parts.push(`HubJourney = ${quote(f.journey)}`);
+  if (f.stage) parts.push(`HubStage = ${quote(f.stage)}`);
+  if (f.school) parts.push(`HubSchool = ${quote(f.school)}`);
+  if (f.waitingOn) parts.push(`HubWaitingOn = ${quote(f.waitingOn)}`);
+  if (f.minAgeMinutes > 0) {
+    parts.push(`HubStuckSince <= ${quote(new Date(now.getTime() - f.minAgeMinutes * 60_000).toISOString())}`);
+  }
+  return parts.join(' AND ');
+}
+
+export interface SchoolBrief {
+  id: string;
+  name: string;
+  timezone: string;
+}
+
+const brief = (s: School | undefined): SchoolBrief | null => (s ? { id: s.id, name: s.name, timezone: s.timezone } : null);
+
+/** Looks schools up once per request. */
+export function schoolCache(db: Queryable) {
+  const cache = new Map<string, Promise<School | undefined>>();
+  return (id: string | undefined | null): Promise<School | undefined> => {
+    if (!id || !/^[0-9a-f-]{36}$/i.test(id)) return Promise.resolve(undefined);
+    if (!cache.has(id)) cache.set(id, findSchool(db, id).catch(() => undefined));
+    return cache.get(id)!;
+  };
+}
+
+function attrs(info: Pick<WorkflowExecutionInfo, 'typedSearchAttributes'>) {
+  const sa = info.typedSearchAttributes;
+  return {
+    journey: sa.get(HubJourney) ?? null,
+    stage: sa.get(HubStage) ?? null,
+    school: sa.get(HubSchool) ?? null,
+    waitingOn: sa.get(HubWaitingOn) ?? null,
+    stuckSince: sa.get(HubStuckSince) ?? null,
+  };
+}
+
+export async function listStuck(temporal: Client, db: Queryable, f: StuckFilter, now = new Date()) {
+  const school = schoolCache(db);
+  const found: WorkflowExecutionInfo[] = [];
+  for await (const info of temporal.workflow.list({ query: stuckVisibilityQuery(f, now) })) {
+    found.push(info);
+    if (found.length >= 2000) break; // a bound on one page of support's list; sorted below
+  }
+  const items = await Promise.all(
+    found.map(async (info) => {
+      const a = attrs(info);
+      const s = brief(await school(a.school));
+      const since = a.stuckSince ?? info.startTime;
+      return {
+        workflowId: info.workflowId,
+        journey: a.journey ?? info.type,
+        stage: a.stage,
+        waitingOn: a.waitingOn,
+        stuckSince: since.toISOString(),
+        ageMinutes: Math.max(0, Math.floor((now.getTime() - since.getTime()) / 60_000)),
+        school: s,
+        stuckSinceLocal: formatLocalTime(since, s?.timezone ?? FALLBACK_TIMEZONE, 'ru'),
+      };
+    }),
+  );
+  items.sort((x, y) => y.ageMinutes - x.ageMinutes || x.workflowId.localeCompare(y.workflowId));
+  return items.slice(0, f.limit);
+}
+
+export interface WorkflowFacts {
+  workflowId: string;
+  type: string;
+  status: string;
+  journey: string;
+  stage: string | null;
+  waitingOn: string | null;
+  school: string | null;
+  stuckSince: Date | null;
+  startTime: Date;
+  /** The workflow's start input (ids only: no personal data goes into workflow inputs). */
+  input: Record<string, unknown>;
+  requestId: string | null;
+  events: TimelineEvent[];
+  schoolRow: School | undefined;
+}
+
+export interface TimelineEvent {
+  at: Date;
+  text: string;
+}
+
+const decode = (p: Payload | null | undefined): unknown => {
+  if (!p) return undefined;
+  try {
+    return defaultPayloadConverter.fromPayload(p);
+  } catch {
+    return undefined;
+  }
+};
+
+const eventTime = (e: proto.api.history.v1.IHistoryEvent): Date => {
+  const t = e.eventTime;
+  const seconds = t?.seconds ? Number(t.seconds) : 0;
+  return new Date(seconds * 1000 + Math.floor((t?.nanos ?? 0) / 1e6));
+};
+
+const durationMs = (d: google.protobuf.IDuration | null | undefined): number =>
+  (d?.seconds ? Number(d.seconds) : 0) * 1000 + Math.floor((d?.nanos ?? 0) / 1e6);
+
+/** One line per event a person would care about; bookkeeping events (tasks) are left out. */
+function eventText(e: proto.api.history.v1.IHistoryEvent, timeZone: string): string | undefined {
+  if (e.workflowExecutionStartedEventAttributes) return 'Процесс начат';
+  const accepted = e.workflowExecutionUpdateAcceptedEventAttributes;
+  if (accepted) return updateTitle(accepted.acceptedRequest?.input?.name ?? '');
+  if (e.activityTaskScheduledEventAttributes) return activityTitle(e.activityTaskScheduledEventAttributes.activityType?.name ?? '');
+  if (e.activityTaskFailedEventAttributes) return `Ошибка действия: ${e.activityTaskFailedEventAttributes.failure?.message ?? ''}`;
+  if (e.timerStartedEventAttributes) {
+    const until = new Date(eventTime(e).getTime() + durationMs(e.timerStartedEventAttributes.startToFireTimeout));
+    return `Ожидание до ${formatLocalTime(until, timeZone, 'ru')}`;
+  }
+  if (e.timerFiredEventAttributes) return 'Срок ожидания наступил';
+  if (e.workflowExecutionSignaledEventAttributes) return `Сигнал: ${e.workflowExecutionSignaledEventAttributes.signalName ?? ''}`;
+  const upsert = e.upsertWorkflowSearchAttributesEventAttributes;
+  if (upsert) {
+    const stage = decode(upsert.searchAttributes?.indexedFields?.HubStage as Payload | undefined);
+    if (typeof stage === 'string') return `Этап: ${stageTitle(stage)}`;
+    return undefined;
+  }
+  if (e.startChildWorkflowExecutionInitiatedEventAttributes) {
+    return `Запущен связанный процесс ${e.startChildWorkflowExecutionInitiatedEventAttributes.workflowId ?? ''}`;
+  }
+  if (e.workflowExecutionCompletedEventAttributes) return 'Процесс завершён';
+  if (e.workflowExecutionFailedEventAttributes) return `Процесс завершился ошибкой: ${e.workflowExecutionFailedEventAttributes.failure?.message ?? ''}`;
+  if (e.workflowExecutionTerminatedEventAttributes) return `Процесс остановлен: ${e.workflowExecutionTerminatedEventAttributes.reason ?? ''}`;
+  if (e.workflowExecutionCanceledEventAttributes) return 'Процесс отменён';
+  if (e.workflowExecutionTimedOutEventAttributes) return 'Процесс прерван по времени';
+  if (e.workflowExecutionContinuedAsNewEventAttributes) return 'Процесс продолжен с новой историей';
+  return undefined;
+}
+
+export async function workflowFacts(temporal: Client, db: Queryable, workflowId: string): Promise<WorkflowFacts> {
+  const handle = temporal.workflow.getHandle(workflowId);
+  const desc = await handle.describe();
+  const a = attrs(desc);
+  const schoolRow = await schoolCache(db)(a.school);
+  const zone = schoolRow?.timezone ?? FALLBACK_TIMEZONE;
+  const history = await handle.fetchHistory();
+  const events: TimelineEvent[] = [];
+  let input: Record<string, unknown> = {};
+  for (const e of history.events ?? []) {
+    const started = e.workflowExecutionStartedEventAttributes;
+    if (started) input = (decode(started.input?.payloads?.[0]) as Record<string, unknown> | undefined) ?? {};
+    const text = eventText(e, zone);
+    if (text) events.push({ at: eventTime(e), text });
+  }
+  const memoRequestId = desc.memo?.requestId;
+  return {
+    workflowId,
+    type: desc.type,
+    status: desc.status.name,
+    journey: a.journey ?? desc.type,
+    stage: a.stage,
+    waitingOn: a.waitingOn,
+    school: a.school,
+    stuckSince: a.stuckSince,
+    startTime: desc.startTime,
+    input,
+    requestId: typeof memoRequestId === 'string' ? memoRequestId : null,
+    events,
+    schoolRow,
+  };
+}
+
+export const journeyTitle = (journey: string): string => JOURNEY_TITLES[journey] ?? journey;

@@ -1,0 +1,76 @@
+// Cross-cutting surfaces of the app: request logs (pino-http), HTTP latency metrics, the access
+// table and rate limits, and the non-API pages (/metrics, /openapi.json, /docs, /console/).
+import { join } from 'node:path';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { pinoHttp } from 'pino-http';
+import { httpDuration, journeyGauges, registry } from '../infra/metrics.js';
+import { projectRoot } from '../infra/paths.js';
+import { enforceAccess, indexRoutes } from './access.js';
+import type { ApiDeps } from './app.js';
+import { docsPage, openApiDocument } from './openapi.js';
+import { rateLimits } from './rate-limit.js';
+import { routeTable } from './route-table.js';
+
+export const consoleDir = join(projectRoot, 'console', 'static');
+
+/** Paths carry link tokens (invites, parent links): logs get the shape, never the token. */
+export function redactUrl(url: string): string {
+  return url
+    .replace(/\/(invites|parent-links|signups)\/[^/?#]+/g, '/$1/[скрыто]')
+    .replace(/([?&](?:invite|token|phone|email|code)=)[^&#]*/gi, '$1[скрыто]');
+}
+
+/** Request logs and latency, registered first so they see every request, refused ones included. */
+export function observe(deps: ApiDeps) {
+  const http = pinoHttp({
+    logger: deps.logger,
+    genReqId: (req) => (req as Request).requestId,
+    quietReqLogger: true,
+    serializers: {
+      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+    customProps: (req) => ({ route: (req as Request).routeSpec?.path ?? null, role: (req as Request).principal?.role ?? null }),
+    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+  });
+  return [
+    http,
+    (req: Request, res: Response, next: NextFunction) => {
+      const end = httpDuration.startTimer();
+      res.on('finish', () => {
+        const route = req.routeSpec?.path ?? (res.statusCode === 404 ? 'unmatched' : req.path.startsWith('/console') ? '/console' : 'other');
+        end({ method: req.method, route, status: String(res.statusCode) });
+      });
+      next();
+    },
+  ];
+}
+
+export const routeIndex = indexRoutes(routeTable);
+
+/** After authentication: who may call the matched route, then its rate limit. */
+export function guard(deps: ApiDeps) {
+  return [enforceAccess(routeIndex), rateLimits(deps.pool, deps.config)];
+}
+
+export function surfaceRoutes(deps: ApiDeps): Router {
+  const router = Router();
+  journeyGauges(deps.temporal);
+  const doc = openApiDocument(
+    routeTable.filter((r) => !r.devOnly || deps.config.HUB_DEV_AUTH),
+    '0.1.0',
+  );
+  const page = docsPage(doc);
+
+  router.get('/metrics', async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+  router.get('/openapi.json', (_req, res) => {
+    res.json(doc);
+  });
+  router.get('/docs', (_req, res) => {
+    res.type('html').send(page);
+  });
+  router.use('/console', express.static(consoleDir, { index: 'index.html', fallthrough: true, maxAge: '5m' }));
+  return router;
+}

@@ -1,0 +1,42 @@
+// The CLI talks to the hub's HTTP API only (HUB_API_URL, HUB_TOKEN); problems become CliError with
+// the API's own (Russian) detail, so the user reads the same sentence the console shows.
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+export interface HubClient {
+  call<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
+}
+
+export function hubClient(env: NodeJS.ProcessEnv = process.env): HubClient {
+  const base = (env.HUB_API_URL ?? 'http://localhost:8080').replace(/\/$/, '');
+  const token = env.HUB_TOKEN;
+  return {
+    async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+      if (!token) throw new CliError('Не задан токен доступа: укажите HUB_TOKEN (в стенде разработчика его выдаёт POST /v1/dev/token).', 2);
+      let res: Response;
+      try {
+        res = await fetch(base + path, {
+          method,
+          headers: { authorization: `Bearer ${token}`, accept: 'application/json', 'accept-language': 'ru', ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        });
+      } catch (error) {
+        throw new CliError(`API недоступен по адресу ${base}: ${(error as Error).message}. Проверьте HUB_API_URL.`, 3);
+      }
+      const text = await res.text();
+      const data = text ? (JSON.parse(text) as unknown) : undefined;
+      if (!res.ok) {
+        const p = data as { detail?: string; errors?: { path: string; message: string }[] } | undefined;
+        const fields = p?.errors?.map((e) => `${e.path}: ${e.message}`).join('; ');
+        throw new CliError(`Ошибка ${res.status}: ${p?.detail ?? res.statusText}${fields ? ` (${fields})` : ''}`);
+      }
+      return data as T;
+    },
+  };
+}

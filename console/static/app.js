@@ -1,0 +1,282 @@
+// Support and authority console: plain ES module, no framework, no network but this API.
+// Every time shown comes from the API already formatted in the school's time zone (…Local fields).
+const $ = (sel) => document.querySelector(sel);
+const el = (tag, props = {}, ...children) => {
+  const node = Object.assign(document.createElement(tag), props);
+  for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c ?? '')));
+  return node;
+};
+
+const state = { token: localStorage.getItem('hub.token') || '', current: null };
+
+async function api(method, path, body) {
+  const headers = { accept: 'application/json' };
+  if (state.token) headers.authorization = `Bearer ${state.token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const data = res.headers.get('content-type')?.includes('json') ? await res.json() : await res.text();
+  if (!res.ok) {
+    const err = new Error((data && data.detail) || `Ошибка ${res.status}`);
+    err.status = res.status;
+    throw err;
+  }
+  return data;
+}
+
+function say(text, isError = false) {
+  const m = $('#message');
+  m.textContent = text;
+  m.className = isError ? 'error' : '';
+}
+
+function decodeClaims(token) {
+  try {
+    return JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+  } catch {
+    return null;
+  }
+}
+
+const ROLE_TITLES = { support: 'поддержка', authority: 'орган управления образованием', school_admin: 'администратор школы', class_teacher: 'классный руководитель', person: 'пользователь' };
+
+function show(view) {
+  for (const id of ['login', 'stuck', 'connections']) $(`#${id}`).hidden = id !== view;
+  for (const b of document.querySelectorAll('nav .tab')) b.classList.toggle('active', b.dataset.view === view);
+  if (view === 'stuck') void loadStuck();
+  if (view === 'connections') void loadConnections();
+}
+
+function signedIn() {
+  const claims = decodeClaims(state.token);
+  if (!claims) return show('login');
+  $('#nav').hidden = false;
+  $('#who').textContent = `${claims.sub} — ${ROLE_TITLES[claims.role] ?? claims.role}`;
+  show(claims.role === 'authority' ? 'connections' : 'stuck');
+}
+
+$('#login-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  state.token = $('#token').value.trim();
+  if (!decodeClaims(state.token)) {
+    $('#login-error').textContent = 'Это не похоже на токен доступа.';
+    return;
+  }
+  localStorage.setItem('hub.token', state.token);
+  signedIn();
+});
+
+for (const b of document.querySelectorAll('[data-dev-role]')) {
+  b.addEventListener('click', async () => {
+    try {
+      const role = b.dataset.devRole;
+      const { token } = await api('POST', '/v1/dev/token', { sub: `console-${role}`, role, ...(role === 'authority' ? { region: undefined } : {}) });
+      state.token = token;
+      localStorage.setItem('hub.token', token);
+      signedIn();
+    } catch (err) {
+      $('#login-error').textContent = err.status === 404 ? 'Выдача токенов выключена: это не стенд разработчика. Вставьте токен.' : err.message;
+    }
+  });
+}
+
+$('#logout').addEventListener('click', () => {
+  state.token = '';
+  localStorage.removeItem('hub.token');
+  $('#nav').hidden = true;
+  show('login');
+});
+for (const b of document.querySelectorAll('nav .tab')) b.addEventListener('click', () => show(b.dataset.view));
+
+// ---- stuck registrations ----
+
+const JOURNEYS = { signup: 'Регистрация', invite: 'Приглашение', application: 'Заявка', guardians: 'Подтверждение родителем' };
+const age = (minutes) => (minutes < 60 ? `${minutes} мин` : minutes < 2880 ? `${Math.floor(minutes / 60)} ч` : `${Math.floor(minutes / 1440)} дн`);
+
+async function loadStuck() {
+  const params = new URLSearchParams();
+  for (const [k, v] of new FormData($('#filters'))) if (String(v).trim() !== '') params.set(k, String(v).trim());
+  try {
+    const { items } = await api('GET', `/v1/support/registrations/stuck?${params}`);
+    const tbody = $('#stuck-table tbody');
+    tbody.replaceChildren(
+      ...items.map((i) => {
+        const tr = el(
+          'tr',
+          { title: i.workflowId },
+          el('td', {}, JOURNEYS[i.journey] ?? i.journey),
+          el('td', {}, i.stage ?? '—'),
+          el('td', {}, i.waitingOn ?? '—'),
+          el('td', {}, i.school?.name ?? '—'),
+          el('td', {}, i.stuckSinceLocal ?? ''),
+          el('td', {}, age(i.ageMinutes)),
+        );
+        tr.dataset.workflowId = i.workflowId;
+        tr.addEventListener('click', () => void openDetail(i.workflowId));
+        return tr;
+      }),
+    );
+    $('#stuck-empty').hidden = items.length > 0;
+  } catch (err) {
+    say(err.message, true);
+  }
+}
+$('#filters').addEventListener('submit', (e) => {
+  e.preventDefault();
+  void loadStuck();
+});
+
+const SUBJECT_TITLES = { role: 'Роль', class: 'Класс', status: 'Статус', expiresAtLocal: 'Действует до', inviteId: 'Приглашение', applicationId: 'Заявка' };
+
+function renderDetail(d) {
+  state.current = d;
+  $('#detail').hidden = false;
+  $('#detail-title').textContent = `${d.journeyTitle}: ${d.stageTitle}${d.school ? ` — ${d.school.name}` : ''}`;
+  $('#detail-waiting').textContent = d.waitingOnText;
+  $('#detail-zone').textContent = `(время: ${d.timezone})`;
+  const dl = $('#detail-subject');
+  dl.replaceChildren();
+  for (const [k, v] of Object.entries(d.subject)) {
+    if (k === 'person' || k === 'expiresAt') continue;
+    dl.append(el('dt', {}, SUBJECT_TITLES[k] ?? k), el('dd', { className: `subject-${k}` }, v ?? '—'));
+  }
+  const p = d.subject.person;
+  if (p) {
+    dl.append(el('dt', {}, 'Человек'), el('dd', { className: 'subject-person' }, [p.name, p.phone, p.email].filter(Boolean).join(', ')));
+  }
+  $('#reveal').hidden = !p;
+
+  const actions = $('#actions');
+  actions.replaceChildren(
+    ...d.actions.map((a) => {
+      const form = el('form', { className: `action action-${a.action}` });
+      if (a.action === 'extend-invite') form.append(el('label', {}, 'Продлить на, дней', el('input', { name: 'days', type: 'number', min: 1, max: 365, value: 7, required: true })));
+      form.append(el('label', {}, 'Причина (обязательно)', el('input', { name: 'reason', required: true, minLength: 3, size: 40 })));
+      form.append(el('button', { type: 'submit', className: 'primary' }, a.title));
+      form.addEventListener('submit', async (e) => {
+        e.preventDefault();
+        const f = new FormData(form);
+        const body = { action: a.action, reason: String(f.get('reason')) };
+        if (a.action === 'extend-invite') body.days = Number(f.get('days'));
+        try {
+          renderDetail(await api('POST', `/v1/support/registrations/${encodeURIComponent(d.workflowId)}/actions`, body));
+          say(`Готово: ${a.title.toLowerCase()}.`);
+          void loadStuck();
+        } catch (err) {
+          say(err.message, true);
+        }
+      });
+      return form;
+    }),
+  );
+  if (d.actions.length === 0) actions.append(el('p', {}, 'Для этого этапа действий нет.'));
+
+  $('#timeline').replaceChildren(
+    ...d.timeline.map((t) =>
+      el('li', { className: `src-${t.source}` }, `${t.atLocal} — ${t.text}${t.actor ? ` (${t.actor})` : ''}${t.reason ? `: «${t.reason}»` : ''}`),
+    ),
+  );
+}
+
+async function openDetail(workflowId) {
+  try {
+    renderDetail(await api('GET', `/v1/support/registrations/${encodeURIComponent(workflowId)}`));
+  } catch (err) {
+    say(err.message, true);
+  }
+}
+
+$('#reveal').addEventListener('click', async () => {
+  const reason = prompt('Зачем нужны персональные данные? Причина сохранится в журнале.');
+  if (!reason) return;
+  try {
+    const { person } = await api('POST', `/v1/support/registrations/${encodeURIComponent(state.current.workflowId)}/reveal`, { reason });
+    if (person) document.querySelector('.subject-person').textContent = [person.name, person.phone, person.email].filter(Boolean).join(', ');
+  } catch (err) {
+    say(err.message, true);
+  }
+});
+
+// ---- journal connections and sync runs (authority) ----
+
+function runsChart(runs) {
+  const data = runs.filter((r) => r.report).slice(-30);
+  if (data.length === 0) return el('p', {}, 'Отчётов синхронизаций пока нет.');
+  const W = 640, H = 180, pad = 30;
+  const max = Math.max(1, ...data.map((r) => Math.max(r.report.adds ?? 0, r.report.removes ?? 0)));
+  const x = (i) => pad + (i * (W - 2 * pad)) / Math.max(1, data.length - 1);
+  const y = (v) => H - pad - (v * (H - 2 * pad)) / max;
+  const line = (key) => data.map((r, i) => `${i ? 'L' : 'M'}${x(i).toFixed(1)},${y(r.report[key] ?? 0).toFixed(1)}`).join(' ');
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
+  svg.setAttribute('width', String(W));
+  svg.setAttribute('role', 'img');
+  svg.setAttribute('aria-label', 'Добавления и удаления по запускам');
+  const add = (tag, attrs, text) => {
+    const n = document.createElementNS(ns, tag);
+    for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, String(v));
+    if (text) n.textContent = text;
+    svg.append(n);
+  };
+  add('line', { x1: pad, y1: H - pad, x2: W - pad, y2: H - pad, stroke: '#999' });
+  add('path', { d: line('adds'), fill: 'none', stroke: '#2e7d32', 'stroke-width': 2, class: 'adds' });
+  add('path', { d: line('removes'), fill: 'none', stroke: '#c62828', 'stroke-width': 2, class: 'removes' });
+  add('text', { x: pad, y: 14 }, `добавлено (зелёный) / удалено (красный), максимум ${max}`);
+  add('text', { x: pad, y: H - 8 }, data[0].startedAtLocal ?? '');
+  add('text', { x: W - pad, y: H - 8, 'text-anchor': 'end' }, data[data.length - 1].startedAtLocal ?? '');
+  return svg;
+}
+
+async function loadConnections() {
+  const body = $('#connections-body');
+  try {
+    const { items } = await api('GET', '/v1/connections');
+    body.replaceChildren(
+      el('table', {},
+        el('thead', {}, el('tr', {}, ...['Источник', 'Адрес', 'Школ', 'Ночной запуск', 'Состояние', ''].map((h) => el('th', {}, h)))),
+        el('tbody', {}, ...items.map((c) => {
+          const toggle = el('button', { type: 'button' }, c.status === 'enabled' ? 'Приостановить' : 'Включить');
+          toggle.addEventListener('click', async () => {
+            await api('POST', `/v1/connections/${c.id}/${c.status === 'enabled' ? 'pause' : 'enable'}`, {}).catch((e) => say(e.message, true));
+            void loadConnections();
+          });
+          const tr = el('tr', {}, el('td', {}, c.name ?? c.kind), el('td', {}, c.baseUrl ?? '—'), el('td', {}, c.schools?.length ?? 0), el('td', {}, `${c.nightlyAt ?? ''} ${c.timezone ?? ''}`), el('td', {}, c.status), el('td', {}, toggle));
+          tr.addEventListener('click', (e) => { if (e.target !== toggle) void loadRuns(c.id); });
+          return tr;
+        })),
+      ),
+    );
+    if (items[0]) void loadRuns(items[0].id);
+  } catch (err) {
+    body.replaceChildren(el('p', {}, err.status === 404 ? 'Подключения журналов ещё не доступны в этой версии API.' : err.message));
+  }
+}
+
+async function loadRuns(connectionId) {
+  try {
+    const { items } = await api('GET', `/v1/connections/${connectionId}/runs`);
+    $('#runs-chart').replaceChildren(runsChart([...items].reverse()));
+    $('#runs-table tbody').replaceChildren(...items.map((r) => {
+      const cell = el('td');
+      if (r.status === 'awaiting-confirmation') {
+        for (const [what, title] of [['confirm', 'Подтвердить'], ['discard', 'Отменить']]) {
+          const b = el('button', { type: 'button' }, title);
+          b.addEventListener('click', async () => {
+            const reason = prompt('Причина (сохранится в журнале):');
+            if (!reason) return;
+            await api('POST', `/v1/sync-runs/${r.id}/${what}`, { reason }).catch((e) => say(e.message, true));
+            void loadRuns(connectionId);
+          });
+          cell.append(b);
+        }
+      }
+      const progress = r.progress ? ` (${r.progress.done}/${r.progress.total})` : '';
+      return el('tr', {}, el('td', {}, r.startedAtLocal ?? r.id), el('td', {}, r.status + progress), el('td', {}, r.report?.adds ?? '—'), el('td', {}, r.report?.removes ?? '—'), cell);
+    }));
+  } catch (err) {
+    say(err.message, true);
+  }
+}
+
+if (state.token) signedIn();
+else show('login');

@@ -1,0 +1,353 @@
+// What reconciliation keeps in PostgreSQL between its activities: staged roster pages, the chats
+// and memberships the hub manages (R-C7), pending members (R-C6), a run's planned changes and its
+// per-chat report. Every write is idempotent so an activity retry is harmless.
+import type { RosterRecord } from '../../adapters/journals/port.js';
+import type { ChatKind } from '../../domain/roster/chats.js';
+import type { Queryable } from '../../infra/postgres.js';
+import type { JournalPersonFacts } from '../../roster/from-journal.js';
+
+// ---- staging -------------------------------------------------------------------------------------
+
+export async function stageRecords(
+  db: Queryable,
+  runId: string,
+  school: string,
+  records: ReadonlyArray<{ key: string; record: RosterRecord }>,
+): Promise<void> {
+  if (records.length === 0) return;
+  // One statement may not touch a row twice: the last copy of a key within the page wins.
+  const byKey = new Map(records.map((r) => [r.key, r.record]));
+  await db.query(
+    `INSERT INTO roster_staging (run_id, school_external_id, record_key, record)
+     SELECT $1, $2, k, r FROM unnest($3::text[], $4::jsonb[]) AS t(k, r)
+     ON CONFLICT (run_id, school_external_id, record_key) DO UPDATE SET record = EXCLUDED.record`,
+    [runId, school, [...byKey.keys()], [...byKey.values()].map((r) => JSON.stringify(r))],
+  );
+}
+
+/** Staged records in key order, page by page (keyset), so a large school is not one huge result. */
+export async function* readStaged(db: Queryable, runId: string, school: string, pageSize = 5000): AsyncGenerator<RosterRecord[]> {
+  let after = '';
+  for (;;) {
+    const { rows } = await db.query(
+      `SELECT record_key AS key, record FROM roster_staging
+        WHERE run_id = $1 AND school_external_id = $2 AND record_key > $3 ORDER BY record_key LIMIT $4`,
+      [runId, school, after, pageSize],
+    );
+    if (rows.length === 0) return;
+    yield rows.map((r: { record: RosterRecord }) => r.record);
+    after = (rows[rows.length - 1] as { key: string }).key;
+    if (rows.length < pageSize) return;
+  }
+}
+
+export async function countStaged(db: Queryable, runId: string, school: string): Promise<number> {
+  const { rows } = await db.query(`SELECT count(*)::int AS n FROM roster_staging WHERE run_id = $1 AND school_external_id = $2`, [runId, school]);
+  return (rows[0] as { n: number }).n;
+}
+
+export async function dropStaged(db: Queryable, runId: string, school?: string): Promise<void> {
+  await db.query(`DELETE FROM roster_staging WHERE run_id = $1 AND ($2::text IS NULL OR school_external_id = $2)`, [runId, school ?? null]);
+}
+
+// ---- journal people (R-L3) ---------------------------------------------------------------------
+
+export async function replaceJournalPeople(db: Queryable, connectionId: string, school: string, people: readonly JournalPersonFacts[]): Promise<void> {
+  await db.query(
+    `INSERT INTO journal_people (connection_id, school_external_id, external_id, roles, display_name, birth_date, guardian_ids, seen_at)
+     SELECT $1, $2, e, string_to_array(r, ','), n, b::date, string_to_array(nullif(g, ''), ','), now()
+       FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS t(e, r, n, b, g)
+     ON CONFLICT (connection_id, school_external_id, external_id) DO UPDATE
+       SET roles = EXCLUDED.roles, display_name = EXCLUDED.display_name, birth_date = EXCLUDED.birth_date,
+           guardian_ids = coalesce(EXCLUDED.guardian_ids, '{}'), seen_at = now()`,
+    [
+      connectionId,
+      school,
+      people.map((p) => p.externalId),
+      people.map((p) => p.roles.join(',')),
+      people.map((p) => p.displayName),
+      people.map((p) => p.birthDate),
+      people.map((p) => p.guardianIds.join(',')),
+    ],
+  );
+  // Someone who left the school (no role any more) is no longer described by it.
+  await db.query(
+    `DELETE FROM journal_people WHERE connection_id = $1 AND school_external_id = $2 AND NOT (external_id = ANY($3::text[]))`,
+    [connectionId, school, people.map((p) => p.externalId)],
+  );
+}
+
+export interface JournalPersonRow extends JournalPersonFacts {
+  schoolExternalId: string;
+}
+
+export async function findJournalPerson(db: Queryable, connectionId: string, externalId: string): Promise<JournalPersonRow[]> {
+  const { rows } = await db.query(
+    `SELECT school_external_id AS "schoolExternalId", external_id AS "externalId", roles, display_name AS "displayName",
+            to_char(birth_date, 'YYYY-MM-DD') AS "birthDate", guardian_ids AS "guardianIds"
+       FROM journal_people WHERE connection_id = $1 AND external_id = $2`,
+    [connectionId, externalId],
+  );
+  return rows as JournalPersonRow[];
+}
+
+// ---- managed chats and memberships (R-C7) --------------------------------------------------------
+
+export interface ManagedChat {
+  id: string;
+  chatKey: string;
+  kind: ChatKind;
+  title: string;
+  messengerChatId: string | null;
+}
+
+const chatColumns = `id, chat_key AS "chatKey", kind, title, messenger_chat_id AS "messengerChatId"`;
+
+export async function upsertManagedChats(
+  db: Queryable,
+  connectionId: string,
+  school: string,
+  chats: ReadonlyArray<{ key: string; kind: ChatKind; title: string }>,
+): Promise<void> {
+  if (chats.length === 0) return;
+  await db.query(
+    `INSERT INTO managed_chats (connection_id, school_external_id, chat_key, kind, title)
+     SELECT $1, $2, k, kd, t FROM unnest($3::text[], $4::text[], $5::text[]) AS x(k, kd, t)
+     ON CONFLICT (connection_id, school_external_id, chat_key) DO UPDATE
+       SET title = EXCLUDED.title, updated_at = CASE WHEN managed_chats.title <> EXCLUDED.title THEN now() ELSE managed_chats.updated_at END`,
+    [connectionId, school, chats.map((c) => c.key), chats.map((c) => c.kind), chats.map((c) => c.title)],
+  );
+}
+
+export async function listManagedChats(db: Queryable, connectionId: string, school: string): Promise<ManagedChat[]> {
+  const { rows } = await db.query(
+    `SELECT ${chatColumns} FROM managed_chats WHERE connection_id = $1 AND school_external_id = $2 ORDER BY chat_key`,
+    [connectionId, school],
+  );
+  return rows as ManagedChat[];
+}
+
+export async function findManagedChat(db: Queryable, chatId: string): Promise<(ManagedChat & { connectionId: string; schoolExternalId: string }) | undefined> {
+  const { rows } = await db.query(
+    `SELECT ${chatColumns}, connection_id AS "connectionId", school_external_id AS "schoolExternalId" FROM managed_chats WHERE id = $1`,
+    [chatId],
+  );
+  return rows[0] as (ManagedChat & { connectionId: string; schoolExternalId: string }) | undefined;
+}
+
+/** Stores the messenger's chat id the moment it exists, so a retry finds it instead of creating again. */
+export async function setMessengerChatId(db: Queryable, chatId: string, messengerChatId: string | null): Promise<void> {
+  await db.query(`UPDATE managed_chats SET messenger_chat_id = $2, updated_at = now() WHERE id = $1`, [chatId, messengerChatId]);
+}
+
+/** Sorted messenger user ids the hub manages in the chat. */
+export async function managedMemberIds(db: Queryable, chatId: string): Promise<string[]> {
+  const { rows } = await db.query(`SELECT messenger_user_id AS u FROM managed_memberships WHERE chat_id = $1`, [chatId]);
+  return (rows as Array<{ u: string }>).map((r) => r.u).sort();
+}
+
+export async function countManagedMembers(db: Queryable, connectionId: string, school: string): Promise<number> {
+  const { rows } = await db.query(
+    `SELECT count(*)::int AS n FROM managed_memberships m JOIN managed_chats c ON c.id = m.chat_id
+      WHERE c.connection_id = $1 AND c.school_external_id = $2`,
+    [connectionId, school],
+  );
+  return (rows[0] as { n: number }).n;
+}
+
+export async function recordAdded(db: Queryable, chatId: string, userIds: readonly string[], runId: string | null): Promise<void> {
+  await db.query(
+    `INSERT INTO managed_memberships (chat_id, messenger_user_id, added_by_run)
+     SELECT $1, u, $3 FROM unnest($2::text[]) AS u ON CONFLICT DO NOTHING`,
+    [chatId, userIds, runId],
+  );
+}
+
+export async function recordRemoved(db: Queryable, chatId: string, userIds: readonly string[]): Promise<void> {
+  await db.query(`DELETE FROM managed_memberships WHERE chat_id = $1 AND messenger_user_id = ANY($2::text[])`, [chatId, userIds]);
+}
+
+/** Managed memberships of one messenger account in a connection's chats (unlinking removes these). */
+export async function managedChatsOfUser(db: Queryable, connectionId: string, userId: string): Promise<ManagedChat[]> {
+  const { rows } = await db.query(
+    `SELECT ${chatColumns.replace(/(^|, )(\w+)/g, '$1c.$2')} FROM managed_chats c JOIN managed_memberships m ON m.chat_id = c.id
+      WHERE c.connection_id = $1 AND m.messenger_user_id = $2 ORDER BY c.chat_key`,
+    [connectionId, userId],
+  );
+  return rows as ManagedChat[];
+}
+
+// ---- links and pending members (R-C6, R-L2) -------------------------------------------------------
+
+/** Live links of the given journal identities: external id → messenger user id. */
+export async function linkedUsers(db: Queryable, connectionId: string, externalIds: readonly string[]): Promise<Map<string, string>> {
+  const { rows } = await db.query(
+    `SELECT external_person_id AS e, messenger_user_id AS u FROM journal_links
+      WHERE connection_id = $1 AND unlinked_at IS NULL AND external_person_id = ANY($2::text[])`,
+    [connectionId, externalIds],
+  );
+  return new Map((rows as Array<{ e: string; u: string }>).map((r) => [r.e, r.u]));
+}
+
+export async function replacePending(db: Queryable, chatId: string, externalIds: readonly string[], runId: string): Promise<void> {
+  await db.query(`DELETE FROM pending_members WHERE chat_id = $1 AND NOT (external_person_id = ANY($2::text[]))`, [chatId, externalIds]);
+  await db.query(
+    `INSERT INTO pending_members (chat_id, external_person_id, run_id) SELECT $1, e, $3 FROM unnest($2::text[]) AS e
+     ON CONFLICT DO NOTHING`,
+    [chatId, externalIds, runId],
+  );
+}
+
+export async function pendingChatsOf(db: Queryable, connectionId: string, externalId: string): Promise<ManagedChat[]> {
+  const { rows } = await db.query(
+    `SELECT ${chatColumns.replace(/(^|, )(\w+)/g, '$1c.$2')} FROM managed_chats c JOIN pending_members p ON p.chat_id = c.id
+      WHERE c.connection_id = $1 AND p.external_person_id = $2 ORDER BY c.chat_key`,
+    [connectionId, externalId],
+  );
+  return rows as ManagedChat[];
+}
+
+export async function clearPending(db: Queryable, chatId: string, externalId: string): Promise<void> {
+  await db.query(`DELETE FROM pending_members WHERE chat_id = $1 AND external_person_id = $2`, [chatId, externalId]);
+}
+
+// ---- a run's plan and report -----------------------------------------------------------------------
+
+export interface PlannedChange {
+  chatId: string;
+  op: 'add' | 'remove';
+  userId: string;
+}
+
+/** Replaces the school's not-yet-applied plan (a re-plan after a retry must not leave stale rows). */
+export async function replacePlannedChanges(db: Queryable, runId: string, school: string, changes: readonly PlannedChange[]): Promise<void> {
+  await db.query(`DELETE FROM sync_run_changes WHERE run_id = $1 AND school_external_id = $2 AND applied_at IS NULL`, [runId, school]);
+  if (changes.length === 0) return;
+  await db.query(
+    `INSERT INTO sync_run_changes (run_id, school_external_id, chat_id, op, messenger_user_id)
+     SELECT $1, $2, c, o, u FROM unnest($3::uuid[], $4::text[], $5::text[]) AS t(c, o, u)
+     ON CONFLICT DO NOTHING`,
+    [runId, school, changes.map((c) => c.chatId), changes.map((c) => c.op), changes.map((c) => c.userId)],
+  );
+}
+
+export interface ChangeGroup {
+  chatId: string;
+  op: 'add' | 'remove';
+  ids: string[];
+  userIds: string[];
+}
+
+/** The next unapplied changes of one chat and op, at most `limit` (one messenger call). */
+export async function nextChangeGroup(db: Queryable, runId: string, school: string, limit: number): Promise<ChangeGroup | undefined> {
+  const { rows } = await db.query(
+    `WITH first AS (
+        SELECT chat_id, op FROM sync_run_changes
+         WHERE run_id = $1 AND school_external_id = $2 AND applied_at IS NULL AND error IS NULL
+         ORDER BY chat_id, op DESC LIMIT 1)
+     SELECT s.chat_id AS "chatId", s.op, array_agg(s.id::text ORDER BY s.id) AS ids,
+            array_agg(s.messenger_user_id ORDER BY s.id) AS "userIds"
+       FROM (SELECT c.* FROM sync_run_changes c JOIN first f USING (chat_id, op)
+              WHERE c.run_id = $1 AND c.school_external_id = $2 AND c.applied_at IS NULL AND c.error IS NULL
+              ORDER BY c.id LIMIT $3) s
+      GROUP BY s.chat_id, s.op`,
+    [runId, school, limit],
+  );
+  return rows[0] as ChangeGroup | undefined;
+}
+
+export async function countUnapplied(db: Queryable, runId: string, school: string): Promise<number> {
+  const { rows } = await db.query(
+    `SELECT count(*)::int AS n FROM sync_run_changes WHERE run_id = $1 AND school_external_id = $2 AND applied_at IS NULL AND error IS NULL`,
+    [runId, school],
+  );
+  return (rows[0] as { n: number }).n;
+}
+
+/** Marks a group applied and bumps the chat's applied counters; call in the transaction that records memberships. */
+export async function markGroupApplied(db: Queryable, runId: string, school: string, chatKey: string, g: ChangeGroup): Promise<void> {
+  await db.query(`UPDATE sync_run_changes SET applied_at = now() WHERE id = ANY($1::bigint[]) AND applied_at IS NULL`, [g.ids]);
+  await db.query(
+    `UPDATE sync_run_chats SET applied_adds = applied_adds + $4, applied_removes = applied_removes + $5
+      WHERE run_id = $1 AND school_external_id = $2 AND chat_key = $3`,
+    [runId, school, chatKey, g.op === 'add' ? g.ids.length : 0, g.op === 'remove' ? g.ids.length : 0],
+  );
+}
+
+export async function markGroupFailed(db: Queryable, runId: string, school: string, chatKey: string, g: ChangeGroup, error: unknown): Promise<void> {
+  const text = typeof error === 'string' ? error : JSON.stringify(error);
+  await db.query(`UPDATE sync_run_changes SET error = $2 WHERE id = ANY($1::bigint[])`, [g.ids, text]);
+  await db.query(
+    `UPDATE sync_run_chats SET errors = errors + $4, error_detail = $5::jsonb
+      WHERE run_id = $1 AND school_external_id = $2 AND chat_key = $3`,
+    [runId, school, chatKey, g.ids.length, JSON.stringify(error)],
+  );
+}
+
+/** Not applied, and never will be (the operator discarded a held school). */
+export async function discardPlannedChanges(db: Queryable, runId: string, school: string): Promise<void> {
+  await db.query(`DELETE FROM sync_run_changes WHERE run_id = $1 AND school_external_id = $2 AND applied_at IS NULL`, [runId, school]);
+}
+
+export interface RunChatRow {
+  chatKey: string;
+  title: string;
+  adds: number;
+  removes: number;
+  pending: number;
+  handKept: number;
+}
+
+export async function replaceRunChats(db: Queryable, runId: string, school: string, chats: readonly RunChatRow[]): Promise<void> {
+  await db.query(`DELETE FROM sync_run_chats WHERE run_id = $1 AND school_external_id = $2`, [runId, school]);
+  if (chats.length === 0) return;
+  await db.query(
+    `INSERT INTO sync_run_chats (run_id, school_external_id, chat_key, title, adds, removes, pending, hand_kept)
+     SELECT $1, $2, k, t, a, r, p, h FROM unnest($3::text[], $4::text[], $5::int[], $6::int[], $7::int[], $8::int[]) AS x(k, t, a, r, p, h)`,
+    [
+      runId,
+      school,
+      chats.map((c) => c.chatKey),
+      chats.map((c) => c.title),
+      chats.map((c) => c.adds),
+      chats.map((c) => c.removes),
+      chats.map((c) => c.pending),
+      chats.map((c) => c.handKept),
+    ],
+  );
+}
+
+export type RunSchoolStatus = 'reading' | 'planned' | 'held' | 'applying' | 'applied' | 'discarded' | 'failed';
+
+export async function upsertRunSchool(
+  db: Queryable,
+  runId: string,
+  school: string,
+  patch: Partial<{ status: RunSchoolStatus; rowsRead: number; managedMembers: number; removes: number; readMs: number; planMs: number; addApplyMs: number; warnings: unknown[] }>,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO sync_run_schools (run_id, school_external_id, status, rows_read, managed_members, removes, read_ms, plan_ms, apply_ms, warnings)
+     VALUES ($1, $2, coalesce($3, 'reading'), coalesce($4, 0), coalesce($5, 0), coalesce($6, 0), coalesce($7, 0), coalesce($8, 0), coalesce($9, 0), coalesce($10::jsonb, '[]'))
+     ON CONFLICT (run_id, school_external_id) DO UPDATE SET
+       status = coalesce($3, sync_run_schools.status),
+       rows_read = coalesce($4, sync_run_schools.rows_read),
+       managed_members = coalesce($5, sync_run_schools.managed_members),
+       removes = coalesce($6, sync_run_schools.removes),
+       read_ms = coalesce($7, sync_run_schools.read_ms),
+       plan_ms = coalesce($8, sync_run_schools.plan_ms),
+       apply_ms = sync_run_schools.apply_ms + coalesce($9, 0),
+       warnings = coalesce($10::jsonb, sync_run_schools.warnings)`,
+    [
+      runId,
+      school,
+      patch.status ?? null,
+      patch.rowsRead ?? null,
+      patch.managedMembers ?? null,
+      patch.removes ?? null,
+      patch.readMs ?? null,
+      patch.planMs ?? null,
+      patch.addApplyMs ?? null,
+      patch.warnings ? JSON.stringify(patch.warnings) : null,
+    ],
+  );
+}

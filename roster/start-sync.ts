@@ -1,0 +1,148 @@
+// Use cases the API, CLI and scheduler call: start a reconciliation run (nightly or on demand),
+// confirm or discard one the mass-change guard stopped, link and unlink journal identities.
+import { randomUUID } from 'node:crypto';
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+  type Client,
+} from '@temporalio/client';
+import { findConnection } from '../db/repositories/connections.js';
+import type { Config } from '../infra/config.js';
+import type { Queryable } from '../infra/postgres.js';
+import { TASK_QUEUES } from '../workflows/definitions.js';
+import {
+  confirmRunUpdate,
+  discardRunUpdate,
+  journalLinkWorkflowId,
+  linkJournalUpdate,
+  nightlyReconcileWorkflowId,
+  onDemandReconcileWorkflowId,
+  unlinkJournalUpdate,
+  type LinkRequest,
+  type LinkState,
+  type ReconcileInput,
+  type ReconcileState,
+  type ReconcileTuning,
+} from '../workflows/roster-definitions.js';
+
+export interface SyncContext {
+  pool: Queryable;
+  temporal: Client;
+  config: Pick<Config, 'ROSTER_MASS_REMOVAL_SHARE' | 'ROSTER_CONFIRM_WITHIN' | 'ROSTER_SCHOOLS_IN_FLIGHT' | 'ROSTER_APPLY_CHUNK'>;
+  taskQueue?: string;
+  tuning?: ReconcileTuning;
+}
+
+export class SyncRefused extends Error {
+  constructor(readonly code: 'connection-not-found' | 'connection-disabled') {
+    super(code);
+  }
+}
+
+function inputFor(ctx: SyncContext, base: Pick<ReconcileInput, 'connectionId' | 'kind' | 'dryRun' | 'scope' | 'requestedBy'>): ReconcileInput {
+  return {
+    ...base,
+    massRemovalShare: ctx.config.ROSTER_MASS_REMOVAL_SHARE,
+    confirmWithinMs: ctx.config.ROSTER_CONFIRM_WITHIN,
+    tuning: { schoolsInFlight: ctx.config.ROSTER_SCHOOLS_IN_FLIGHT, applyChunk: ctx.config.ROSTER_APPLY_CHUNK, ...ctx.tuning },
+  };
+}
+
+/**
+ * The night's run of a connection. Every scheduler replica may call this for the same night: the
+ * workflow id is the night's, a running one is joined (USE_EXISTING) and a finished one is not run
+ * again (REJECT_DUPLICATE). Returns the workflow id and whether this call started it.
+ */
+export async function startNightlySync(ctx: SyncContext, connectionId: string, localDate: string): Promise<{ workflowId: string; started: boolean }> {
+  const workflowId = nightlyReconcileWorkflowId(connectionId, localDate);
+  try {
+    const handle = await ctx.temporal.workflow.start('reconcileWorkflow', {
+      workflowId,
+      taskQueue: ctx.taskQueue ?? TASK_QUEUES.roster,
+      args: [inputFor(ctx, { connectionId, kind: 'nightly', dryRun: false, requestedBy: 'system:scheduler' })],
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    });
+    const description = await handle.describe();
+    return { workflowId, started: description.runId === handle.firstExecutionRunId };
+  } catch (e) {
+    if (e instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, started: false };
+    throw e;
+  }
+}
+
+export interface StartSyncRequest {
+  connectionId: string;
+  schoolExternalId?: string;
+  /** people.id: only this person's memberships change. */
+  personId?: string;
+  dryRun: boolean;
+  requestedBy?: string;
+}
+
+/** A run on demand (API, CLI): its own workflow id; the caller polls the run by id. */
+export async function startSync(ctx: SyncContext, req: StartSyncRequest): Promise<{ workflowId: string }> {
+  const connection = await findConnection(ctx.pool, req.connectionId);
+  if (!connection) throw new SyncRefused('connection-not-found');
+  if (!connection.enabled) throw new SyncRefused('connection-disabled');
+  const workflowId = onDemandReconcileWorkflowId(req.connectionId, randomUUID());
+  const scope = {
+    ...(req.schoolExternalId ? { schoolExternalId: req.schoolExternalId } : {}),
+    ...(req.personId ? { personId: req.personId } : {}),
+  };
+  await ctx.temporal.workflow.start('reconcileWorkflow', {
+    workflowId,
+    taskQueue: ctx.taskQueue ?? TASK_QUEUES.roster,
+    args: [
+      inputFor(ctx, {
+        connectionId: req.connectionId,
+        kind: 'on-demand',
+        dryRun: req.dryRun,
+        ...(Object.keys(scope).length ? { scope } : {}),
+        ...(req.requestedBy ? { requestedBy: req.requestedBy } : {}),
+      }),
+    ],
+  });
+  return { workflowId };
+}
+
+/** Confirm (apply) or discard what the mass-change guard held; refused unless the run is waiting. */
+export async function decideRun(temporal: Client, workflowId: string, decision: 'confirm' | 'discard', actor: string, reason?: string): Promise<ReconcileState> {
+  const handle = temporal.workflow.getHandle(workflowId);
+  return handle.executeUpdate(decision === 'confirm' ? confirmRunUpdate : discardRunUpdate, { args: [{ actor, ...(reason ? { reason } : {}) }] });
+}
+
+/** R-L1: link a journal identity to a person; the answer says how many pending chats were joined (R-L2). */
+export async function linkJournalIdentity(
+  temporal: Client,
+  req: { connectionId: string; externalPersonId: string; taskQueue?: string } & LinkRequest,
+): Promise<LinkState> {
+  const start = new WithStartWorkflowOperation('journalLinkWorkflow', {
+    workflowId: journalLinkWorkflowId(req.connectionId, req.externalPersonId),
+    taskQueue: req.taskQueue ?? TASK_QUEUES.roster,
+    args: [{ connectionId: req.connectionId, externalPersonId: req.externalPersonId }],
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+  });
+  return temporal.workflow.executeUpdateWithStart(linkJournalUpdate, {
+    startWorkflowOperation: start,
+    args: [{ personId: req.personId, actor: req.actor, proof: req.proof }],
+  });
+}
+
+export async function unlinkJournalIdentity(
+  temporal: Client,
+  req: { connectionId: string; externalPersonId: string; actor: string; reason: string; taskQueue?: string },
+): Promise<LinkState> {
+  const start = new WithStartWorkflowOperation('journalLinkWorkflow', {
+    workflowId: journalLinkWorkflowId(req.connectionId, req.externalPersonId),
+    taskQueue: req.taskQueue ?? TASK_QUEUES.roster,
+    args: [{ connectionId: req.connectionId, externalPersonId: req.externalPersonId }],
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+  });
+  return temporal.workflow.executeUpdateWithStart(unlinkJournalUpdate, {
+    startWorkflowOperation: start,
+    args: [{ actor: req.actor, reason: req.reason }],
+  });
+}

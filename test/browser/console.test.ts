@@ -1,0 +1,95 @@
+// The support console in a real browser (playwright-core driving the system Chromium): sign in
+// with a dev token, find a stuck invite, extend it and then cancel it, and see each change.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '../../infra/paths.js';
+import { useTestApi } from '../helpers/api.js';
+import { useTestDb } from '../helpers/db.js';
+import { seedSchool, type SchoolWithClasses } from '../helpers/seed.js';
+import { useTemporalWorker } from '../helpers/temporal.js';
+
+const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find(
+  (p): p is string => !!p && existsSync(p),
+);
+if (!CHROMIUM) console.warn('test/browser/console.test.ts SKIPPED: no Chromium found (apt-get install -y chromium, or set CHROMIUM_PATH)');
+
+const shots = join(projectRoot, 'test-results', 'console');
+const db = useTestDb();
+const temporal = useTemporalWorker(() => ({ pool: db.pool }));
+const api = useTestApi(db, temporal, { HUB_DEV_AUTH: 'true' });
+
+let browser: Browser;
+let page: Page;
+let s: SchoolWithClasses;
+let inviteToken: string;
+
+beforeAll(async () => {
+  if (!CHROMIUM) return;
+  mkdirSync(shots, { recursive: true });
+  s = await seedSchool(db.pool, { name: 'Школа № 12', settlement: 'Иркутск', timezone: 'Asia/Irkutsk' });
+  const created = await api.call('POST', `/v1/schools/${s.school.id}/invites`, { as: s.admin, body: { role: 'student', classId: s.classes['1А']!.id } });
+  inviteToken = created.body.token;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  page = await browser.newPage({ locale: 'ru-RU', viewport: { width: 1280, height: 900 } });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe.skipIf(!CHROMIUM)('support console in Chromium', () => {
+  it('R-J3: signs in, finds the stuck invite, extends it, then cancels it, and sees each change', async () => {
+    await page.goto(`${api.baseUrl}/console/`);
+    await page.getByRole('button', { name: 'Войти как сотрудник поддержки' }).click();
+    await page.getByRole('heading', { name: 'Зависшие регистрации' }).waitFor();
+    await page.locator('input[name=school]').fill(s.school.id);
+    // Visibility catches up within a moment: search until the row appears.
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Найти' }).click();
+          await page.waitForTimeout(300);
+          return page.locator('#stuck-table tbody tr').count();
+        },
+        { timeout: 15_000, interval: 500 },
+      )
+      .toBeGreaterThan(0);
+    await page.screenshot({ path: join(shots, '1-stuck-list.png'), fullPage: true });
+    const row = page.locator('#stuck-table tbody tr').first();
+    expect(await row.textContent()).toContain('Школа № 12');
+    expect(await row.textContent()).toMatch(/GMT\+8|UTC\+8/); // Irkutsk time, the school's zone
+    await row.click();
+
+    await page.locator('#detail-waiting').getByText('приглашённого').waitFor();
+    const before = await page.locator('.subject-expiresAtLocal').textContent();
+    const extend = page.locator('form.action-extend-invite');
+    await extend.locator('input[name=days]').fill('25');
+    await extend.locator('input[name=reason]').fill('школа попросила продлить');
+    await extend.getByRole('button', { name: 'Продлить приглашение' }).click();
+    await page.locator('#timeline').getByText('Поддержка: продление приглашения').waitFor();
+    const after = await page.locator('.subject-expiresAtLocal').textContent();
+    expect(after).not.toBe(before);
+    expect(await page.locator('#message').textContent()).toContain('Готово');
+    await page.screenshot({ path: join(shots, '2-extended.png'), fullPage: true });
+
+    const cancel = page.locator('form.action-cancel');
+    await cancel.locator('input[name=reason]').fill('ссылка ушла не тому');
+    await cancel.getByRole('button', { name: 'Отменить' }).click();
+    await page.locator('#actions').getByText('Для этого этапа действий нет.').waitFor();
+    await page.screenshot({ path: join(shots, '3-cancelled.png'), fullPage: true });
+    const preview = await api.call('GET', `/v1/invites/${inviteToken}`);
+    expect(preview.body.type).toBe('/problems/invite-revoked');
+  });
+
+  it('a wrong token is refused on sign-in without a crash', async () => {
+    await page.evaluate(() => localStorage.clear());
+    await page.goto(`${api.baseUrl}/console/`);
+    await page.locator('#token').fill('nonsense');
+    await page.getByRole('button', { name: 'Войти', exact: true }).click();
+    expect(await page.locator('#login-error').textContent()).toContain('не похоже на токен');
+  });
+});

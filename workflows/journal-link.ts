@@ -1,0 +1,78 @@
+// journalLinkWorkflow (R-L1..R-L4), id link/<connection>/<externalId>: one execution per link or
+// unlink request, started with update-with-start so the caller gets the answer (or the refusal).
+// Linking joins every chat the person was pending for at once (R-L2); later enrollment changes are
+// the nightly reconciliation's (R-L4). The link itself lives in journal_links.
+import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { HubActivities } from '../activities/index.js';
+import {
+  ROSTER_REFUSALS,
+  linkJournalUpdate,
+  linkStateQuery,
+  unlinkJournalUpdate,
+  type JournalLinkInput,
+  type LinkState,
+} from './roster-definitions.js';
+import { HubJourney, HubStage, HubWaitingOn } from './search-attributes.js';
+
+const acts = proxyActivities<HubActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { maximumInterval: '1 minute', maximumAttempts: 20 },
+});
+
+/** How long an execution waits for its request before it ends (update-with-start sends it at once). */
+const IDLE_MS = 60 * 60_000;
+
+export async function journalLinkWorkflow(input: JournalLinkInput): Promise<LinkState> {
+  const state: LinkState = { status: 'unlinked', joinedChats: 0 };
+  let handled = false;
+  upsertSearchAttributes([
+    { key: HubJourney, value: 'journal-link' },
+    { key: HubStage, value: 'waiting-proof' },
+    { key: HubWaitingOn, value: 'person' },
+  ]);
+  setHandler(linkStateQuery, () => ({ ...state }));
+
+  setHandler(
+    linkJournalUpdate,
+    async (req) => {
+      try {
+        const linked = await acts.linkJournalIdentity({ ...input, ...req });
+        Object.assign(state, { status: 'linked', personId: req.personId, messengerUserId: linked.messengerUserId, linkedAt: linked.linkedAt });
+        upsertSearchAttributes([{ key: HubStage, value: 'joining-chats' }, { key: HubWaitingOn, value: null }]);
+        const { joined } = await acts.joinPendingChats({ ...input, messengerUserId: linked.messengerUserId });
+        state.joinedChats = joined;
+        upsertSearchAttributes([{ key: HubStage, value: 'linked' }]);
+        return { ...state };
+      } catch (e) {
+        // A refusal from the activity (R-L3 and friends) goes back to the caller as the same failure.
+        const cause = e instanceof Error && e.cause instanceof ApplicationFailure ? e.cause : undefined;
+        if (cause?.type && Object.values(ROSTER_REFUSALS).includes(cause.type as never)) {
+          throw ApplicationFailure.nonRetryable(cause.message, cause.type, ...(cause.details ?? []));
+        }
+        throw e;
+      } finally {
+        handled = true;
+      }
+    },
+    {
+      validator: (req) => {
+        if (!req.personId || !req.actor) throw ApplicationFailure.nonRetryable('personId and actor are required', 'bad-request');
+      },
+    },
+  );
+
+  setHandler(unlinkJournalUpdate, async (req) => {
+    try {
+      await acts.unlinkJournalIdentity({ ...input, actor: req.actor, reason: req.reason });
+      state.status = 'unlinked';
+      upsertSearchAttributes([{ key: HubStage, value: 'unlinked' }, { key: HubWaitingOn, value: null }]);
+      return { ...state };
+    } finally {
+      handled = true;
+    }
+  });
+
+  await condition(() => handled, IDLE_MS);
+  await condition(allHandlersFinished);
+  return { ...state };
+}

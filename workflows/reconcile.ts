@@ -1,0 +1,207 @@
+// reconcileWorkflow: one run of one journal connection (ARCHITECTURE "Reconciliation"; R-C1..R-C7).
+// Schools go through child workflows in a sliding window (batch-sliding-window sample); the run
+// continues as new after a page of schools so history stays small for a region of thousands.
+// A school whose plan would remove too much is held (mass-change guard): when every school is done
+// the run waits, status awaiting-confirmation, for confirmRun / discardRun, or discards on timeout.
+import {
+  ApplicationFailure,
+  ParentClosePolicy,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ChildWorkflowHandle,
+} from '@temporalio/workflow';
+import type { HubActivities } from '../activities/index.js';
+import {
+  ROSTER_REFUSALS,
+  confirmRunUpdate,
+  discardRunUpdate,
+  reconcileStateQuery,
+  schoolReconcileWorkflowId,
+  type ReconcileCarry,
+  type ReconcileInput,
+  type ReconcileState,
+  type RunDecisionInput,
+  type SchoolOutcome,
+  type SchoolPlanRef,
+  type SchoolReconcileInput,
+} from './roster-definitions.js';
+import { HubJourney, HubSchool, HubStage, HubStuckSince, HubWaitingOn } from './search-attributes.js';
+import { reconcileSchoolWorkflow } from './reconcile-school.js';
+
+const quick = proxyActivities<HubActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { maximumInterval: '1 minute' },
+});
+
+const DEFAULTS = { schoolsInFlight: 4, schoolsPerExecution: 200 };
+
+export async function reconcileWorkflow(input: ReconcileInput): Promise<ReconcileState> {
+  const tuning = { ...DEFAULTS, ...input.tuning };
+  const wfId = workflowInfo().workflowId;
+  upsertSearchAttributes([
+    { key: HubJourney, value: 'reconcile' },
+    { key: HubStage, value: 'reading' },
+    { key: HubSchool, value: input.scope?.schoolExternalId ?? input.connectionId },
+    { key: HubWaitingOn, value: null },
+  ]);
+
+  const carry: ReconcileCarry =
+    input.carry ??
+    (await (async () => {
+      const begun = await quick.beginSyncRun({
+        workflowId: wfId,
+        connectionId: input.connectionId,
+        kind: input.kind,
+        dryRun: input.dryRun,
+        ...(input.scope ? { scope: input.scope } : {}),
+        ...(input.requestedBy ? { requestedBy: input.requestedBy } : {}),
+        massRemovalShare: input.massRemovalShare,
+      });
+      return { ...begun, next: 0, outcomes: [], startedAt: new Date().toISOString() };
+    })());
+
+  const state: ReconcileState = {
+    runId: carry.runId,
+    status: 'running',
+    schoolsTotal: carry.schools.length,
+    schoolsDone: carry.outcomes.length,
+    held: carry.outcomes.filter((o) => o.status === 'held').map((o) => o.schoolExternalId),
+  };
+  let decision: { kind: 'confirm' | 'discard'; actor: string } | undefined;
+  setHandler(reconcileStateQuery, () => ({ ...state, held: [...state.held] }));
+  const notAwaiting = () =>
+    state.status === 'awaiting-confirmation' && !decision
+      ? null
+      : ApplicationFailure.nonRetryable('the run is not waiting for a decision', ROSTER_REFUSALS.notAwaitingConfirmation, state.status);
+  const decide = (kind: 'confirm' | 'discard') => async (d: RunDecisionInput) => {
+    decision = { kind, actor: d.actor };
+    await condition(() => state.status !== 'awaiting-confirmation');
+    return { ...state, held: [...state.held] };
+  };
+  const validator = (_d: RunDecisionInput) => {
+    const refused = notAwaiting();
+    if (refused) throw refused;
+  };
+  setHandler(confirmRunUpdate, decide('confirm'), { validator });
+  setHandler(discardRunUpdate, decide('discard'), { validator });
+
+  const child = (school: SchoolPlanRef, mode: SchoolReconcileInput['mode']) =>
+    startChild(reconcileSchoolWorkflow, {
+      workflowId: schoolReconcileWorkflowId(wfId, mode === 'full' ? school.externalId : `${school.externalId}/apply`),
+      args: [
+        {
+          runId: carry.runId,
+          connectionId: input.connectionId,
+          school,
+          threshold: carry.threshold,
+          dryRun: input.dryRun,
+          mode,
+          ...(input.scope?.personId ? { scopePersonId: input.scope.personId } : {}),
+          ...(input.tuning ? { tuning: input.tuning } : {}),
+        },
+      ],
+      parentClosePolicy: ParentClosePolicy.TERMINATE,
+    });
+
+  /** Runs `schools` through children, at most `schoolsInFlight` at a time. */
+  async function window(schools: SchoolPlanRef[], mode: SchoolReconcileInput['mode'], onDone: (o: SchoolOutcome) => Promise<void>) {
+    const inFlight = new Map<string, Promise<void>>();
+    for (const school of schools) {
+      if (inFlight.size >= tuning.schoolsInFlight) await Promise.race(inFlight.values());
+      const handle: ChildWorkflowHandle<typeof reconcileSchoolWorkflow> = await child(school, mode);
+      const done = handle.result().then(
+        (o) => onDone(o),
+        (e: unknown) =>
+          onDone({
+            schoolExternalId: school.externalId,
+            status: 'failed',
+            rowsRead: 0,
+            adds: 0,
+            removes: 0,
+            pending: 0,
+            managedMembers: 0,
+            error: e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e),
+          }),
+      );
+      const tracked = done.finally(() => inFlight.delete(school.externalId));
+      inFlight.set(school.externalId, tracked);
+    }
+    await Promise.all(inFlight.values());
+  }
+
+  // ---- plan (and apply what passes the guard), one page of schools per execution ----
+  const page = carry.schools.slice(carry.next, carry.next + tuning.schoolsPerExecution);
+  if (page.length > 0) {
+    await window(page, 'full', async (o) => {
+      carry.outcomes.push(o);
+      state.schoolsDone = carry.outcomes.length;
+      if (o.status === 'held') state.held.push(o.schoolExternalId);
+      if (o.status === 'failed') await quick.closeSchool({ runId: carry.runId, schoolExternalId: o.schoolExternalId, status: 'failed', ...(o.error ? { error: o.error } : {}) });
+    });
+    await quick.noteRunProgress({ runId: carry.runId, schoolsDone: state.schoolsDone });
+    const next = carry.next + page.length;
+    if (next < carry.schools.length) {
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof reconcileWorkflow>({ ...input, carry: { ...carry, next } });
+    }
+  }
+
+  // ---- held schools wait for a human ----
+  const failed = carry.outcomes.filter((o) => o.status === 'failed');
+  let finalStatus: ReconcileState['status'] = input.dryRun ? 'planned' : 'applied';
+  if (state.held.length > 0 && !input.dryRun) {
+    const heldOutcomes = carry.outcomes.filter((o) => o.status === 'held');
+    state.status = 'awaiting-confirmation';
+    upsertSearchAttributes([
+      { key: HubStage, value: 'awaiting-confirmation' },
+      { key: HubWaitingOn, value: 'operator' },
+      { key: HubStuckSince, value: new Date() },
+    ]);
+    await quick.setRunStatus({
+      runId: carry.runId,
+      status: 'awaiting-confirmation',
+      guard: {
+        threshold: carry.threshold,
+        schools: heldOutcomes.map((o) => ({
+          schoolExternalId: o.schoolExternalId,
+          removes: o.removes,
+          managedMembers: o.managedMembers,
+          share: o.managedMembers > 0 ? o.removes / o.managedMembers : null,
+        })),
+      },
+    });
+    const decided = await condition(() => decision !== undefined, input.confirmWithinMs);
+    const d = decided && decision ? decision : { kind: 'discard' as const, actor: 'system:confirmation-timeout' };
+    upsertSearchAttributes([
+      { key: HubStage, value: d.kind === 'confirm' ? 'applying' : 'discarding' },
+      { key: HubWaitingOn, value: null },
+      { key: HubStuckSince, value: null },
+    ]);
+    const heldSchools = carry.schools.filter((s) => state.held.includes(s.externalId));
+    if (d.kind === 'confirm') {
+      await window(heldSchools, 'apply', async () => undefined);
+    } else {
+      for (const s of heldSchools) await quick.closeSchool({ runId: carry.runId, schoolExternalId: s.externalId, status: 'discarded' });
+      finalStatus = 'discarded';
+    }
+    state.decidedBy = d.actor;
+    await quick.setRunStatus({ runId: carry.runId, status: finalStatus, decidedBy: d.actor });
+  } else {
+    if (failed.length > 0) finalStatus = 'failed';
+    await quick.setRunStatus({
+      runId: carry.runId,
+      status: finalStatus,
+      ...(failed.length > 0 ? { error: `${failed.length} of ${carry.schools.length} schools failed: ${failed.map((f) => `${f.schoolExternalId}: ${f.error ?? ''}`).join('; ')}` } : {}),
+    });
+  }
+  state.status = finalStatus;
+  upsertSearchAttributes([{ key: HubStage, value: finalStatus }]);
+  await condition(allHandlersFinished);
+  return { ...state, held: [...state.held] };
+}

@@ -1,0 +1,142 @@
+// Names shared by the roster workflows and their callers (API, CLI, scheduler, tests):
+// reconciliation (R-C1..R-C7) and journal linking (R-L1..R-L4).
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+
+// ---- Reconciliation ----
+
+/** One night of one connection: several scheduler replicas firing the same night start it once. */
+export const nightlyReconcileWorkflowId = (connectionId: string, localDate: string): string => `reconcile/${connectionId}/${localDate}`;
+/** A run someone asked for: its own id, so it never collides with the night's. */
+export const onDemandReconcileWorkflowId = (connectionId: string, requestId: string): string =>
+  `reconcile/${connectionId}/on-demand/${requestId}`;
+export const schoolReconcileWorkflowId = (parentId: string, schoolExternalId: string): string =>
+  `${parentId}/school/${encodeURIComponent(schoolExternalId)}`;
+
+/** Durations and sizes a test can shrink; the defaults are production's. */
+export interface ReconcileTuning {
+  /** An activity that stops heartbeating this long is retried elsewhere (a killed worker). */
+  heartbeatTimeoutMs?: number;
+  /** Changes per apply activity call. */
+  applyChunk?: number;
+  schoolsInFlight?: number;
+  /** Schools handled per workflow execution before continue-as-new. */
+  schoolsPerExecution?: number;
+}
+
+export interface ReconcileInput {
+  connectionId: string;
+  kind: 'nightly' | 'on-demand';
+  dryRun: boolean;
+  scope?: { schoolExternalId?: string; personId?: string };
+  requestedBy?: string;
+  /** ROSTER_MASS_REMOVAL_SHARE, used when the connection sets no share of its own. */
+  massRemovalShare: number;
+  /** How long a run stopped by the mass-change guard waits for confirm/discard. */
+  confirmWithinMs: number;
+  tuning?: ReconcileTuning;
+  /** Carried across continue-as-new; absent on the first execution. */
+  carry?: ReconcileCarry;
+}
+
+export interface SchoolPlanRef {
+  externalId: string;
+  strict: boolean;
+}
+
+export interface ReconcileCarry {
+  runId: string;
+  threshold: number;
+  schools: SchoolPlanRef[];
+  next: number;
+  outcomes: SchoolOutcome[];
+  startedAt: string;
+}
+
+export interface SchoolOutcome {
+  schoolExternalId: string;
+  status: 'applied' | 'planned' | 'held' | 'failed';
+  rowsRead: number;
+  adds: number;
+  removes: number;
+  pending: number;
+  managedMembers: number;
+  error?: string;
+}
+
+export interface SchoolReconcileInput {
+  runId: string;
+  connectionId: string;
+  school: SchoolPlanRef;
+  threshold: number;
+  dryRun: boolean;
+  scopePersonId?: string;
+  /** 'apply' applies an already stored plan (after an operator confirmed it). */
+  mode: 'full' | 'apply';
+  tuning?: ReconcileTuning;
+}
+
+export type RunStatus = 'running' | 'awaiting-confirmation' | 'applied' | 'planned' | 'discarded' | 'failed';
+
+export interface ReconcileState {
+  runId: string | null;
+  status: RunStatus;
+  schoolsTotal: number;
+  schoolsDone: number;
+  held: string[];
+  decidedBy?: string;
+}
+
+export interface RunDecisionInput {
+  actor: string;
+  reason?: string;
+}
+
+/** Confirm a run the mass-change guard stopped: the held schools' plans are applied. */
+export const confirmRunUpdate = defineUpdate<ReconcileState, [RunDecisionInput]>('confirmRun');
+/** Discard it: the held schools' plans are dropped, nothing of them applied. */
+export const discardRunUpdate = defineUpdate<ReconcileState, [RunDecisionInput]>('discardRun');
+export const reconcileStateQuery = defineQuery<ReconcileState>('reconcileState');
+
+export const ROSTER_REFUSALS = {
+  notAwaitingConfirmation: 'run-not-awaiting-confirmation',
+  studentIdentityMismatch: 'student-identity-mismatch',
+  parentIdentityForStudent: 'parent-identity-for-student',
+  journalPersonUnknown: 'journal-person-unknown',
+  noMessengerAccount: 'no-messenger-account',
+  alreadyLinkedElsewhere: 'journal-identity-linked-elsewhere',
+  notLinked: 'journal-identity-not-linked',
+} as const;
+
+// ---- Journal linking (R-L1..R-L4) ----
+
+export const journalLinkWorkflowId = (connectionId: string, externalPersonId: string): string =>
+  `link/${connectionId}/${encodeURIComponent(externalPersonId)}`;
+
+export interface JournalLinkInput {
+  connectionId: string;
+  externalPersonId: string;
+}
+
+export interface LinkRequest {
+  personId: string;
+  /** Who asked (the person themself, or support on their behalf). */
+  actor: string;
+  /**
+   * What proves the person owns the journal identity: the journal's own sign-in or Gosuslugi (ESIA)
+   * confirmed by the front end. R-L3: for a student identity it must be the student's own.
+   */
+  proof: { method: 'journal-login' | 'esia' | 'support'; subjectBirthDate?: string };
+}
+
+export interface LinkState {
+  status: 'unlinked' | 'linked';
+  personId?: string;
+  messengerUserId?: string;
+  linkedAt?: string;
+  /** Chats joined at linking (pending before, R-L2). */
+  joinedChats: number;
+}
+
+export const linkJournalUpdate = defineUpdate<LinkState, [LinkRequest]>('linkJournal');
+export const unlinkJournalUpdate = defineUpdate<LinkState, [{ actor: string; reason: string }]>('unlinkJournal');
+export const linkStateQuery = defineQuery<LinkState>('linkState');

@@ -19,6 +19,7 @@ import {
   settlementsQuery,
 } from './schemas/joining.js';
 import { connectionParams, createConnectionBody, decisionBody as runDecisionBody, runParams, syncBody } from './schemas/connections.js';
+import { channelBody, codeBody, passwordBody, profileBody, signupParams, startSignupBody } from './schemas/signups.js';
 import { actionBody, registrationDetail, revealBody, stuckQuery, stuckResponse, workflowParams } from './schemas/support.js';
 
 const STAFF_OF_SCHOOL: readonly Role[] = ['authority', 'school_admin', 'class_teacher'];
@@ -291,6 +292,16 @@ export const routeTable: RouteSpec[] = [
     body: runDecisionBody,
   },
 
+  // ---- signup (R-A1..R-A7): public, the signup id is the caller's own session handle ----
+  { method: 'post', path: '/v1/signups', access: 'public', rateLimit: 'code-request', tag: 'signup', summary: 'Start (or continue) a signup: sends a code', body: startSignupBody },
+  { method: 'get', path: '/v1/signups/:signupId', access: 'public', tag: 'signup', summary: 'Signup stage and resend countdown', params: signupParams },
+  { method: 'post', path: '/v1/signups/:signupId/resend', access: 'public', rateLimit: 'code-request', tag: 'signup', summary: 'Send a new code', params: signupParams, body: channelBody },
+  { method: 'post', path: '/v1/signups/:signupId/code', access: 'public', rateLimit: 'code-submit', tag: 'signup', summary: 'Submit the code', params: signupParams, body: codeBody },
+  { method: 'post', path: '/v1/signups/:signupId/password', access: 'public', rateLimit: 'code-submit', tag: 'signup', summary: 'Identity account password (R-A5)', params: signupParams, body: passwordBody },
+  { method: 'post', path: '/v1/signups/:signupId/forgot-password', access: 'public', rateLimit: 'code-request', tag: 'signup', summary: 'Forgot password: a reset code', params: signupParams },
+  { method: 'post', path: '/v1/signups/:signupId/not-me', access: 'public', tag: 'signup', summary: '"This is not me": a new profile on a recycled number', params: signupParams },
+  { method: 'post', path: '/v1/signups/:signupId/profile', access: 'public', tag: 'signup', summary: 'Submit the profile (R-A6): creates the account', params: signupParams, body: profileBody },
+
   // ---- dev stack only ----
   {
     method: 'post',
@@ -301,4 +312,6 @@ export const routeTable: RouteSpec[] = [
     summary: 'Issue a bearer token (HUB_DEV_AUTH only)',
     body: devTokenBody,
   },
+  { method: 'get', path: '/v1/dev/outbox', access: 'public', devOnly: true, tag: 'dev', summary: 'One-time codes sent (HUB_DEV_OUTBOX only)' },
+  { method: 'post', path: '/v1/dev/identity-accounts', access: 'public', devOnly: true, tag: 'dev', summary: 'Create an identity account to try R-A5' },
 ];

@@ -9,6 +9,15 @@ import { createLogger, type Logger } from '../../infra/logger.js';
 import type { TestDb } from './db.js';
 import type { TestTemporal } from './temporal.js';
 
+/** Every test request comes from 127.0.0.1: files that test rate limits set their own. */
+const generousRateLimits = {
+  RATE_LIMIT_CODE_REQUEST_PER_IP: '100000/60',
+  RATE_LIMIT_CODE_REQUEST_PER_PHONE: '100000/60',
+  RATE_LIMIT_CODE_SUBMIT_PER_IP: '100000/60',
+  RATE_LIMIT_CODE_SUBMIT_PER_PHONE: '100000/60',
+  RATE_LIMIT_PREVIEW_PER_IP: '100000/60',
+};
+
 export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123456789';
 
 export interface TestApi {
@@ -33,7 +42,7 @@ export function useTestApi(
   const api = {} as TestApi;
   let server: Server;
   beforeAll(async () => {
-    api.config = loadConfig({ HUB_JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'silent', ...env });
+    api.config = loadConfig({ HUB_JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'silent', ...generousRateLimits, ...env });
     api.tokens = tokenService(TEST_JWT_SECRET);
     const app = createApp({
       config: api.config,

@@ -13,6 +13,8 @@ import { syncRunReport } from '../../db/repositories/sync-runs.js';
 import { findSyncRunByWorkflowId } from '../../db/repositories/sync-runs.js';
 import type { Pool } from '../../infra/postgres.js';
 import { secretBox, type SecretBox } from '../../infra/secrets.js';
+import { desiredChats } from '../../domain/roster/chats.js';
+import { schoolRosterFromRecords } from '../../roster/from-journal.js';
 import { journalFactory, type JournalFactory } from '../../roster/journal-factory.js';
 import { startSync, type StartSyncRequest, type SyncContext } from '../../roster/start-sync.js';
 import type { ReconcileTuning } from '../../workflows/roster-definitions.js';
@@ -26,6 +28,8 @@ export interface RosterWorld {
   messengerSim: MessengerSimulator;
   messenger: VkTeamsHttpMessenger;
   box: SecretBox;
+  /** HUB_SECRETS_KEY of this world, for a worker in another process. */
+  secretsKeyHex: string;
   journals: JournalFactory;
   connection: JournalConnection;
   close(): Promise<void>;
@@ -43,7 +47,8 @@ export async function startRosterWorld(pool: Pool, opts: GenerateOptions & { str
     requestTimeoutMs: opts.timeoutMs ?? 2_000,
     retry: { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 200, maxRetryAfterMs: 1_500 },
   });
-  const box = secretBox(randomBytes(32));
+  const key = randomBytes(32);
+  const box = secretBox(key);
   const connection = await insertConnection(pool, box, {
     name: 'ЭлЖур (тест)',
     kind: 'eljur',
@@ -60,6 +65,7 @@ export async function startRosterWorld(pool: Pool, opts: GenerateOptions & { str
     messengerSim,
     messenger,
     box,
+    secretsKeyHex: key.toString('hex'),
     journals: journalFactory(pool, box),
     connection,
     async close() {
@@ -127,4 +133,15 @@ export function chatIdOf(sim: MessengerSimulator, title: string): string {
   const chat = [...sim.store.chats.values()].find((c) => c.title === title);
   if (!chat) throw new Error(`no chat titled ${title}`);
   return chat.chatId;
+}
+
+/** What every chat should hold when everyone in the journal is linked: title → sorted user ids. */
+export function expectedMembership(w: RosterWorld): Map<string, string[]> {
+  const records = w.model.expected(w.school).required;
+  const { chats } = desiredChats(schoolRosterFromRecords(w.school, records));
+  return new Map(chats.map((c) => [c.title, c.personIds.map(userOf).sort()]));
+}
+
+export function actualMembership(sim: MessengerSimulator): Map<string, string[]> {
+  return new Map([...sim.store.chats.values()].map((c) => [c.title, sim.store.memberIds(c.chatId).filter((u) => u !== sim.botUserId).sort()]));
 }

@@ -31,9 +31,10 @@ const countRows = async (sql: string, params: unknown[]) => ((await db.pool.quer
 describe('reconciliation resilience', () => {
   it('R-C5: a worker killed hard in the middle of applying; a new worker finishes with every change applied exactly once', async () => {
     const taskQueue = `${t.taskQueue}-crash`;
+    // node itself runs the worker (not a tsx wrapper), so SIGKILL ends the very process that works.
     // Slow writes so the kill lands in the middle of the apply phase.
     w.messengerSim.setFaults({ slowShare: 1, slowMs: 60, methods: ['members/add'] });
-    const child: ChildProcess = spawn(join(projectRoot, 'node_modules/.bin/tsx'), ['test/fixtures/roster-worker.ts'], {
+    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'test/fixtures/roster-worker.ts')], {
       cwd: projectRoot,
       env: {
         ...process.env,
@@ -57,6 +58,7 @@ describe('reconciliation resilience', () => {
     const addCallsAtKill = w.messengerSim.counters().byMethod['members/add'];
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
+    child.stdout?.destroy();
     expect(addCallsAtKill).toBeGreaterThanOrEqual(6);
 
     const native = await NativeConnection.connect({ address: inject('temporalAddress') });

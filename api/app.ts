@@ -17,6 +17,7 @@ import { applicationRoutes } from './routes/applications.js';
 import { directoryRoutes } from './routes/directory.js';
 import { guardianRoutes } from './routes/guardians.js';
 import { schoolRequestRoutes } from './routes/school-requests.js';
+import { syncRoutes } from './routes/sync.js';
 
 export interface ApiDeps {
   config: Config;
@@ -55,6 +56,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use('/v1', applicationRoutes(deps));
   app.use('/v1', schoolRequestRoutes(deps));
   app.use('/v1', guardianRoutes(deps));
+  app.use('/v1', syncRoutes(deps));
   if (deps.config.HUB_DEV_AUTH) app.use('/v1/dev', devRoutes(deps));
 
   app.use((_req: Request, _res: Response, next: NextFunction) => next(new Problem(404, 'not-found')));

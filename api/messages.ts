@@ -161,6 +161,22 @@ const catalog = {
     ru: () => 'Спасибо! Вы подтвердили, что являетесь законным представителем ребёнка.',
     en: () => "Thank you! You have confirmed that you are the child's legal representative.",
   },
+  'connection-not-found': {
+    ru: () => 'Подключение к журналу не найдено.',
+    en: () => 'No such journal connection.',
+  },
+  'connection-disabled': {
+    ru: () => 'Подключение к журналу выключено: включите его, чтобы запустить синхронизацию.',
+    en: () => 'The journal connection is disabled: enable it to run a sync.',
+  },
+  'sync-run-not-found': {
+    ru: () => 'Запуск синхронизации не найден.',
+    en: () => 'No such sync run.',
+  },
+  'run-not-awaiting-confirmation': {
+    ru: () => 'Этот запуск не ждёт подтверждения: решение уже принято или оно не требовалось.',
+    en: () => 'This run is not waiting for confirmation: it was decided already or never needed it.',
+  },
 } satisfies Record<string, Record<Lang, Text>>;
 
 export type MessageCode = keyof typeof catalog;

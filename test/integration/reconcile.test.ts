@@ -197,8 +197,9 @@ describe('reconciliation', () => {
   it('R-C7: members added by hand stay; strict mode removes them but never the chat owner', async () => {
     const chat = chatIdOf(w.messengerSim, '1Б');
     w.messengerSim.addMembersByHand(chat, ['vk-librarian']);
-    await sync();
+    const kept = await sync();
     expect(membersOf(w.messengerSim, '1Б')).toContain('vk-librarian');
+    expect(kept.report.chats.find((c) => c.title === '1Б')!.handKept).toBe(1);
     await updateConnection(db.pool, w.box, w.connection.id, { schools: [{ schoolExternalId: w.school, strictMode: true }] });
     try {
       await sync();

@@ -255,25 +255,28 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
             }
           }
         }
+        // Strict mode never removes the chat's owner or admins (the hub's bot among them).
+        const protectedIds = sortedUnique(actual.filter((m) => m.role !== 'member').map((m) => m.userId));
         const plan = planChat({
           personIds: want?.personIds ?? [],
           linkOf: (p) => links.get(p),
           managed: await managedMemberIds(pool, chat.id),
           actual: sortedUnique(actual.map((m) => m.userId)),
           strict: input.school.strict,
-          // Strict mode never removes the chat's owner or admins (the hub's bot among them).
-          protectedIds: sortedUnique(actual.filter((m) => m.role !== 'member').map((m) => m.userId)),
+          protectedIds,
         });
+        // The bot and the chat's owner/admins are not "added by hand" for the report.
+        const handKept = plan.handAddedKept.filter((u) => !protectedIds.includes(u)).length;
         const adds = only ? plan.adds.filter((u) => only.has(u)) : plan.adds;
         const removes = only ? plan.removes.filter((u) => only.has(u)) : plan.removes;
         for (const u of adds) changes.push({ chatId: chat.id, op: 'add', userId: u });
         for (const u of removes) changes.push({ chatId: chat.id, op: 'remove', userId: u });
         if (!input.dryRun) await replacePending(pool, chat.id, plan.pending, input.runId);
-        report.push({ chatKey: chat.chatKey, title: want?.title ?? chat.title, adds: adds.length, removes: removes.length, pending: plan.pending.length, handKept: plan.handAddedKept.length });
+        report.push({ chatKey: chat.chatKey, title: want?.title ?? chat.title, adds: adds.length, removes: removes.length, pending: plan.pending.length, handKept });
         totals.adds += adds.length;
         totals.removes += removes.length;
         totals.pending += plan.pending.length;
-        totals.handKept += plan.handAddedKept.length;
+        totals.handKept += handKept;
         ctx.heartbeat();
       }
 

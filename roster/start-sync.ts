@@ -53,9 +53,9 @@ function inputFor(ctx: SyncContext, base: Pick<ReconcileInput, 'connectionId' | 
 /**
  * The night's run of a connection. Every scheduler replica may call this for the same night: the
  * workflow id is the night's, a running one is joined (USE_EXISTING) and a finished one is not run
- * again (REJECT_DUPLICATE). Returns the workflow id and whether this call started it.
+ * again (REJECT_DUPLICATE). Returns the workflow id and the night's run id (null when it already ended).
  */
-export async function startNightlySync(ctx: SyncContext, connectionId: string, localDate: string): Promise<{ workflowId: string; started: boolean }> {
+export async function startNightlySync(ctx: SyncContext, connectionId: string, localDate: string): Promise<{ workflowId: string; runId: string | null }> {
   const workflowId = nightlyReconcileWorkflowId(connectionId, localDate);
   try {
     const handle = await ctx.temporal.workflow.start('reconcileWorkflow', {
@@ -65,10 +65,9 @@ export async function startNightlySync(ctx: SyncContext, connectionId: string, l
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     });
-    const description = await handle.describe();
-    return { workflowId, started: description.runId === handle.firstExecutionRunId };
+    return { workflowId, runId: handle.firstExecutionRunId };
   } catch (e) {
-    if (e instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, started: false };
+    if (e instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, runId: null };
     throw e;
   }
 }

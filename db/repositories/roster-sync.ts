@@ -55,7 +55,7 @@ export async function dropStaged(db: Queryable, runId: string, school?: string):
 export async function replaceJournalPeople(db: Queryable, connectionId: string, school: string, people: readonly JournalPersonFacts[]): Promise<void> {
   await db.query(
     `INSERT INTO journal_people (connection_id, school_external_id, external_id, roles, display_name, birth_date, guardian_ids, seen_at)
-     SELECT $1, $2, e, string_to_array(r, ','), n, b::date, string_to_array(nullif(g, ''), ','), now()
+     SELECT $1, $2, e, string_to_array(r, ','), n, b::date, coalesce(string_to_array(nullif(g, ''), ','), '{}'), now()
        FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS t(e, r, n, b, g)
      ON CONFLICT (connection_id, school_external_id, external_id) DO UPDATE
        SET roles = EXCLUDED.roles, display_name = EXCLUDED.display_name, birth_date = EXCLUDED.birth_date,

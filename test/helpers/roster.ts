@@ -1,0 +1,147 @@
+// Arrange helpers for reconciliation tests: a journal (roster model behind the Eljur simulator and
+// the real Eljur adapter over HTTP), the messenger simulator behind the real HTTP adapter, a
+// connection row with encrypted credentials, and "who is in the chat titled X".
+import { randomBytes } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { startEljurSimulator } from '../../adapters/journals/eljur/simulator.js';
+import { RosterModel, type GenerateOptions } from '../../adapters/journals/testing/roster-model.js';
+import type { RunningSim } from '../../adapters/journals/testing/sim-server.js';
+import { startMessengerSimulator, type MessengerSimulator } from '../../adapters/messenger/simulator.js';
+import { VkTeamsHttpMessenger } from '../../adapters/messenger/vkteams-http.js';
+import { insertConnection, type JournalConnection } from '../../db/repositories/connections.js';
+import { syncRunReport } from '../../db/repositories/sync-runs.js';
+import { findSyncRunByWorkflowId } from '../../db/repositories/sync-runs.js';
+import type { Pool } from '../../infra/postgres.js';
+import { secretBox, type SecretBox } from '../../infra/secrets.js';
+import { desiredChats } from '../../domain/roster/chats.js';
+import { schoolRosterFromRecords } from '../../roster/from-journal.js';
+import { journalFactory, type JournalFactory } from '../../roster/journal-factory.js';
+import { startSync, type StartSyncRequest, type SyncContext } from '../../roster/start-sync.js';
+import type { ReconcileTuning } from '../../workflows/roster-definitions.js';
+
+export const ELJUR_CREDS = { devkey: 'dev-key-for-tests', vendor: 'school', login: 'hub-sync', password: 'pa55' };
+
+export interface RosterWorld {
+  model: RosterModel;
+  school: string;
+  journalSim: RunningSim;
+  messengerSim: MessengerSimulator;
+  messenger: VkTeamsHttpMessenger;
+  box: SecretBox;
+  /** HUB_SECRETS_KEY of this world, for a worker in another process. */
+  secretsKeyHex: string;
+  journals: JournalFactory;
+  connection: JournalConnection;
+  close(): Promise<void>;
+}
+
+export async function startRosterWorld(pool: Pool, opts: GenerateOptions & { strictMode?: boolean; timeoutMs?: number } = {}): Promise<RosterWorld> {
+  const model = RosterModel.generate({ seed: 7, schools: 1, grades: 2, studentsPerClass: 5, ...opts });
+  const school = [...model.schools.keys()][0]!;
+  const journalSim = await startEljurSimulator(model, ELJUR_CREDS);
+  const messengerSim = await startMessengerSimulator({ port: 0, pageSize: 7, maxMembersPerCall: 10 });
+  const messenger = new VkTeamsHttpMessenger({
+    apiBase: messengerSim.apiBase,
+    token: messengerSim.token,
+    maxBatchSize: 10,
+    requestTimeoutMs: opts.timeoutMs ?? 2_000,
+    retry: { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 200, maxRetryAfterMs: 1_500 },
+  });
+  const key = randomBytes(32);
+  const box = secretBox(key);
+  const connection = await insertConnection(pool, box, {
+    name: 'ЭлЖур (тест)',
+    kind: 'eljur',
+    settings: { baseUrl: `${journalSim.url}/apiv3`, vendor: ELJUR_CREDS.vendor, http: { retries: 5, baseDelayMs: 10, maxDelayMs: 100, timeoutMs: 5_000 } },
+    credentials: { devkey: ELJUR_CREDS.devkey, login: ELJUR_CREDS.login, password: ELJUR_CREDS.password },
+    region: '16',
+    strictMode: opts.strictMode ?? false,
+    schools: [{ schoolExternalId: school }],
+  });
+  return {
+    model,
+    school,
+    journalSim,
+    messengerSim,
+    messenger,
+    box,
+    secretsKeyHex: key.toString('hex'),
+    journals: journalFactory(pool, box),
+    connection,
+    async close() {
+      await journalSim.close();
+      await messengerSim.stop();
+    },
+  };
+}
+
+/** The messenger account a journal person gets in tests. */
+export const userOf = (externalId: string): string => `vk-${externalId}`;
+
+let emailCounter = 0;
+/** Signs up a hub person with a messenger account and links them to the journal identity (DB rows, no workflow). */
+export async function linkDirectly(pool: Pool, w: RosterWorld, externalIds: Iterable<string>): Promise<void> {
+  for (const e of externalIds) {
+    const p = w.model.persons.get(e);
+    const { rows } = await pool.query(
+      `INSERT INTO people (email, first_name, last_name, birth_date, messenger_user_id) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (messenger_user_id) DO UPDATE SET first_name = EXCLUDED.first_name RETURNING id`,
+      [`p${process.pid}-${++emailCounter}@test.example`, p?.firstName ?? 'Имя', p?.lastName ?? 'Фамилия', p?.birthDate ?? null, userOf(e)],
+    );
+    await pool.query(
+      `INSERT INTO journal_links (connection_id, external_person_id, person_id, messenger_user_id, linked_by)
+       VALUES ($1, $2, $3, $4, 'test') ON CONFLICT DO NOTHING`,
+      [w.connection.id, e, (rows[0] as { id: string }).id, userOf(e)],
+    );
+  }
+}
+
+export function syncContext(pool: Pool, temporal: Client, taskQueue: string, tuning: ReconcileTuning = {}, share = 0.1): SyncContext {
+  return {
+    pool,
+    temporal,
+    taskQueue,
+    tuning: { heartbeatTimeoutMs: 5_000, ...tuning },
+    config: { ROSTER_MASS_REMOVAL_SHARE: share, ROSTER_CONFIRM_WITHIN: 3600_000, ROSTER_SCHOOLS_IN_FLIGHT: 2, ROSTER_APPLY_CHUNK: 50 },
+  };
+}
+
+/** Starts a run and waits for it to finish (or to stop for confirmation when `untilAwaiting`). */
+export async function runSync(ctx: SyncContext, req: Omit<StartSyncRequest, 'connectionId'> & { connectionId: string }, opts: { untilAwaiting?: boolean } = {}) {
+  const { workflowId } = await startSync(ctx, req);
+  const handle = ctx.temporal.workflow.getHandle(workflowId);
+  if (opts.untilAwaiting) {
+    for (let i = 0; i < 600; i++) {
+      const run = await findSyncRunByWorkflowId(ctx.pool, workflowId);
+      if (run && run.status !== 'running') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } else {
+    await handle.result();
+  }
+  const run = (await findSyncRunByWorkflowId(ctx.pool, workflowId))!;
+  return { workflowId, handle, run, report: (await syncRunReport(ctx.pool, run.id))! };
+}
+
+/** Member user ids of the chat with this title (sorted), or undefined when no such chat exists. */
+export function membersOf(sim: MessengerSimulator, title: string): string[] | undefined {
+  const chat = [...sim.store.chats.values()].find((c) => c.title === title);
+  return chat ? sim.store.memberIds(chat.chatId).filter((u) => u !== sim.botUserId).sort() : undefined;
+}
+
+export function chatIdOf(sim: MessengerSimulator, title: string): string {
+  const chat = [...sim.store.chats.values()].find((c) => c.title === title);
+  if (!chat) throw new Error(`no chat titled ${title}`);
+  return chat.chatId;
+}
+
+/** What every chat should hold when everyone in the journal is linked: title → sorted user ids. */
+export function expectedMembership(w: RosterWorld): Map<string, string[]> {
+  const records = w.model.expected(w.school).required;
+  const { chats } = desiredChats(schoolRosterFromRecords(w.school, records));
+  return new Map(chats.map((c) => [c.title, c.personIds.map(userOf).sort()]));
+}
+
+export function actualMembership(sim: MessengerSimulator): Map<string, string[]> {
+  return new Map([...sim.store.chats.values()].map((c) => [c.title, sim.store.memberIds(c.chatId).filter((u) => u !== sim.botUserId).sort()]));
+}

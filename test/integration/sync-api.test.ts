@@ -27,12 +27,15 @@ describe('sync runs over HTTP', () => {
     const { rows } = await db.pool.query(`SELECT id FROM sync_runs WHERE workflow_id = $1`, [workflowId]);
     const report = await api.call('GET', `/v1/sync-runs/${(rows[0] as { id: string }).id}`, { as: operator });
     expect(report.status).toBe(200);
-    const body = report.body as { run: { status: string; totals: { pending: number; adds: number } }; chats: Array<{ title: string }> };
-    expect(body.run.status).toBe('planned');
-    expect(body.run.totals.pending).toBeGreaterThan(0);
+    const body = report.body as { status: string; report: { pending: number; adds: number }; chats: Array<{ title: string }> };
+    expect(body.status).toBe('planned');
+    expect(body.report.pending).toBeGreaterThan(0);
     expect(body.chats.map((c) => c.title)).toContain('1А - Русский язык');
     expect(w.messengerSim.counters().writeCalls).toBe(0);
-    const confirm = await api.call('POST', `/v1/sync-runs/${(rows[0] as { id: string }).id}/confirm`, { as: operator, body: {} });
+    const confirm = await api.call('POST', `/v1/sync-runs/${(rows[0] as { id: string }).id}/confirm`, {
+      as: operator,
+      body: { reason: 'проверка' },
+    });
     expect(confirm.status).toBe(409);
   });
 

@@ -11,6 +11,7 @@ import { createLogger } from '../infra/logger.js';
 import { runApi, runUntilSignal, runWorkers, type Stoppable } from '../infra/processes.js';
 import { runScheduler } from '../scheduler/run.js';
 import { seedDevData } from '../db/dev-seed.js';
+import { startDevSimulators } from '../infra/dev-simulators.js';
 
 const env = { ...process.env };
 const dataDir = env.HUB_DATA_DIR ?? join(import.meta.dirname, '..', '.data');
@@ -36,6 +37,15 @@ runUntilSignal(logger, async () => {
   const temporal = await startDevTemporal(dataDir, temporalPort, temporalUiPort);
   started.push(temporal);
   env.TEMPORAL_ADDRESS = temporal.address;
+  const sims = await startDevSimulators(
+    dataDir,
+    Number(env.HUB_DEV_MESSENGER_PORT ?? 8090),
+    Number(env.HUB_DEV_JOURNAL_PORT ?? 8091),
+  );
+  started.push(sims);
+  env.MESSENGER_API_BASE ??= sims.env.MESSENGER_API_BASE;
+  env.MESSENGER_TOKEN ??= sims.env.MESSENGER_TOKEN;
+  env.HUB_SECRETS_KEY ??= sims.env.HUB_SECRETS_KEY;
   if (!env.DATABASE_URL) {
     const pg = await startEmbeddedPostgres(dataDir, postgresPort);
     started.push(pg);
@@ -44,7 +54,10 @@ runUntilSignal(logger, async () => {
   const config = loadConfig(env);
   const pool = await openDatabase(config);
   started.push({ stop: () => pool.end() });
-  if (env.HUB_DEV_SEED !== 'false' && (await seedDevData(pool))) logger.info('demo schools and classes written');
+  if (env.HUB_DEV_SEED !== 'false') {
+    if (await seedDevData(pool)) logger.info('demo schools and classes written');
+    await sims.seedConnection(pool);
+  }
   started.push(await runWorkers(config, pool, logger));
   const api = await runApi(config, pool, logger);
   started.push(api);
@@ -58,8 +71,12 @@ runUntilSignal(logger, async () => {
       `  API:          ${apiUrl}  (ready: ${apiUrl}/readyz)`,
       `  Console:      ${apiUrl}/console/`,
       `  Temporal UI:  ${temporal.uiUrl}`,
+      `  OpenAPI:      ${apiUrl}/docs`,
+      `  Messenger simulator: ${sims.messengerAdminUrl}`,
+      `  Journal simulator (Eljur): ${sims.journalUrl}`,
       `  PostgreSQL:   ${config.DATABASE_URL?.replace(/:[^:@/]+@/, ':***@')}`,
-      `  Dev tokens:   POST ${apiUrl}/v1/dev/token {"role":"school_admin","schools":["<school id>"]}`,
+      `  Dev tokens:   POST ${apiUrl}/v1/dev/token {"role":"authority","region":"16"}`,
+      `  Codes sent:   GET ${apiUrl}/v1/dev/outbox`,
       'Ctrl-C stops everything; data stays in ' + dataDir,
       '',
     ].join('\n'),

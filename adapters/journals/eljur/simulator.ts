@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { ModelPerson, RosterModel } from '../testing/roster-model.js';
 import { FaultPlan, maybeDuplicate, startSim, type RunningSim } from '../testing/sim-server.js';
 
-export interface EljurSimOptions { devkey: string; vendor: string; login: string; password: string }
+export interface EljurSimOptions { devkey: string; vendor: string; login: string; password: string; port?: number }
 
 const wrap = (state: number, result: unknown, error: string | null = null) => ({ status: state, json: { response: { state, error, result } } });
 
@@ -76,5 +76,5 @@ export async function startEljurSimulator(model: RosterModel, opts: EljurSimOpti
       default:
         return wrap(404, {}, 'Метод не найден');
     }
-  }, faults);
+  }, faults, opts.port ?? 0);
 }

@@ -60,7 +60,8 @@ export function maybeDuplicate<T>(req: SimRequest, rows: T[]): T[] {
   return req.duplicate ? rows.flatMap((r) => [r, r]) : rows;
 }
 
-export async function startSim(handler: SimHandler, faults = new FaultPlan()): Promise<RunningSim> {
+/** `port` 0 (tests) takes any free port; the dev stack asks for a fixed one so stored connections keep working. */
+export async function startSim(handler: SimHandler, faults = new FaultPlan(), listenPort = 0): Promise<RunningSim> {
   let requests = 0;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     requests++;
@@ -89,7 +90,7 @@ export async function startSim(handler: SimHandler, faults = new FaultPlan()): P
       res.end(JSON.stringify({ error: e instanceof Error ? e.message : 'simulator failure' }));
     }
   };
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(listenPort, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

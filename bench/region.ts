@@ -68,7 +68,7 @@ export class RegionModel extends RosterModel {
   }
 
   /** A region with at least `memberships` desired chat memberships (measured on its first school). */
-  static generate(opts: { seed?: number; memberships: number; shape?: RegionShape }): RegionModel {
+  static build(opts: { seed?: number; memberships: number; shape?: RegionShape }): RegionModel {
     const m = new RegionModel(opts.seed ?? 1, opts.shape ?? DEFAULT_SHAPE);
     m.state = m.seedValue;
     const first = m.addSchool();

@@ -73,7 +73,9 @@ async function linkEveryone(pool: Pool, model: RegionModel, connectionId: string
 }
 
 function startWorker(env: Record<string, string>): Promise<ChildProcess & { rss(): Promise<number[]> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'bench/worker.ts')], {
+  // BENCH_CPU_PROF=<dir>: the worker writes a V8 CPU profile there when it exits (bench/cpu-summary.ts reads it).
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', join(projectRoot, 'bench/worker.ts')], {
     cwd: projectRoot,
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'inherit'],

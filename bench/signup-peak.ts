@@ -36,7 +36,9 @@ const hubEnv = {
 };
 
 function startHub(env: Record<string, string>): Promise<{ child: ChildProcess; port: number; rss(): Promise<number[]> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'bench/signup-server.ts')], {
+  // BENCH_CPU_PROF=<dir>: the hub writes a V8 CPU profile there when it exits (bench/cpu-summary.ts reads it).
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', join(projectRoot, 'bench/signup-server.ts')], {
     cwd: projectRoot,
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'inherit'],

@@ -1,0 +1,215 @@
+// Nightly reconciliation at scale against the messenger and Eljur simulators:
+//   npm run bench:reconcile -- [memberships...]      (default 10000 50000 200000)
+// Per size: a fresh schema, a seeded region (bench/region.ts), everyone linked, the worker in its
+// own process; then a first full sync, a no-change run and a 1 % churn run. Bounded: each run must
+// finish within BENCH_RUN_TIMEOUT_S (default 1800 s) or the benchmark stops.
+import { randomBytes } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { startEljurSimulator } from '../adapters/journals/eljur/simulator.js';
+import { startMessengerSimulator, type MessengerSimulator } from '../adapters/messenger/simulator.js';
+import { insertConnection } from '../db/repositories/connections.js';
+import { findSyncRunByWorkflowId, type SyncRun } from '../db/repositories/sync-runs.js';
+import { migrate } from '../infra/migrate.js';
+import { projectRoot } from '../infra/paths.js';
+import { createPool, type Pool } from '../infra/postgres.js';
+import { secretBox } from '../infra/secrets.js';
+import { temporalCli } from '../infra/temporal-binaries.js';
+import { startSync, type SyncContext } from '../roster/start-sync.js';
+import { hubSearchAttributes } from '../workflows/search-attributes.js';
+import { RegionModel } from './region.js';
+
+const DB_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const RUN_TIMEOUT_MS = Number(process.env.BENCH_RUN_TIMEOUT_S ?? 1800) * 1000;
+const MAX_BATCH = Number(process.env.MESSENGER_MAX_BATCH ?? 100);
+const CHURN = Number(process.env.BENCH_CHURN ?? 0.01);
+const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+if (!sizes.length) sizes.push(10_000, 50_000, 200_000);
+const CREDS = { devkey: 'bench-dev-key', vendor: 'school', login: 'hub-sync', password: 'bench' };
+
+interface RunFigures {
+  run: string;
+  wallS: number;
+  rowsRead: number;
+  rowsPerS: number;
+  writeCalls: number;
+  trueChanges: number;
+  writesPerChange: number | null;
+  readMs?: number;
+  planMs?: number;
+  applyMs?: number;
+  status: string;
+}
+
+Runtime.install({ logger: new DefaultLogger('ERROR') });
+
+async function linkEveryone(pool: Pool, model: RegionModel, connectionId: string): Promise<number> {
+  let batch: Array<{ externalId: string; firstName: string; lastName: string; birthDate: string | null }> = [];
+  let n = 0;
+  const flush = async () => {
+    if (!batch.length) return;
+    await pool.query(
+      `WITH p AS (
+         INSERT INTO people (email, first_name, last_name, birth_date, messenger_user_id)
+         SELECT 'b' || e || '@bench.example', f, l, b::date, 'vk-' || e FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(e, f, l, b)
+         ON CONFLICT (messenger_user_id) DO NOTHING RETURNING id, messenger_user_id)
+       INSERT INTO journal_links (connection_id, external_person_id, person_id, messenger_user_id, linked_by)
+       SELECT $5, substr(messenger_user_id, 4), id, messenger_user_id, 'bench' FROM p ON CONFLICT DO NOTHING`,
+      [batch.map((b) => b.externalId), batch.map((b) => b.firstName), batch.map((b) => b.lastName), batch.map((b) => b.birthDate), connectionId],
+    );
+    n += batch.length;
+    batch = [];
+  };
+  for (const p of model.linkablePeople()) {
+    batch.push(p);
+    if (batch.length >= 5000) await flush();
+  }
+  await flush();
+  return n;
+}
+
+function startWorker(env: Record<string, string>): Promise<ChildProcess & { rss(): Promise<number[]> }> {
+  // BENCH_CPU_PROF=<dir>: the worker writes a V8 CPU profile there when it exits (bench/cpu-summary.ts reads it).
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', join(projectRoot, 'bench/worker.ts')], {
+    cwd: projectRoot,
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const waiting: Array<(kb: number[]) => void> = [];
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('worker did not start in 120 s')), 120_000);
+    child.once('exit', (code) => reject(new Error(`worker exited ${code}`)));
+    lines.on('line', (l) => {
+      if (l === 'worker ready') {
+        clearTimeout(t);
+        resolve(
+          Object.assign(child, {
+            rss: () =>
+              new Promise<number[]>((res) => {
+                waiting.push(res);
+                child.stdin!.write('rss?\n');
+              }),
+          }),
+        );
+      } else if (l.startsWith('rss ')) waiting.shift()?.(l.slice(4).split(' ').map(Number));
+    });
+  });
+}
+
+async function timedRun(ctx: SyncContext, connectionId: string, sim: MessengerSimulator, name: string): Promise<RunFigures> {
+  sim.resetCounters();
+  const t0 = performance.now();
+  const { workflowId } = await startSync(ctx, { connectionId, dryRun: false, requestedBy: 'bench' });
+  const handle = ctx.temporal.workflow.getHandle(workflowId);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    handle.result(),
+    new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`${name}: no result within ${RUN_TIMEOUT_MS} ms`)), RUN_TIMEOUT_MS))),
+  ]).finally(() => clearTimeout(timer));
+  const wallS = (performance.now() - t0) / 1000;
+  const run = (await findSyncRunByWorkflowId(ctx.pool, workflowId)) as SyncRun;
+  const c = sim.counters();
+  const rowsRead = run.totals.rowsRead ?? 0;
+  return {
+    run: name,
+    wallS: Number(wallS.toFixed(2)),
+    rowsRead,
+    rowsPerS: Math.round(rowsRead / wallS),
+    writeCalls: c.writeCalls,
+    trueChanges: c.effectiveChanges,
+    writesPerChange: c.effectiveChanges ? Number((c.writeCalls / c.effectiveChanges).toFixed(3)) : null,
+    readMs: run.timings.readMs,
+    planMs: run.timings.planMs,
+    applyMs: run.timings.applyMs,
+    status: run.status,
+  };
+}
+
+async function benchSize(address: string, temporal: Client, target: number) {
+  const schema = `bench_${randomBytes(4).toString('hex')}`;
+  await migrate(DB_URL, schema);
+  const pool = createPool(DB_URL, schema);
+  const g0 = performance.now();
+  const model = RegionModel.build({ seed: 42, memberships: target });
+  const memberships = model.membershipsTotal();
+  const genS = (performance.now() - g0) / 1000;
+  const journalSim = await startEljurSimulator(model, CREDS);
+  const sim = await startMessengerSimulator({ port: 0, maxMembersPerCall: MAX_BATCH, pageSize: 1000 });
+  const key = randomBytes(32);
+  const connection = await insertConnection(pool, secretBox(key), {
+    name: 'bench region',
+    kind: 'eljur',
+    settings: { baseUrl: `${journalSim.url}/apiv3`, vendor: CREDS.vendor, http: { retries: 5, baseDelayMs: 50, maxDelayMs: 1000, timeoutMs: 30_000 } },
+    credentials: { devkey: CREDS.devkey, login: CREDS.login, password: CREDS.password },
+    region: '16',
+    strictMode: false,
+    schools: [...model.schools.keys()].map((schoolExternalId) => ({ schoolExternalId })),
+  });
+  const linked = await linkEveryone(pool, model, connection.id);
+  const taskQueue = `bench-${randomBytes(4).toString('hex')}`;
+  const worker = await startWorker({
+    DATABASE_URL: DB_URL,
+    DB_SCHEMA: schema,
+    TEMPORAL_ADDRESS: address,
+    TASK_QUEUE: taskQueue,
+    MESSENGER_API_BASE: sim.apiBase,
+    MESSENGER_TOKEN: sim.token,
+    MESSENGER_MAX_BATCH: String(MAX_BATCH),
+    HUB_SECRETS_KEY: key.toString('hex'),
+  });
+  // Peak RSS right after start: webpack bundling of the workflows is part of it, not reconciliation.
+  const [startPeakKb = -1] = await worker.rss();
+  const ctx: SyncContext = {
+    pool,
+    temporal,
+    taskQueue,
+    config: { ROSTER_MASS_REMOVAL_SHARE: 0.5, ROSTER_CONFIRM_WITHIN: 3600_000, ROSTER_SCHOOLS_IN_FLIGHT: 4, ROSTER_APPLY_CHUNK: 2000 },
+  };
+  const runs: RunFigures[] = [];
+  try {
+    runs.push(await timedRun(ctx, connection.id, sim, 'first-full-sync'));
+    runs.push(await timedRun(ctx, connection.id, sim, 'no-change'));
+    const churned = model.churn(CHURN);
+    runs.push({ ...(await timedRun(ctx, connection.id, sim, `churn-${CHURN * 100}%`)), churned } as RunFigures);
+  } finally {
+    const [rssKb = -1, rssNowKb = -1] = await Promise.race([worker.rss(), new Promise<number[]>((r) => setTimeout(() => r([]), 5000))]);
+    worker.kill('SIGTERM');
+    await new Promise((r) => worker.once('exit', r));
+    await journalSim.close();
+    await sim.stop();
+    await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await pool.end();
+    const out = { memberships, schools: model.schools.size, people: model.persons.size, linked, generateS: Number(genS.toFixed(1)), workerPeakRssAfterStartMb: Math.round(startPeakKb / 1024), workerPeakRssMb: Math.round(rssKb / 1024), workerRssAtEndMb: Math.round(rssNowKb / 1024), runs };
+    console.log(JSON.stringify(out, null, 1));
+    results.push(out);
+  }
+}
+
+const results: Array<{ memberships: number; workerPeakRssMb: number; runs: RunFigures[] }> = [];
+const env = await TestWorkflowEnvironment.createLocal({
+  server: { executable: temporalCli(), searchAttributes: hubSearchAttributes, ip: '127.0.0.1', log: { format: 'pretty', level: 'error' } },
+});
+const connection = await Connection.connect({ address: env.address });
+const temporal = new Client({ connection });
+try {
+  for (const size of sizes) await benchSize(env.address, temporal, size);
+} finally {
+  await connection.close();
+  await env.teardown();
+}
+if (results.length > 1) {
+  const first = results[0]!;
+  console.log('growth vs smallest size (memberships ratio → wall time ratio per run, RSS ratio):');
+  for (const r of results.slice(1)) {
+    const m = (r.memberships / first.memberships).toFixed(1);
+    const per = r.runs.map((x, i) => `${x.run} ×${(x.wallS / first.runs[i]!.wallS).toFixed(2)}`).join(', ');
+    console.log(`  ×${m} memberships: ${per}; RSS ×${(r.workerPeakRssMb / first.workerPeakRssMb).toFixed(2)}`);
+  }
+}
+process.exit(0);

@@ -1,0 +1,48 @@
+// The hub worker in its own process for benchmarks, so its peak RSS is its own (not the simulators').
+// Env: DATABASE_URL, DB_SCHEMA, TEMPORAL_ADDRESS, TASK_QUEUE, MESSENGER_API_BASE, MESSENGER_TOKEN,
+// HUB_SECRETS_KEY, MESSENGER_MAX_BATCH. Prints "worker ready"; answers "rss?" on stdin with its peak and current RSS (KiB).
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { outboxOtpSender } from '../adapters/otp/outbox.js';
+import { VkTeamsHttpMessenger } from '../adapters/messenger/vkteams-http.js';
+import { createLogger } from '../infra/logger.js';
+import { createPool } from '../infra/postgres.js';
+import { parseSecretsKey, secretBox } from '../infra/secrets.js';
+import { bundleWorkflows, createHubWorker } from '../infra/temporal.js';
+import { journalFactory } from '../roster/journal-factory.js';
+
+const env = (k: string): string => {
+  const v = process.env[k];
+  if (!v) throw new Error(`${k} is required`);
+  return v;
+};
+Runtime.install({ logger: new DefaultLogger('ERROR') });
+const pool = createPool(env('DATABASE_URL'), env('DB_SCHEMA'));
+const connection = await NativeConnection.connect({ address: env('TEMPORAL_ADDRESS') });
+const silent = createLogger('silent');
+const worker = await createHubWorker({
+  connection,
+  namespace: 'default',
+  taskQueue: env('TASK_QUEUE'),
+  bundle: await bundleWorkflows(),
+  deps: {
+    pool,
+    logger: silent,
+    otp: outboxOtpSender({ db: pool, logger: silent, keepCodes: false }),
+    messenger: new VkTeamsHttpMessenger({
+      apiBase: env('MESSENGER_API_BASE'),
+      token: env('MESSENGER_TOKEN'),
+      maxBatchSize: Number(process.env.MESSENGER_MAX_BATCH ?? 100),
+      requestTimeoutMs: 30_000,
+    }),
+    journals: journalFactory(pool, secretBox(parseSecretsKey(env('HUB_SECRETS_KEY')))),
+  },
+});
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (d: string) => {
+  // maxRSS is in KiB.
+  if (d.includes('rss?')) process.stdout.write(`rss ${process.resourceUsage().maxRSS} ${Math.round(process.memoryUsage().rss / 1024)}\n`);
+});
+process.stdout.write('worker ready\n');
+await worker.run();
+await pool.end();
+process.exit(0);

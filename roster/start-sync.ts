@@ -113,17 +113,22 @@ export async function decideRun(temporal: Client, workflowId: string, decision: 
   return handle.executeUpdate(decision === 'confirm' ? confirmRunUpdate : discardRunUpdate, { args: [{ actor, ...(reason ? { reason } : {}) }] });
 }
 
-/** R-L1: link a journal identity to a person; the answer says how many pending chats were joined (R-L2). */
-export async function linkJournalIdentity(
-  temporal: Client,
-  req: { connectionId: string; externalPersonId: string; taskQueue?: string } & LinkRequest,
-): Promise<LinkState> {
-  const start = new WithStartWorkflowOperation('journalLinkWorkflow', {
+/** The identity's one link workflow, started on first use (update-with-start). */
+function linkWorkflowStart(req: { connectionId: string; externalPersonId: string; taskQueue?: string }) {
+  return new WithStartWorkflowOperation('journalLinkWorkflow', {
     workflowId: journalLinkWorkflowId(req.connectionId, req.externalPersonId),
     taskQueue: req.taskQueue ?? TASK_QUEUES.roster,
     args: [{ connectionId: req.connectionId, externalPersonId: req.externalPersonId }],
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
   });
+}
+
+/** R-L1: link a journal identity to a person; the answer says how many pending chats were joined (R-L2). */
+export async function linkJournalIdentity(
+  temporal: Client,
+  req: { connectionId: string; externalPersonId: string; taskQueue?: string } & LinkRequest,
+): Promise<LinkState> {
+  const start = linkWorkflowStart(req);
   return temporal.workflow.executeUpdateWithStart(linkJournalUpdate, {
     startWorkflowOperation: start,
     args: [{ personId: req.personId, actor: req.actor, proof: req.proof }],
@@ -134,12 +139,7 @@ export async function unlinkJournalIdentity(
   temporal: Client,
   req: { connectionId: string; externalPersonId: string; actor: string; reason: string; taskQueue?: string },
 ): Promise<LinkState> {
-  const start = new WithStartWorkflowOperation('journalLinkWorkflow', {
-    workflowId: journalLinkWorkflowId(req.connectionId, req.externalPersonId),
-    taskQueue: req.taskQueue ?? TASK_QUEUES.roster,
-    args: [{ connectionId: req.connectionId, externalPersonId: req.externalPersonId }],
-    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-  });
+  const start = linkWorkflowStart(req);
   return temporal.workflow.executeUpdateWithStart(unlinkJournalUpdate, {
     startWorkflowOperation: start,
     args: [{ actor: req.actor, reason: req.reason }],

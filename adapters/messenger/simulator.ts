@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ChatNotFound, MessengerStore, type StoreCounters } from './store.js';
+import { seededRandom } from '../../infra/seeded-random.js';
 
 export type ApiMethod = 'createChat' | 'members/add' | 'members/delete' | 'getMembers';
 const WRITE_METHODS: ReadonlySet<ApiMethod> = new Set(['createChat', 'members/add', 'members/delete']);
@@ -103,17 +104,6 @@ export interface MessengerSimulator {
   stop(): Promise<void>;
 }
 
-// mulberry32: a tiny seeded generator so that a fault mix replays the same way.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const encodeCursor = (userId: string) => Buffer.from(userId, 'utf8').toString('base64url');
 const decodeCursor = (c: string) => Buffer.from(c, 'base64url').toString('utf8');
@@ -151,7 +141,7 @@ export async function startMessengerSimulator(opts: SimulatorOptions = {}): Prom
   const maxMembers = opts.maxMembersPerCall ?? 100;
   const store = new MessengerStore(botUserId);
   let faults: FaultConfig = { ...NO_FAULTS, ...opts.faults };
-  let random = rng(faults.seed);
+  let random = seededRandom(faults.seed);
   let scripted: ScriptedFault[] = [];
   let counters = newCounters();
   const timers = new Set<NodeJS.Timeout>();
@@ -377,7 +367,7 @@ export async function startMessengerSimulator(opts: SimulatorOptions = {}): Prom
     store,
     setFaults(f) {
       faults = { ...faults, ...f };
-      if (f.seed !== undefined) random = rng(f.seed);
+      if (f.seed !== undefined) random = seededRandom(f.seed);
     },
     script(...f) {
       scripted.push(...f);
@@ -400,7 +390,7 @@ export async function startMessengerSimulator(opts: SimulatorOptions = {}): Prom
       counters = newCounters();
       store.clearLog();
       faults = { ...NO_FAULTS };
-      random = rng(faults.seed);
+      random = seededRandom(faults.seed);
       scripted = [];
     },
     async stop() {

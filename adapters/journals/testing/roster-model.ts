@@ -2,6 +2,7 @@
 // builds small Russian schools; mutation helpers change it the way journals do (transfer, expel,
 // enroll, hire, dismiss, truncate), stamping each touched fact with a time so deltas can be served.
 import type { RosterRecord } from '../port.js';
+import { seededRandom } from '../../../infra/seeded-random.js';
 
 export interface ModelSchool { id: string; name: string }
 export interface ModelPerson {
@@ -32,17 +33,6 @@ export interface GenerateOptions {
   studentsPerClass?: number;
 }
 
-// mulberry32: tiny, seedable, good enough to make rosters differ between seeds.
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SURNAMES = ['Иванов', 'Смирнов', 'Кузнецов', 'Попов', 'Васильев', 'Петров', 'Соколов', 'Михайлов', 'Новиков', 'Фёдоров', 'Морозов', 'Волков', 'Алексеев', 'Лебедев', 'Семёнов', 'Егоров'];
 const MALE = ['Александр', 'Дмитрий', 'Максим', 'Сергей', 'Андрей', 'Алексей', 'Артём', 'Илья', 'Кирилл', 'Михаил'];
@@ -75,7 +65,7 @@ export class RosterModel {
   private readonly rnd: () => number;
 
   constructor(seed = 1) {
-    this.rnd = prng(seed);
+    this.rnd = seededRandom(seed);
   }
 
   /** Monotonic, millisecond-distinct stamps, close to the wall clock so `since` can be a real time. */

@@ -4,9 +4,6 @@
 // own process; then a first full sync, a no-change run and a 1 % churn run. Bounded: each run must
 // finish within BENCH_RUN_TIMEOUT_S (default 1800 s) or the benchmark stops.
 import { randomBytes } from 'node:crypto';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -15,13 +12,13 @@ import { startMessengerSimulator, type MessengerSimulator } from '../adapters/me
 import { insertConnection } from '../db/repositories/connections.js';
 import { findSyncRunByWorkflowId, type SyncRun } from '../db/repositories/sync-runs.js';
 import { migrate } from '../infra/migrate.js';
-import { projectRoot } from '../infra/paths.js';
 import { createPool, type Pool } from '../infra/postgres.js';
 import { secretBox } from '../infra/secrets.js';
 import { temporalCli } from '../infra/temporal-binaries.js';
 import { startSync, type SyncContext } from '../roster/start-sync.js';
 import { hubSearchAttributes } from '../workflows/search-attributes.js';
 import { RegionModel } from './region.js';
+import { startBenchChild } from './child-process.js';
 
 const DB_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const RUN_TIMEOUT_MS = Number(process.env.BENCH_RUN_TIMEOUT_S ?? 1800) * 1000;
@@ -70,36 +67,6 @@ async function linkEveryone(pool: Pool, model: RegionModel, connectionId: string
   }
   await flush();
   return n;
-}
-
-function startWorker(env: Record<string, string>): Promise<ChildProcess & { rss(): Promise<number[]> }> {
-  // BENCH_CPU_PROF=<dir>: the worker writes a V8 CPU profile there when it exits (bench/cpu-summary.ts reads it).
-  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', join(projectRoot, 'bench/worker.ts')], {
-    cwd: projectRoot,
-    env: { ...process.env, ...env },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const waiting: Array<(kb: number[]) => void> = [];
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('worker did not start in 120 s')), 120_000);
-    child.once('exit', (code) => reject(new Error(`worker exited ${code}`)));
-    lines.on('line', (l) => {
-      if (l === 'worker ready') {
-        clearTimeout(t);
-        resolve(
-          Object.assign(child, {
-            rss: () =>
-              new Promise<number[]>((res) => {
-                waiting.push(res);
-                child.stdin!.write('rss?\n');
-              }),
-          }),
-        );
-      } else if (l.startsWith('rss ')) waiting.shift()?.(l.slice(4).split(' ').map(Number));
-    });
-  });
 }
 
 async function timedRun(ctx: SyncContext, connectionId: string, sim: MessengerSimulator, name: string): Promise<RunFigures> {
@@ -153,7 +120,7 @@ async function benchSize(address: string, temporal: Client, target: number) {
   });
   const linked = await linkEveryone(pool, model, connection.id);
   const taskQueue = `bench-${randomBytes(4).toString('hex')}`;
-  const worker = await startWorker({
+  const { child: worker, rss: workerRss } = await startBenchChild('bench/worker.ts', 'worker ready', {
     DATABASE_URL: DB_URL,
     DB_SCHEMA: schema,
     TEMPORAL_ADDRESS: address,
@@ -164,7 +131,7 @@ async function benchSize(address: string, temporal: Client, target: number) {
     HUB_SECRETS_KEY: key.toString('hex'),
   });
   // Peak RSS right after start: webpack bundling of the workflows is part of it, not reconciliation.
-  const [startPeakKb = -1] = await worker.rss();
+  const [startPeakKb = -1] = await workerRss();
   const ctx: SyncContext = {
     pool,
     temporal,
@@ -178,7 +145,7 @@ async function benchSize(address: string, temporal: Client, target: number) {
     const churned = model.churn(CHURN);
     runs.push({ ...(await timedRun(ctx, connection.id, sim, `churn-${CHURN * 100}%`)), churned } as RunFigures);
   } finally {
-    const [rssKb = -1, rssNowKb = -1] = await Promise.race([worker.rss(), new Promise<number[]>((r) => setTimeout(() => r([]), 5000))]);
+    const [rssKb = -1, rssNowKb = -1] = await Promise.race([workerRss(), new Promise<number[]>((r) => setTimeout(() => r([]), 5000))]);
     worker.kill('SIGTERM');
     await new Promise((r) => worker.once('exit', r));
     await journalSim.close();

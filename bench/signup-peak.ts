@@ -4,17 +4,14 @@
 // → approve as the school's admin. Closed loop: `c` virtual users each run journeys back to back
 // until the level's deadline; journeys in flight at the deadline finish and are counted.
 import { randomBytes } from 'node:crypto';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { tokenService } from '../api/auth.js';
 import { insertSchool } from '../db/repositories/schools.js';
 import { migrate } from '../infra/migrate.js';
-import { projectRoot } from '../infra/paths.js';
 import { createPool, type Pool } from '../infra/postgres.js';
 import { temporalCli } from '../infra/temporal-binaries.js';
 import { hubSearchAttributes } from '../workflows/search-attributes.js';
+import { startBenchChild } from './child-process.js';
 
 const DB_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DURATION_MS = Number(process.env.BENCH_DURATION_S ?? 20) * 1000;
@@ -34,29 +31,6 @@ const hubEnv = {
   RATE_LIMIT_CODE_SUBMIT_PER_PHONE: generous,
   RATE_LIMIT_PREVIEW_PER_IP: generous,
 };
-
-function startHub(env: Record<string, string>): Promise<{ child: ChildProcess; port: number; rss(): Promise<number[]> }> {
-  // BENCH_CPU_PROF=<dir>: the hub writes a V8 CPU profile there when it exits (bench/cpu-summary.ts reads it).
-  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', join(projectRoot, 'bench/signup-server.ts')], {
-    cwd: projectRoot,
-    env: { ...process.env, ...env },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const waiting: Array<(kb: number[]) => void> = [];
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error('hub did not start in 120 s')), 120_000);
-    child.once('exit', (code) => reject(new Error(`hub exited ${code}`)));
-    lines.on('line', (l) => {
-      if (l.startsWith('hub ready ')) {
-        clearTimeout(t);
-        const rss = () => new Promise<number[]>((res) => (waiting.push(res), child.stdin!.write('rss?\n')));
-        resolve({ child, port: Number(l.slice(10)), rss });
-      } else if (l.startsWith('rss ')) waiting.shift()?.(l.slice(4).split(' ').map(Number));
-    });
-  });
-}
 
 async function call(base: string, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; json: Record<string, unknown> }> {
   const headers: Record<string, string> = {};
@@ -92,8 +66,8 @@ await migrate(DB_URL, schema);
 const pool = createPool(DB_URL, schema);
 const school = await insertSchool(pool, { name: 'МБОУ СОШ № 1', settlement: 'Казань', region: '16', timezone: 'Europe/Moscow' });
 const adminToken = await tokenService(JWT).sign({ sub: `admin-${school.id}`, role: 'school_admin', schools: [school.id], classes: [] });
-const hub = await startHub({ ...hubEnv, DATABASE_URL: DB_URL, DB_SCHEMA: schema, TEMPORAL_ADDRESS: env.address, TASK_QUEUE: `bench-${randomBytes(4).toString('hex')}` });
-const base = `http://127.0.0.1:${hub.port}`;
+const hub = await startBenchChild('bench/signup-server.ts', 'hub ready ', { ...hubEnv, DATABASE_URL: DB_URL, DB_SCHEMA: schema, TEMPORAL_ADDRESS: env.address, TASK_QUEUE: `bench-${randomBytes(4).toString('hex')}` });
+const base = `http://127.0.0.1:${Number(hub.readyLine.slice('hub ready '.length))}`;
 let phoneSeq = 0;
 const phonePrefix = 1_000_000 + Math.floor(Math.random() * 8_000_000);
 

@@ -17,7 +17,7 @@ import {
   dropStaged,
   linkedUsers,
   listManagedChats,
-  managedMemberIds,
+  managedMembersOfSchool,
   markGroupApplied,
   markGroupFailed,
   nextChangeGroup,
@@ -25,7 +25,7 @@ import {
   recordAdded,
   recordRemoved,
   replaceJournalPeople,
-  replacePending,
+  replacePendingOfChats,
   replacePlannedChanges,
   replaceRunChats,
   setMessengerChatId,
@@ -48,6 +48,7 @@ import { desiredChats, type ChatKind } from '../domain/roster/chats.js';
 import { massChangeGuard } from '../domain/roster/guard.js';
 import { planChat } from '../domain/roster/plan.js';
 import { sortedUnique } from '../domain/roster/sorted.js';
+import { mapLimit } from '../infra/concurrency.js';
 import { inTransaction, type Queryable } from '../infra/postgres.js';
 import { journalPeopleFacts, schoolRosterFromRecords } from '../roster/from-journal.js';
 import type { ReconcileInput, SchoolPlanRef } from '../workflows/roster-definitions.js';
@@ -84,7 +85,8 @@ interface StageProgress {
 }
 
 /** The chat's idempotency key at the messenger: one connection, one school, one chat key. */
-export const messengerChatKey = (connectionId: string, school: string, chatKey: string): string => `${connectionId}/${school}/${chatKey}`;
+export const messengerChatKey = (connectionId: string, school: string, chatKey: string): string =>
+  `${connectionId}/${school}/${chatKey}`;
 
 async function mustConnection(db: Queryable, id: string): Promise<JournalConnection> {
   const c = await findConnection(db, id);
@@ -102,16 +104,25 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
   const log = logger.child({ component: 'reconcile' });
 
   /** Creates the chat at the messenger when the hub has no id for it yet; stores the id at once. */
-  async function ensureMessengerChat(chat: { id: string; chatKey: string; title: string; messengerChatId: string | null }, connectionId: string, school: string) {
+  async function ensureMessengerChat(
+    chat: { id: string; chatKey: string; title: string; messengerChatId: string | null },
+    connectionId: string,
+    school: string,
+  ) {
     if (chat.messengerChatId) return chat.messengerChatId;
-    const id = await messenger.createChat({ title: chat.title, idempotencyKey: messengerChatKey(connectionId, school, chat.chatKey) });
+    const id = await messenger.createChat({
+      title: chat.title,
+      idempotencyKey: messengerChatKey(connectionId, school, chat.chatKey),
+    });
     await setMessengerChatId(pool, chat.id, id);
     return id;
   }
 
   return {
     /** Creates (or finds, on retry and after continue-as-new) the run row; lists the schools to reconcile. */
-    async beginSyncRun(input: Omit<ReconcileInput, 'carry' | 'tuning' | 'confirmWithinMs'> & { workflowId: string }): Promise<{
+    async beginSyncRun(
+      input: Omit<ReconcileInput, 'carry' | 'tuning' | 'confirmWithinMs'> & { workflowId: string },
+    ): Promise<{
       runId: string;
       threshold: number;
       schools: SchoolPlanRef[];
@@ -135,12 +146,16 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
         // No list configured: every school the journal gives this connection.
         const source = await journals(connection);
         try {
-          schools = (await source.listSchools()).map((s) => ({ externalId: s.externalId, strict: connection.strictMode }));
+          schools = (await source.listSchools()).map((s) => ({
+            externalId: s.externalId,
+            strict: connection.strictMode,
+          }));
         } catch (e) {
           throw castRosterError(e);
         }
       }
-      if (input.scope?.schoolExternalId) schools = schools.filter((s) => s.externalId === input.scope?.schoolExternalId);
+      if (input.scope?.schoolExternalId)
+        schools = schools.filter((s) => s.externalId === input.scope?.schoolExternalId);
       if (input.scope?.personId) {
         // Only the schools where this person's journal identities appear.
         const { rows } = await pool.query(
@@ -161,7 +176,11 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
      * Step 1: stream the school's roster into roster_staging, page by page. Heartbeats carry the
      * journal's checkpoint, so a retry (another worker after a crash) continues after the last page.
      */
-    async stageSchoolRoster(input: { runId: string; connectionId: string; schoolExternalId: string }): Promise<StageResult> {
+    async stageSchoolRoster(input: {
+      runId: string;
+      connectionId: string;
+      schoolExternalId: string;
+    }): Promise<StageResult> {
       const ctx = Context.current();
       const resumed = ctx.info.heartbeatDetails as StageProgress | undefined;
       const progress: StageProgress = resumed ?? { rows: 0, ms: 0 };
@@ -170,7 +189,10 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
       const connection = await mustConnection(pool, input.connectionId);
       const source = await journals(connection);
       try {
-        const pages = source.readRoster(input.schoolExternalId, progress.checkpoint ? { checkpoint: progress.checkpoint } : {});
+        const pages = source.readRoster(
+          input.schoolExternalId,
+          progress.checkpoint ? { checkpoint: progress.checkpoint } : {},
+        );
         for await (const page of pages) {
           await stageRecords(
             pool,
@@ -190,7 +212,10 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
       // Rows read counts what the journal sent (duplicates included); staged counts facts.
       const staged = await countStaged(pool, input.runId, input.schoolExternalId);
       await upsertRunSchool(pool, input.runId, input.schoolExternalId, { rowsRead: progress.rows, readMs });
-      log.debug({ runId: input.runId, school: input.schoolExternalId, rows: progress.rows, staged }, 'roster staged');
+      log.debug(
+        { runId: input.runId, school: input.schoolExternalId, rows: progress.rows, staged },
+        'roster staged',
+      );
       return { rowsRead: progress.rows, readMs };
     },
 
@@ -206,6 +231,8 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
       threshold: number;
       dryRun: boolean;
       scopePersonId?: string;
+      /** Chat member listings at once (ReconcileTuning.messengerReads). */
+      messengerReads?: number;
     }): Promise<PlanResult> {
       const ctx = Context.current();
       const started = performance.now();
@@ -217,7 +244,12 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
       await replaceJournalPeople(pool, input.connectionId, school, journalPeopleFacts(records));
       records.length = 0;
 
-      await upsertManagedChats(pool, input.connectionId, school, desired.map((c) => ({ key: c.key, kind: c.kind, title: c.title })));
+      await upsertManagedChats(
+        pool,
+        input.connectionId,
+        school,
+        desired.map((c) => ({ key: c.key, kind: c.kind, title: c.title })),
+      );
       const managedChats = await listManagedChats(pool, input.connectionId, school);
       const desiredByKey = new Map(desired.map((c) => [c.key, c]));
       const managedMembers = await countManagedMembers(pool, input.connectionId, school);
@@ -234,16 +266,15 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
         only = new Set((rows as Array<{ u: string }>).map((r) => r.u));
       }
 
-      const changes: PlannedChange[] = [];
-      const report: RunChatRow[] = [];
-      const totals = { adds: 0, removes: 0, pending: 0, handKept: 0 };
-      for (const chat of managedChats) {
-        // A chat the journal no longer describes (class closed) is desired empty: its managed members go.
-        const want = desiredByKey.get(chat.chatKey);
-        let actual: MessengerMember[] = [];
-        if (chat.messengerChatId) {
+      // Every chat's actual membership, several listings at once: a school has ~180 chats and each
+      // listing is a round trip, so one at a time leaves the worker waiting (bench/RESULTS.md).
+      const actualByChat = await mapLimit(
+        managedChats,
+        input.messengerReads ?? 8,
+        async (chat): Promise<MessengerMember[]> => {
+          if (!chat.messengerChatId) return [];
           try {
-            actual = await members(messenger, chat.messengerChatId);
+            return await members(messenger, chat.messengerChatId);
           } catch (e) {
             if (!(isMessengerError(e) && e.code === 'not-found')) throw castRosterError(e);
             // Deleted in the messenger: the hub owns nothing there any more and will create it again.
@@ -253,14 +284,29 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
                 await tx.query(`DELETE FROM managed_memberships WHERE chat_id = $1`, [chat.id]);
               });
             }
+            return [];
+          } finally {
+            ctx.heartbeat();
           }
-        }
+        },
+      );
+      // Read after the listings: a chat found deleted above has just lost its managed members.
+      const managedByChat = await managedMembersOfSchool(pool, input.connectionId, school);
+
+      const changes: PlannedChange[] = [];
+      const report: RunChatRow[] = [];
+      const pendingPairs: Array<{ chatId: string; externalId: string }> = [];
+      const totals = { adds: 0, removes: 0, pending: 0, handKept: 0 };
+      managedChats.forEach((chat, i) => {
+        // A chat the journal no longer describes (class closed) is desired empty: its managed members go.
+        const want = desiredByKey.get(chat.chatKey);
+        const actual = actualByChat[i]!;
         // Strict mode never removes the chat's owner or admins (the hub's bot among them).
         const protectedIds = sortedUnique(actual.filter((m) => m.role !== 'member').map((m) => m.userId));
         const plan = planChat({
           personIds: want?.personIds ?? [],
           linkOf: (p) => links.get(p),
-          managed: await managedMemberIds(pool, chat.id),
+          managed: managedByChat.get(chat.id) ?? [],
           actual: sortedUnique(actual.map((m) => m.userId)),
           strict: input.school.strict,
           protectedIds,
@@ -271,16 +317,31 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
         const removes = only ? plan.removes.filter((u) => only.has(u)) : plan.removes;
         for (const u of adds) changes.push({ chatId: chat.id, op: 'add', userId: u });
         for (const u of removes) changes.push({ chatId: chat.id, op: 'remove', userId: u });
-        if (!input.dryRun) await replacePending(pool, chat.id, plan.pending, input.runId);
-        report.push({ chatKey: chat.chatKey, title: want?.title ?? chat.title, adds: adds.length, removes: removes.length, pending: plan.pending.length, handKept });
+        for (const e of plan.pending) pendingPairs.push({ chatId: chat.id, externalId: e });
+        report.push({
+          chatKey: chat.chatKey,
+          title: want?.title ?? chat.title,
+          adds: adds.length,
+          removes: removes.length,
+          pending: plan.pending.length,
+          handKept,
+        });
         totals.adds += adds.length;
         totals.removes += removes.length;
         totals.pending += plan.pending.length;
         totals.handKept += handKept;
-        ctx.heartbeat();
-      }
+      });
+      if (!input.dryRun)
+        await replacePendingOfChats(
+          pool,
+          managedChats.map((c) => c.id),
+          pendingPairs,
+          input.runId,
+        );
 
-      const verdict = massChangeGuard([{ schoolId: school, removes: totals.removes, managedMembers }], { threshold: input.threshold });
+      const verdict = massChangeGuard([{ schoolId: school, removes: totals.removes, managedMembers }], {
+        threshold: input.threshold,
+      });
       const over = verdict.over[0];
       const planMs = Math.round(performance.now() - started);
       await inTransaction(pool, async (tx) => {
@@ -305,7 +366,12 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
     },
 
     /** Step 3, apply: up to `chunk` planned changes, one messenger call per chat and operation. */
-    async applySchoolChanges(input: { runId: string; connectionId: string; schoolExternalId: string; chunk: number }): Promise<ApplyResult> {
+    async applySchoolChanges(input: {
+      runId: string;
+      connectionId: string;
+      schoolExternalId: string;
+      chunk: number;
+    }): Promise<ApplyResult> {
       const ctx = Context.current();
       const started = performance.now();
       const school = input.schoolExternalId;
@@ -314,10 +380,19 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
       let failed = 0;
       try {
         while (applied + failed < input.chunk) {
-          const group = await nextChangeGroup(pool, input.runId, school, Math.min(messenger.maxBatchSize, input.chunk - applied - failed));
+          const group = await nextChangeGroup(
+            pool,
+            input.runId,
+            school,
+            Math.min(messenger.maxBatchSize, input.chunk - applied - failed),
+          );
           if (!group) break;
           const chat = await findManagedChat(pool, group.chatId);
-          if (!chat) throw ApplicationFailure.nonRetryable(`managed chat ${group.chatId} vanished`, 'ManagedChatNotFound');
+          if (!chat)
+            throw ApplicationFailure.nonRetryable(
+              `managed chat ${group.chatId} vanished`,
+              'ManagedChatNotFound',
+            );
           try {
             if (group.op === 'remove' && !chat.messengerChatId) {
               // Nothing to remove from a chat that does not exist any more.
@@ -330,7 +405,10 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
             if (isMessengerError(e) && !e.retryable) {
               // This chat refuses for good (deleted by hand, bot lost admin): report it, go on with the rest.
               await inTransaction(pool, async (tx) => {
-                await markGroupFailed(tx, input.runId, school, chat.chatKey, group, { code: e.code, message: e.message });
+                await markGroupFailed(tx, input.runId, school, chat.chatKey, group, {
+                  code: e.code,
+                  message: e.message,
+                });
                 if (e.code === 'not-found') {
                   await setMessengerChatId(tx, chat.id, null);
                   await tx.query(`DELETE FROM managed_memberships WHERE chat_id = $1`, [chat.id]);
@@ -352,7 +430,9 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
       } catch (e) {
         throw castRosterError(e);
       } finally {
-        await upsertRunSchool(pool, input.runId, school, { addApplyMs: Math.round(performance.now() - started) });
+        await upsertRunSchool(pool, input.runId, school, {
+          addApplyMs: Math.round(performance.now() - started),
+        });
       }
       const remaining = await countUnapplied(pool, input.runId, school);
       if (remaining === 0) await upsertRunSchool(pool, input.runId, school, { status: 'applied' });
@@ -360,9 +440,15 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
     },
 
     /** A school is done: applied, planned only (dry run), discarded by the operator, or failed. */
-    async closeSchool(input: { runId: string; schoolExternalId: string; status: 'applied' | 'planned' | 'discarded' | 'failed'; error?: string }): Promise<void> {
+    async closeSchool(input: {
+      runId: string;
+      schoolExternalId: string;
+      status: 'applied' | 'planned' | 'discarded' | 'failed';
+      error?: string;
+    }): Promise<void> {
       await inTransaction(pool, async (tx) => {
-        if (input.status === 'discarded' || input.status === 'failed') await discardPlannedChanges(tx, input.runId, input.schoolExternalId);
+        if (input.status === 'discarded' || input.status === 'failed')
+          await discardPlannedChanges(tx, input.runId, input.schoolExternalId);
         await upsertRunSchool(tx, input.runId, input.schoolExternalId, {
           status: input.status,
           ...(input.error ? { warnings: [{ code: 'failed', message: input.error }] } : {}),
@@ -375,7 +461,13 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
       await mergeSyncRunProgress(pool, input.runId, { schoolsDone: input.schoolsDone });
     },
 
-    async setRunStatus(input: { runId: string; status: SyncRunStatus; guard?: GuardReport; decidedBy?: string; error?: string }): Promise<void> {
+    async setRunStatus(input: {
+      runId: string;
+      status: SyncRunStatus;
+      guard?: GuardReport;
+      decidedBy?: string;
+      error?: string;
+    }): Promise<void> {
       const finished = !['running', 'awaiting-confirmation'].includes(input.status);
       await setSyncRunStatus(pool, input.runId, input.status, {
         ...(input.guard ? { guard: input.guard } : {}),
@@ -386,7 +478,10 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
       const run = await refreshSyncRunTotals(pool, input.runId);
       if (finished) {
         await dropStaged(pool, input.runId);
-        log.info({ runId: input.runId, status: input.status, totals: run.totals, timings: run.timings }, 'reconciliation run finished');
+        log.info(
+          { runId: input.runId, status: input.status, totals: run.totals, timings: run.timings },
+          'reconciliation run finished',
+        );
       }
     },
   };

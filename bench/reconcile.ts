@@ -24,7 +24,10 @@ const DB_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5
 const RUN_TIMEOUT_MS = Number(process.env.BENCH_RUN_TIMEOUT_S ?? 1800) * 1000;
 const MAX_BATCH = Number(process.env.MESSENGER_MAX_BATCH ?? 100);
 const CHURN = Number(process.env.BENCH_CHURN ?? 0.01);
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
 if (!sizes.length) sizes.push(10_000, 50_000, 200_000);
 const CREDS = { devkey: 'bench-dev-key', vendor: 'school', login: 'hub-sync', password: 'bench' };
 
@@ -39,13 +42,18 @@ interface RunFigures {
   readMs?: number;
   planMs?: number;
   applyMs?: number;
+  /** CPU seconds of the worker process during the run (less sensitive to a busy machine than wall time). */
+  workerCpuS?: number;
+  /** CPU seconds of this process during the run: the journal and messenger simulators and the client. */
+  simulatorsCpuS?: number;
   status: string;
 }
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 
 async function linkEveryone(pool: Pool, model: RegionModel, connectionId: string): Promise<number> {
-  let batch: Array<{ externalId: string; firstName: string; lastName: string; birthDate: string | null }> = [];
+  let batch: Array<{ externalId: string; firstName: string; lastName: string; birthDate: string | null }> =
+    [];
   let n = 0;
   const flush = async () => {
     if (!batch.length) return;
@@ -56,7 +64,13 @@ async function linkEveryone(pool: Pool, model: RegionModel, connectionId: string
          ON CONFLICT (messenger_user_id) DO NOTHING RETURNING id, messenger_user_id)
        INSERT INTO journal_links (connection_id, external_person_id, person_id, messenger_user_id, linked_by)
        SELECT $5, substr(messenger_user_id, 4), id, messenger_user_id, 'bench' FROM p ON CONFLICT DO NOTHING`,
-      [batch.map((b) => b.externalId), batch.map((b) => b.firstName), batch.map((b) => b.lastName), batch.map((b) => b.birthDate), connectionId],
+      [
+        batch.map((b) => b.externalId),
+        batch.map((b) => b.firstName),
+        batch.map((b) => b.lastName),
+        batch.map((b) => b.birthDate),
+        connectionId,
+      ],
     );
     n += batch.length;
     batch = [];
@@ -69,17 +83,32 @@ async function linkEveryone(pool: Pool, model: RegionModel, connectionId: string
   return n;
 }
 
-async function timedRun(ctx: SyncContext, connectionId: string, sim: MessengerSimulator, name: string): Promise<RunFigures> {
+async function timedRun(
+  ctx: SyncContext,
+  connectionId: string,
+  sim: MessengerSimulator,
+  name: string,
+  workerCpuUs: () => Promise<number>,
+): Promise<RunFigures> {
   sim.resetCounters();
+  const cpu0 = [await workerCpuUs(), process.cpuUsage()] as const;
   const t0 = performance.now();
   const { workflowId } = await startSync(ctx, { connectionId, dryRun: false, requestedBy: 'bench' });
   const handle = ctx.temporal.workflow.getHandle(workflowId);
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
     handle.result(),
-    new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`${name}: no result within ${RUN_TIMEOUT_MS} ms`)), RUN_TIMEOUT_MS))),
+    new Promise(
+      (_, rej) =>
+        (timer = setTimeout(
+          () => rej(new Error(`${name}: no result within ${RUN_TIMEOUT_MS} ms`)),
+          RUN_TIMEOUT_MS,
+        )),
+    ),
   ]).finally(() => clearTimeout(timer));
   const wallS = (performance.now() - t0) / 1000;
+  const workerCpuS = ((await workerCpuUs()) - cpu0[0]) / 1e6;
+  const own = process.cpuUsage(cpu0[1]);
   const run = (await findSyncRunByWorkflowId(ctx.pool, workflowId)) as SyncRun;
   const c = sim.counters();
   const rowsRead = run.totals.rowsRead ?? 0;
@@ -94,6 +123,8 @@ async function timedRun(ctx: SyncContext, connectionId: string, sim: MessengerSi
     readMs: run.timings.readMs,
     planMs: run.timings.planMs,
     applyMs: run.timings.applyMs,
+    workerCpuS: Number(workerCpuS.toFixed(1)),
+    simulatorsCpuS: Number(((own.user + own.system) / 1e6).toFixed(1)),
     status: run.status,
   };
 }
@@ -112,7 +143,11 @@ async function benchSize(address: string, temporal: Client, target: number) {
   const connection = await insertConnection(pool, secretBox(key), {
     name: 'bench region',
     kind: 'eljur',
-    settings: { baseUrl: `${journalSim.url}/apiv3`, vendor: CREDS.vendor, http: { retries: 5, baseDelayMs: 50, maxDelayMs: 1000, timeoutMs: 30_000 } },
+    settings: {
+      baseUrl: `${journalSim.url}/apiv3`,
+      vendor: CREDS.vendor,
+      http: { retries: 5, baseDelayMs: 50, maxDelayMs: 1000, timeoutMs: 30_000, readAhead: Number(process.env.BENCH_READ_AHEAD ?? 4) },
+    },
     credentials: { devkey: CREDS.devkey, login: CREDS.login, password: CREDS.password },
     region: '16',
     strictMode: false,
@@ -136,23 +171,46 @@ async function benchSize(address: string, temporal: Client, target: number) {
     pool,
     temporal,
     taskQueue,
-    config: { ROSTER_MASS_REMOVAL_SHARE: 0.5, ROSTER_CONFIRM_WITHIN: 3600_000, ROSTER_SCHOOLS_IN_FLIGHT: 4, ROSTER_APPLY_CHUNK: 2000 },
+    config: {
+      ROSTER_MASS_REMOVAL_SHARE: 0.5,
+      ROSTER_CONFIRM_WITHIN: 3600_000,
+      ROSTER_SCHOOLS_IN_FLIGHT: Number(process.env.ROSTER_SCHOOLS_IN_FLIGHT ?? 4),
+      ROSTER_APPLY_CHUNK: 2000,
+      ROSTER_MESSENGER_READS: Number(process.env.ROSTER_MESSENGER_READS ?? 8),
+    },
   };
   const runs: RunFigures[] = [];
+  const workerCpuUs = async () => (await workerRss())[2] ?? 0;
   try {
-    runs.push(await timedRun(ctx, connection.id, sim, 'first-full-sync'));
-    runs.push(await timedRun(ctx, connection.id, sim, 'no-change'));
+    runs.push(await timedRun(ctx, connection.id, sim, 'first-full-sync', workerCpuUs));
+    runs.push(await timedRun(ctx, connection.id, sim, 'no-change', workerCpuUs));
     const churned = model.churn(CHURN);
-    runs.push({ ...(await timedRun(ctx, connection.id, sim, `churn-${CHURN * 100}%`)), churned } as RunFigures);
+    runs.push({
+      ...(await timedRun(ctx, connection.id, sim, `churn-${CHURN * 100}%`, workerCpuUs)),
+      churned,
+    } as RunFigures);
   } finally {
-    const [rssKb = -1, rssNowKb = -1] = await Promise.race([workerRss(), new Promise<number[]>((r) => setTimeout(() => r([]), 5000))]);
+    const [rssKb = -1, rssNowKb = -1] = await Promise.race([
+      workerRss(),
+      new Promise<number[]>((r) => setTimeout(() => r([]), 5000)),
+    ]);
     worker.kill('SIGTERM');
     await new Promise((r) => worker.once('exit', r));
     await journalSim.close();
     await sim.stop();
     await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await pool.end();
-    const out = { memberships, schools: model.schools.size, people: model.persons.size, linked, generateS: Number(genS.toFixed(1)), workerPeakRssAfterStartMb: Math.round(startPeakKb / 1024), workerPeakRssMb: Math.round(rssKb / 1024), workerRssAtEndMb: Math.round(rssNowKb / 1024), runs };
+    const out = {
+      memberships,
+      schools: model.schools.size,
+      people: model.persons.size,
+      linked,
+      generateS: Number(genS.toFixed(1)),
+      workerPeakRssAfterStartMb: Math.round(startPeakKb / 1024),
+      workerPeakRssMb: Math.round(rssKb / 1024),
+      workerRssAtEndMb: Math.round(rssNowKb / 1024),
+      runs,
+    };
     console.log(JSON.stringify(out, null, 1));
     results.push(out);
   }
@@ -160,7 +218,12 @@ async function benchSize(address: string, temporal: Client, target: number) {
 
 const results: Array<{ memberships: number; workerPeakRssMb: number; runs: RunFigures[] }> = [];
 const env = await TestWorkflowEnvironment.createLocal({
-  server: { executable: temporalCli(), searchAttributes: hubSearchAttributes, ip: '127.0.0.1', log: { format: 'pretty', level: 'error' } },
+  server: {
+    executable: temporalCli(),
+    searchAttributes: hubSearchAttributes,
+    ip: '127.0.0.1',
+    log: { format: 'pretty', level: 'error' },
+  },
 });
 const connection = await Connection.connect({ address: env.address });
 const temporal = new Client({ connection });
@@ -176,7 +239,9 @@ if (results.length > 1) {
   for (const r of results.slice(1)) {
     const m = (r.memberships / first.memberships).toFixed(1);
     const per = r.runs.map((x, i) => `${x.run} ×${(x.wallS / first.runs[i]!.wallS).toFixed(2)}`).join(', ');
-    console.log(`  ×${m} memberships: ${per}; RSS ×${(r.workerPeakRssMb / first.workerPeakRssMb).toFixed(2)}`);
+    console.log(
+      `  ×${m} memberships: ${per}; RSS ×${(r.workerPeakRssMb / first.workerPeakRssMb).toFixed(2)}`,
+    );
   }
 }
 process.exit(0);

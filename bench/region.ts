@@ -49,6 +49,7 @@ export class RegionModel extends RosterModel {
     persons: new Map() as Index<string>,
   };
   private enrollmentsByClass: Index<ModelEnrollment> = new Map();
+  private enrollmentsByStudent: Index<ModelEnrollment> = new Map();
   private teachingByClass: Index<ModelTeaching> = new Map();
   private guardiansByChild: Index<ModelGuardianship> = new Map();
   private childrenByParent: Index<ModelGuardianship> = new Map();
@@ -194,6 +195,7 @@ export class RegionModel extends RosterModel {
     const b = this.bySchool;
     for (const m of Object.values(b)) m.clear();
     this.enrollmentsByClass.clear();
+    this.enrollmentsByStudent.clear();
     this.teachingByClass.clear();
     this.guardiansByChild.clear();
     this.childrenByParent.clear();
@@ -203,6 +205,7 @@ export class RegionModel extends RosterModel {
     for (const e of this.enrollments.values()) {
       push(b.enrollments, e.schoolId, e);
       push(this.enrollmentsByClass, e.classId, e);
+      push(this.enrollmentsByStudent, e.studentId, e);
     }
     for (const t of this.teaching.values()) {
       push(b.teaching, t.schoolId, t);
@@ -233,6 +236,10 @@ export class RegionModel extends RosterModel {
     const xs = (opts.classId === undefined ? this.bySchool.enrollments.get(schoolId) : this.enrollmentsByClass.get(opts.classId)) ?? [];
     // Re-check against the map: transfer replaces nothing, but truncate deletes in place.
     return xs.filter((e) => e.schoolId === schoolId && (opts.includeExpelled || e.status === 'active') && this.enrollments.get(key.enrollment(e)) === e);
+  }
+  override enrollmentsOfStudent(studentId: string): ModelEnrollment[] {
+    this.reindex();
+    return (this.enrollmentsByStudent.get(studentId) ?? []).filter((e) => this.enrollments.get(key.enrollment(e)) === e);
   }
   override teachingOf(schoolId: string, classId?: string): ModelTeaching[] {
     this.reindex();

@@ -40,7 +40,10 @@ const worker = await createHubWorker({
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (d: string) => {
   // maxRSS is in KiB.
-  if (d.includes('rss?')) process.stdout.write(`rss ${process.resourceUsage().maxRSS} ${Math.round(process.memoryUsage().rss / 1024)}\n`);
+  if (d.includes('rss?')) {
+    const u = process.resourceUsage();
+    process.stdout.write(`rss ${u.maxRSS} ${Math.round(process.memoryUsage().rss / 1024)} ${u.userCPUTime + u.systemCPUTime}\n`);
+  }
 });
 process.stdout.write('worker ready\n');
 await worker.run();

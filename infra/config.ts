@@ -102,6 +102,8 @@ const schema = z.object({
   ROSTER_SCHOOLS_IN_FLIGHT: z.coerce.number().int().min(1).max(100).default(4),
   /** Membership changes per apply activity call (several messenger batches, one heartbeat each). */
   ROSTER_APPLY_CHUNK: z.coerce.number().int().min(1).default(2000),
+  /** Chats whose members are listed at the messenger at once while a school is planned. */
+  ROSTER_MESSENGER_READS: z.coerce.number().int().min(1).max(64).default(8),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -30,7 +30,11 @@ import {
 export interface SyncContext {
   pool: Queryable;
   temporal: Client;
-  config: Pick<Config, 'ROSTER_MASS_REMOVAL_SHARE' | 'ROSTER_CONFIRM_WITHIN' | 'ROSTER_SCHOOLS_IN_FLIGHT' | 'ROSTER_APPLY_CHUNK'>;
+  config: Pick<
+    Config,
+    'ROSTER_MASS_REMOVAL_SHARE' | 'ROSTER_CONFIRM_WITHIN' | 'ROSTER_SCHOOLS_IN_FLIGHT' | 'ROSTER_APPLY_CHUNK'
+  > &
+    Partial<Pick<Config, 'ROSTER_MESSENGER_READS'>>;
   taskQueue?: string;
   tuning?: ReconcileTuning;
 }
@@ -41,12 +45,20 @@ export class SyncRefused extends Error {
   }
 }
 
-function inputFor(ctx: SyncContext, base: Pick<ReconcileInput, 'connectionId' | 'kind' | 'dryRun' | 'scope' | 'requestedBy'>): ReconcileInput {
+function inputFor(
+  ctx: SyncContext,
+  base: Pick<ReconcileInput, 'connectionId' | 'kind' | 'dryRun' | 'scope' | 'requestedBy'>,
+): ReconcileInput {
   return {
     ...base,
     massRemovalShare: ctx.config.ROSTER_MASS_REMOVAL_SHARE,
     confirmWithinMs: ctx.config.ROSTER_CONFIRM_WITHIN,
-    tuning: { schoolsInFlight: ctx.config.ROSTER_SCHOOLS_IN_FLIGHT, applyChunk: ctx.config.ROSTER_APPLY_CHUNK, ...ctx.tuning },
+    tuning: {
+      schoolsInFlight: ctx.config.ROSTER_SCHOOLS_IN_FLIGHT,
+      applyChunk: ctx.config.ROSTER_APPLY_CHUNK,
+      ...(ctx.config.ROSTER_MESSENGER_READS ? { messengerReads: ctx.config.ROSTER_MESSENGER_READS } : {}),
+      ...ctx.tuning,
+    },
   };
 }
 
@@ -55,13 +67,19 @@ function inputFor(ctx: SyncContext, base: Pick<ReconcileInput, 'connectionId' | 
  * workflow id is the night's, a running one is joined (USE_EXISTING) and a finished one is not run
  * again (REJECT_DUPLICATE). Returns the workflow id and the night's run id (null when it already ended).
  */
-export async function startNightlySync(ctx: SyncContext, connectionId: string, localDate: string): Promise<{ workflowId: string; runId: string | null }> {
+export async function startNightlySync(
+  ctx: SyncContext,
+  connectionId: string,
+  localDate: string,
+): Promise<{ workflowId: string; runId: string | null }> {
   const workflowId = nightlyReconcileWorkflowId(connectionId, localDate);
   try {
     const handle = await ctx.temporal.workflow.start('reconcileWorkflow', {
       workflowId,
       taskQueue: ctx.taskQueue ?? TASK_QUEUES.roster,
-      args: [inputFor(ctx, { connectionId, kind: 'nightly', dryRun: false, requestedBy: 'system:scheduler' })],
+      args: [
+        inputFor(ctx, { connectionId, kind: 'nightly', dryRun: false, requestedBy: 'system:scheduler' }),
+      ],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     });
@@ -108,9 +126,17 @@ export async function startSync(ctx: SyncContext, req: StartSyncRequest): Promis
 }
 
 /** Confirm (apply) or discard what the mass-change guard held; refused unless the run is waiting. */
-export async function decideRun(temporal: Client, workflowId: string, decision: 'confirm' | 'discard', actor: string, reason?: string): Promise<ReconcileState> {
+export async function decideRun(
+  temporal: Client,
+  workflowId: string,
+  decision: 'confirm' | 'discard',
+  actor: string,
+  reason?: string,
+): Promise<ReconcileState> {
   const handle = temporal.workflow.getHandle(workflowId);
-  return handle.executeUpdate(decision === 'confirm' ? confirmRunUpdate : discardRunUpdate, { args: [{ actor, ...(reason ? { reason } : {}) }] });
+  return handle.executeUpdate(decision === 'confirm' ? confirmRunUpdate : discardRunUpdate, {
+    args: [{ actor, ...(reason ? { reason } : {}) }],
+  });
 }
 
 /** The identity's one link workflow, started on first use (update-with-start). */

@@ -24,6 +24,7 @@ export async function reconcileSchoolWorkflow(input: SchoolReconcileInput): Prom
       school: input.school,
       threshold: input.threshold,
       dryRun: input.dryRun,
+      ...(input.tuning?.messengerReads ? { messengerReads: input.tuning.messengerReads } : {}),
       ...(input.scopePersonId ? { scopePersonId: input.scopePersonId } : {}),
     });
     Object.assign(base, { adds: plan.adds, removes: plan.removes, pending: plan.pending, managedMembers: plan.managedMembers });

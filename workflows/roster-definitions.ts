@@ -19,6 +19,8 @@ export interface ReconcileTuning {
   /** Changes per apply activity call. */
   applyChunk?: number;
   schoolsInFlight?: number;
+  /** Chats whose messenger membership is listed at once while a school is planned. */
+  messengerReads?: number;
   /** Schools handled per workflow execution before continue-as-new. */
   schoolsPerExecution?: number;
 }

@@ -1,6 +1,7 @@
 // One HTTP path for every API adapter: timeouts, bounded retries of 429 (honouring Retry-After) and
 // 5xx / network faults with capped exponential backoff, then a typed JournalSourceError.
 import { z } from 'zod';
+import { httpRequest, type HttpResponse } from '../../infra/http-client.js';
 import { JournalSourceError } from './errors.js';
 
 export const httpPolicySchema = z.object({
@@ -12,14 +13,22 @@ export const httpPolicySchema = z.object({
   timeoutMs: z.number().int().min(1).default(30_000),
   /** A Retry-After longer than this is not waited out: the read stops with `rate-limited`. */
   maxRetryAfterMs: z.number().int().min(0).default(60_000),
+  /** Listings of one school's roster requested at once (pagedRead's lookahead); 1 = one at a time. */
+  readAhead: z.number().int().min(1).max(16).default(4),
 });
 export type HttpPolicy = z.infer<typeof httpPolicySchema>;
 export const defaultHttpPolicy: HttpPolicy = httpPolicySchema.parse({});
 
 export interface HttpReply {
   status: number;
-  headers: Headers;
+  header(name: string): string | null;
   body: unknown;
+}
+
+export interface HttpInit {
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -43,7 +52,7 @@ function backoff(policy: HttpPolicy, attempt: number): number {
  */
 export async function requestJson(
   url: string,
-  init: RequestInit,
+  init: HttpInit,
   policy: HttpPolicy = defaultHttpPolicy,
   accept: (status: number) => boolean = (s) => s >= 200 && s < 300,
 ): Promise<HttpReply> {
@@ -53,18 +62,16 @@ export async function requestJson(
       const wait = last.detail.code === 'rate-limited' ? last.detail.retryAfterMs : backoff(policy, attempt - 1);
       await sleep(wait);
     }
-    let res: Response;
-    let text: string;
+    let res: HttpResponse;
     try {
-      res = await fetch(url, { ...init, signal: AbortSignal.timeout(policy.timeoutMs) });
-      text = await res.text();
+      res = await httpRequest(url, { ...init, timeoutMs: policy.timeoutMs });
     } catch (cause) {
       last = new JournalSourceError({ code: 'unavailable', reason: errorName(cause) }, { cause });
       continue;
     }
-    if (accept(res.status)) return { status: res.status, headers: res.headers, body: parseJson(text, url) };
+    if (accept(res.status)) return { status: res.status, header: res.header, body: parseJson(res.text, url) };
     if (res.status === 429) {
-      const wait = retryAfterMs(res.headers.get('retry-after')) ?? backoff(policy, attempt);
+      const wait = retryAfterMs(res.header('retry-after')) ?? backoff(policy, attempt);
       last = new JournalSourceError({ code: 'rate-limited', retryAfterMs: wait });
       if (wait > policy.maxRetryAfterMs) throw last;
       continue;

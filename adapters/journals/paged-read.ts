@@ -65,6 +65,19 @@ export interface PagedReadOptions {
   school: string;
   checkpoint?: string;
   since?: string;
+  /**
+   * Listings requested ahead of the one being read (1 = strictly one request at a time). A school's
+   * roster is dozens of small listings; reading them one after another leaves the worker waiting on
+   * round trips. Pages are still yielded in plan order, so checkpoints mean the same thing.
+   */
+  lookahead?: number;
+}
+
+/** Starts a fetch whose failure is reported when (and only if) it is awaited. */
+function started(fetch: () => Promise<StepPage>): Promise<StepPage> {
+  const p = fetch();
+  p.catch(() => undefined);
+  return p;
 }
 
 /**
@@ -82,12 +95,23 @@ export async function* pagedRead(
   const finished = () => ({
     records: [],
     done: true,
-    checkpoint: encodeCheckpoint({ v: 1, source: opts.source, school: opts.school, since, step: DONE, cursor: null }),
+    checkpoint: encodeCheckpoint({
+      v: 1,
+      source: opts.source,
+      school: opts.school,
+      since,
+      step: DONE,
+      cursor: null,
+    }),
   });
   if (opts.checkpoint) {
     const cp = decodeCheckpoint(opts.checkpoint);
     if (cp.source !== opts.source || cp.school !== opts.school) {
-      throw new JournalSourceError({ code: 'bad-data', problem: 'bad-checkpoint', note: 'other source or school' });
+      throw new JournalSourceError({
+        code: 'bad-data',
+        problem: 'bad-checkpoint',
+        note: 'other source or school',
+      });
     }
     since = cp.since;
     if (cp.step === DONE) {
@@ -97,7 +121,11 @@ export async function* pagedRead(
     steps = await plan(since);
     startStep = steps.findIndex((s) => s.key === cp.step);
     if (startStep < 0) {
-      throw new JournalSourceError({ code: 'bad-data', problem: 'bad-checkpoint', note: `no step ${cp.step}` });
+      throw new JournalSourceError({
+        code: 'bad-data',
+        problem: 'bad-checkpoint',
+        note: `no step ${cp.step}`,
+      });
     }
     cursor = cp.cursor;
   } else {
@@ -108,10 +136,22 @@ export async function* pagedRead(
     yield finished();
     return;
   }
+  const lookahead = Math.max(1, opts.lookahead ?? 1);
+  // First pages of the steps after the current one, requested early (each step starts at no cursor).
+  const firstPages = new Map<number, Promise<StepPage>>();
+  const firstPage = (j: number): Promise<StepPage> => {
+    let p = firstPages.get(j);
+    if (!p) firstPages.set(j, (p = started(() => steps[j]!.fetch(null))));
+    return p;
+  };
   for (let i = startStep; i < steps.length; i++) {
     const step = steps[i]!;
+    const resumeAt = cursor;
+    let pending = resumeAt === null ? firstPage(i) : started(() => step.fetch(resumeAt));
     for (;;) {
-      const page = await step.fetch(cursor);
+      for (let j = i + 1; j < Math.min(steps.length, i + lookahead); j++) void firstPage(j);
+      const page = await pending;
+      firstPages.delete(i);
       const records = page.records.filter((r) => recent.fresh(recordKey(r)));
       const last = page.next === null && i === steps.length - 1;
       // Resume point: the next page of this step, or the start of the next step.
@@ -119,13 +159,19 @@ export async function* pagedRead(
         page.next !== null
           ? { step: step.key, cursor: page.next }
           : { step: steps[i + 1]?.key ?? DONE, cursor: null };
+      cursor = page.next;
+      // The next page of this step is on its way while the consumer stores this one.
+      if (cursor !== null && lookahead > 1) {
+        const next = cursor;
+        pending = started(() => step.fetch(next));
+      }
       yield {
         records,
         done: last,
         checkpoint: encodeCheckpoint({ v: 1, source: opts.source, school: opts.school, since, ...resume }),
       };
-      cursor = page.next;
       if (cursor === null) break;
+      if (lookahead === 1) pending = step.fetch(cursor);
     }
   }
 }

@@ -2,6 +2,7 @@
 // Honours 429 + Retry-After, retries 5xx / timeouts / network errors with bounded backoff, gives
 // every request its own timeout, counts what it did (MessengerCallStats) and maps failures to the
 // port's error union.
+import { httpRequest, HttpTimeoutError, type HttpResponse } from '../../infra/http-client.js';
 import type {
   BatchOutcome,
   CreateChatRequest,
@@ -180,40 +181,28 @@ export class VkTeamsHttpMessenger implements Messenger {
     const url = new URL(`${this.opts.apiBase.replace(/\/$/, '')}/chats/${method}`);
     url.searchParams.set('token', this.opts.token);
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
-    let res: Response;
+    let res: HttpResponse;
     try {
-      res = await fetch(url, { method: 'GET', signal: AbortSignal.timeout(this.timeoutMs) });
+      res = await httpRequest(url, { timeoutMs: this.timeoutMs });
     } catch (e) {
-      const name = e instanceof Error ? e.name : '';
-      if (name === 'TimeoutError' || name === 'AbortError') {
+      if (e instanceof HttpTimeoutError) {
         this.counters.timeouts++;
-        throw new AttemptError(
-          { code: 'unavailable', cause: 'timeout' },
-          `no answer within ${this.timeoutMs} ms`,
-        );
+        throw new AttemptError({ code: 'unavailable', cause: 'timeout' }, `no answer within ${this.timeoutMs} ms`);
       }
       this.counters.networkErrors++;
       throw new AttemptError({ code: 'unavailable', cause: 'network' }, 'network error');
     }
     let body: Record<string, unknown> | undefined;
     try {
-      // The timeout also covers a body that never finishes arriving.
-      const parsed: unknown = await res.json();
+      const parsed: unknown = JSON.parse(res.text);
       if (parsed && typeof parsed === 'object') body = parsed as Record<string, unknown>;
-    } catch (e) {
-      if (e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')) {
-        this.counters.timeouts++;
-        throw new AttemptError(
-          { code: 'unavailable', cause: 'timeout' },
-          `body not received within ${this.timeoutMs} ms`,
-        );
-      }
+    } catch {
       body = undefined;
     }
     const description = typeof body?.description === 'string' ? body.description : `HTTP ${res.status}`;
     if (res.status === 429) {
       this.counters.rateLimited++;
-      const after = parseRetryAfter(res.headers.get('retry-after')) ?? this.policy.baseDelayMs;
+      const after = parseRetryAfter(res.header('retry-after')) ?? this.policy.baseDelayMs;
       throw new AttemptError({ code: 'rate-limited', retryAfterMs: after }, description);
     }
     if (res.status >= 500) {

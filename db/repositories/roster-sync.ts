@@ -26,7 +26,12 @@ export async function stageRecords(
 }
 
 /** Staged records in key order, page by page (keyset), so a large school is not one huge result. */
-export async function* readStaged(db: Queryable, runId: string, school: string, pageSize = 5000): AsyncGenerator<RosterRecord[]> {
+export async function* readStaged(
+  db: Queryable,
+  runId: string,
+  school: string,
+  pageSize = 5000,
+): AsyncGenerator<RosterRecord[]> {
   let after = '';
   for (;;) {
     const { rows } = await db.query(
@@ -42,17 +47,28 @@ export async function* readStaged(db: Queryable, runId: string, school: string, 
 }
 
 export async function countStaged(db: Queryable, runId: string, school: string): Promise<number> {
-  const { rows } = await db.query(`SELECT count(*)::int AS n FROM roster_staging WHERE run_id = $1 AND school_external_id = $2`, [runId, school]);
+  const { rows } = await db.query(
+    `SELECT count(*)::int AS n FROM roster_staging WHERE run_id = $1 AND school_external_id = $2`,
+    [runId, school],
+  );
   return (rows[0] as { n: number }).n;
 }
 
 export async function dropStaged(db: Queryable, runId: string, school?: string): Promise<void> {
-  await db.query(`DELETE FROM roster_staging WHERE run_id = $1 AND ($2::text IS NULL OR school_external_id = $2)`, [runId, school ?? null]);
+  await db.query(
+    `DELETE FROM roster_staging WHERE run_id = $1 AND ($2::text IS NULL OR school_external_id = $2)`,
+    [runId, school ?? null],
+  );
 }
 
 // ---- journal people (R-L3) ---------------------------------------------------------------------
 
-export async function replaceJournalPeople(db: Queryable, connectionId: string, school: string, people: readonly JournalPersonFacts[]): Promise<void> {
+export async function replaceJournalPeople(
+  db: Queryable,
+  connectionId: string,
+  school: string,
+  people: readonly JournalPersonFacts[],
+): Promise<void> {
   await db.query(
     `INSERT INTO journal_people (connection_id, school_external_id, external_id, roles, display_name, birth_date, guardian_ids, seen_at)
      SELECT $1, $2, e, string_to_array(r, ','), n, b::date, coalesce(string_to_array(nullif(g, ''), ','), '{}'), now()
@@ -81,7 +97,11 @@ export interface JournalPersonRow extends JournalPersonFacts {
   schoolExternalId: string;
 }
 
-export async function findJournalPerson(db: Queryable, connectionId: string, externalId: string): Promise<JournalPersonRow[]> {
+export async function findJournalPerson(
+  db: Queryable,
+  connectionId: string,
+  externalId: string,
+): Promise<JournalPersonRow[]> {
   const { rows } = await db.query(
     `SELECT school_external_id AS "schoolExternalId", external_id AS "externalId", roles, display_name AS "displayName",
             to_char(birth_date, 'YYYY-MM-DD') AS "birthDate", guardian_ids AS "guardianIds"
@@ -119,7 +139,11 @@ export async function upsertManagedChats(
   );
 }
 
-export async function listManagedChats(db: Queryable, connectionId: string, school: string): Promise<ManagedChat[]> {
+export async function listManagedChats(
+  db: Queryable,
+  connectionId: string,
+  school: string,
+): Promise<ManagedChat[]> {
   const { rows } = await db.query(
     `SELECT ${chatColumns} FROM managed_chats WHERE connection_id = $1 AND school_external_id = $2 ORDER BY chat_key`,
     [connectionId, school],
@@ -127,7 +151,10 @@ export async function listManagedChats(db: Queryable, connectionId: string, scho
   return rows as ManagedChat[];
 }
 
-export async function findManagedChat(db: Queryable, chatId: string): Promise<(ManagedChat & { connectionId: string; schoolExternalId: string }) | undefined> {
+export async function findManagedChat(
+  db: Queryable,
+  chatId: string,
+): Promise<(ManagedChat & { connectionId: string; schoolExternalId: string }) | undefined> {
   const { rows } = await db.query(
     `SELECT ${chatColumns}, connection_id AS "connectionId", school_external_id AS "schoolExternalId" FROM managed_chats WHERE id = $1`,
     [chatId],
@@ -136,17 +163,36 @@ export async function findManagedChat(db: Queryable, chatId: string): Promise<(M
 }
 
 /** Stores the messenger's chat id the moment it exists, so a retry finds it instead of creating again. */
-export async function setMessengerChatId(db: Queryable, chatId: string, messengerChatId: string | null): Promise<void> {
-  await db.query(`UPDATE managed_chats SET messenger_chat_id = $2, updated_at = now() WHERE id = $1`, [chatId, messengerChatId]);
+export async function setMessengerChatId(
+  db: Queryable,
+  chatId: string,
+  messengerChatId: string | null,
+): Promise<void> {
+  await db.query(`UPDATE managed_chats SET messenger_chat_id = $2, updated_at = now() WHERE id = $1`, [
+    chatId,
+    messengerChatId,
+  ]);
 }
 
-/** Sorted messenger user ids the hub manages in the chat. */
-export async function managedMemberIds(db: Queryable, chatId: string): Promise<string[]> {
-  const { rows } = await db.query(`SELECT messenger_user_id AS u FROM managed_memberships WHERE chat_id = $1`, [chatId]);
-  return (rows as Array<{ u: string }>).map((r) => r.u).sort();
+/** Sorted managed member ids of every chat of a school, by chat id (one query instead of one per chat). */
+export async function managedMembersOfSchool(
+  db: Queryable,
+  connectionId: string,
+  school: string,
+): Promise<Map<string, string[]>> {
+  const { rows } = await db.query(
+    `SELECT m.chat_id AS c, array_agg(m.messenger_user_id) AS u FROM managed_memberships m JOIN managed_chats c ON c.id = m.chat_id
+      WHERE c.connection_id = $1 AND c.school_external_id = $2 GROUP BY m.chat_id`,
+    [connectionId, school],
+  );
+  return new Map((rows as Array<{ c: string; u: string[] }>).map((r) => [r.c, r.u.sort()]));
 }
 
-export async function countManagedMembers(db: Queryable, connectionId: string, school: string): Promise<number> {
+export async function countManagedMembers(
+  db: Queryable,
+  connectionId: string,
+  school: string,
+): Promise<number> {
   const { rows } = await db.query(
     `SELECT count(*)::int AS n FROM managed_memberships m JOIN managed_chats c ON c.id = m.chat_id
       WHERE c.connection_id = $1 AND c.school_external_id = $2`,
@@ -155,7 +201,12 @@ export async function countManagedMembers(db: Queryable, connectionId: string, s
   return (rows[0] as { n: number }).n;
 }
 
-export async function recordAdded(db: Queryable, chatId: string, userIds: readonly string[], runId: string | null): Promise<void> {
+export async function recordAdded(
+  db: Queryable,
+  chatId: string,
+  userIds: readonly string[],
+  runId: string | null,
+): Promise<void> {
   await db.query(
     `INSERT INTO managed_memberships (chat_id, messenger_user_id, added_by_run)
      SELECT $1, u, $3 FROM unnest($2::text[]) AS u ON CONFLICT DO NOTHING`,
@@ -163,12 +214,23 @@ export async function recordAdded(db: Queryable, chatId: string, userIds: readon
   );
 }
 
-export async function recordRemoved(db: Queryable, chatId: string, userIds: readonly string[]): Promise<void> {
-  await db.query(`DELETE FROM managed_memberships WHERE chat_id = $1 AND messenger_user_id = ANY($2::text[])`, [chatId, userIds]);
+export async function recordRemoved(
+  db: Queryable,
+  chatId: string,
+  userIds: readonly string[],
+): Promise<void> {
+  await db.query(
+    `DELETE FROM managed_memberships WHERE chat_id = $1 AND messenger_user_id = ANY($2::text[])`,
+    [chatId, userIds],
+  );
 }
 
 /** Managed memberships of one messenger account in a connection's chats (unlinking removes these). */
-export async function managedChatsOfUser(db: Queryable, connectionId: string, userId: string): Promise<ManagedChat[]> {
+export async function managedChatsOfUser(
+  db: Queryable,
+  connectionId: string,
+  userId: string,
+): Promise<ManagedChat[]> {
   const { rows } = await db.query(
     `SELECT ${chatColumns.replace(/(^|, )(\w+)/g, '$1c.$2')} FROM managed_chats c JOIN managed_memberships m ON m.chat_id = c.id
       WHERE c.connection_id = $1 AND m.messenger_user_id = $2 ORDER BY c.chat_key`,
@@ -180,7 +242,11 @@ export async function managedChatsOfUser(db: Queryable, connectionId: string, us
 // ---- links and pending members (R-C6, R-L2) -------------------------------------------------------
 
 /** Live links of the given journal identities: external id → messenger user id. */
-export async function linkedUsers(db: Queryable, connectionId: string, externalIds: readonly string[]): Promise<Map<string, string>> {
+export async function linkedUsers(
+  db: Queryable,
+  connectionId: string,
+  externalIds: readonly string[],
+): Promise<Map<string, string>> {
   const { rows } = await db.query(
     `SELECT external_person_id AS e, messenger_user_id AS u FROM journal_links
       WHERE connection_id = $1 AND unlinked_at IS NULL AND external_person_id = ANY($2::text[])`,
@@ -189,16 +255,34 @@ export async function linkedUsers(db: Queryable, connectionId: string, externalI
   return new Map((rows as Array<{ e: string; u: string }>).map((r) => [r.e, r.u]));
 }
 
-export async function replacePending(db: Queryable, chatId: string, externalIds: readonly string[], runId: string): Promise<void> {
-  await db.query(`DELETE FROM pending_members WHERE chat_id = $1 AND NOT (external_person_id = ANY($2::text[]))`, [chatId, externalIds]);
+/** Pending members (R-C6) of many chats at once: each listed chat's pending set becomes exactly its pairs. */
+export async function replacePendingOfChats(
+  db: Queryable,
+  chatIds: readonly string[],
+  pending: ReadonlyArray<{ chatId: string; externalId: string }>,
+  runId: string,
+): Promise<void> {
+  if (chatIds.length === 0) return;
+  const chats = pending.map((p) => p.chatId);
+  const people = pending.map((p) => p.externalId);
   await db.query(
-    `INSERT INTO pending_members (chat_id, external_person_id, run_id) SELECT $1, e, $3 FROM unnest($2::text[]) AS e
+    `DELETE FROM pending_members p WHERE p.chat_id = ANY($1::uuid[])
+        AND NOT EXISTS (SELECT 1 FROM unnest($2::uuid[], $3::text[]) AS k(c, e) WHERE k.c = p.chat_id AND k.e = p.external_person_id)`,
+    [chatIds, chats, people],
+  );
+  if (pending.length === 0) return;
+  await db.query(
+    `INSERT INTO pending_members (chat_id, external_person_id, run_id) SELECT c, e, $3 FROM unnest($1::uuid[], $2::text[]) AS k(c, e)
      ON CONFLICT DO NOTHING`,
-    [chatId, externalIds, runId],
+    [chats, people, runId],
   );
 }
 
-export async function pendingChatsOf(db: Queryable, connectionId: string, externalId: string): Promise<ManagedChat[]> {
+export async function pendingChatsOf(
+  db: Queryable,
+  connectionId: string,
+  externalId: string,
+): Promise<ManagedChat[]> {
   const { rows } = await db.query(
     `SELECT ${chatColumns.replace(/(^|, )(\w+)/g, '$1c.$2')} FROM managed_chats c JOIN pending_members p ON p.chat_id = c.id
       WHERE c.connection_id = $1 AND p.external_person_id = $2 ORDER BY c.chat_key`,
@@ -208,7 +292,10 @@ export async function pendingChatsOf(db: Queryable, connectionId: string, extern
 }
 
 export async function clearPending(db: Queryable, chatId: string, externalId: string): Promise<void> {
-  await db.query(`DELETE FROM pending_members WHERE chat_id = $1 AND external_person_id = $2`, [chatId, externalId]);
+  await db.query(`DELETE FROM pending_members WHERE chat_id = $1 AND external_person_id = $2`, [
+    chatId,
+    externalId,
+  ]);
 }
 
 // ---- a run's plan and report -----------------------------------------------------------------------
@@ -220,8 +307,16 @@ export interface PlannedChange {
 }
 
 /** Replaces the school's not-yet-applied plan (a re-plan after a retry must not leave stale rows). */
-export async function replacePlannedChanges(db: Queryable, runId: string, school: string, changes: readonly PlannedChange[]): Promise<void> {
-  await db.query(`DELETE FROM sync_run_changes WHERE run_id = $1 AND school_external_id = $2 AND applied_at IS NULL`, [runId, school]);
+export async function replacePlannedChanges(
+  db: Queryable,
+  runId: string,
+  school: string,
+  changes: readonly PlannedChange[],
+): Promise<void> {
+  await db.query(
+    `DELETE FROM sync_run_changes WHERE run_id = $1 AND school_external_id = $2 AND applied_at IS NULL`,
+    [runId, school],
+  );
   if (changes.length === 0) return;
   await db.query(
     `INSERT INTO sync_run_changes (run_id, school_external_id, chat_id, op, messenger_user_id)
@@ -239,7 +334,12 @@ export interface ChangeGroup {
 }
 
 /** The next unapplied changes of one chat and op, at most `limit` (one messenger call). */
-export async function nextChangeGroup(db: Queryable, runId: string, school: string, limit: number): Promise<ChangeGroup | undefined> {
+export async function nextChangeGroup(
+  db: Queryable,
+  runId: string,
+  school: string,
+  limit: number,
+): Promise<ChangeGroup | undefined> {
   const { rows } = await db.query(
     `WITH first AS (
         SELECT chat_id, op FROM sync_run_changes
@@ -265,8 +365,17 @@ export async function countUnapplied(db: Queryable, runId: string, school: strin
 }
 
 /** Marks a group applied and bumps the chat's applied counters; call in the transaction that records memberships. */
-export async function markGroupApplied(db: Queryable, runId: string, school: string, chatKey: string, g: ChangeGroup): Promise<void> {
-  await db.query(`UPDATE sync_run_changes SET applied_at = now() WHERE id = ANY($1::bigint[]) AND applied_at IS NULL`, [g.ids]);
+export async function markGroupApplied(
+  db: Queryable,
+  runId: string,
+  school: string,
+  chatKey: string,
+  g: ChangeGroup,
+): Promise<void> {
+  await db.query(
+    `UPDATE sync_run_changes SET applied_at = now() WHERE id = ANY($1::bigint[]) AND applied_at IS NULL`,
+    [g.ids],
+  );
   await db.query(
     `UPDATE sync_run_chats SET applied_adds = applied_adds + $4, applied_removes = applied_removes + $5
       WHERE run_id = $1 AND school_external_id = $2 AND chat_key = $3`,
@@ -274,7 +383,14 @@ export async function markGroupApplied(db: Queryable, runId: string, school: str
   );
 }
 
-export async function markGroupFailed(db: Queryable, runId: string, school: string, chatKey: string, g: ChangeGroup, error: unknown): Promise<void> {
+export async function markGroupFailed(
+  db: Queryable,
+  runId: string,
+  school: string,
+  chatKey: string,
+  g: ChangeGroup,
+  error: unknown,
+): Promise<void> {
   const text = typeof error === 'string' ? error : JSON.stringify(error);
   await db.query(`UPDATE sync_run_changes SET error = $2 WHERE id = ANY($1::bigint[])`, [g.ids, text]);
   await db.query(
@@ -286,7 +402,10 @@ export async function markGroupFailed(db: Queryable, runId: string, school: stri
 
 /** Not applied, and never will be (the operator discarded a held school). */
 export async function discardPlannedChanges(db: Queryable, runId: string, school: string): Promise<void> {
-  await db.query(`DELETE FROM sync_run_changes WHERE run_id = $1 AND school_external_id = $2 AND applied_at IS NULL`, [runId, school]);
+  await db.query(
+    `DELETE FROM sync_run_changes WHERE run_id = $1 AND school_external_id = $2 AND applied_at IS NULL`,
+    [runId, school],
+  );
 }
 
 export interface RunChatRow {
@@ -298,7 +417,12 @@ export interface RunChatRow {
   handKept: number;
 }
 
-export async function replaceRunChats(db: Queryable, runId: string, school: string, chats: readonly RunChatRow[]): Promise<void> {
+export async function replaceRunChats(
+  db: Queryable,
+  runId: string,
+  school: string,
+  chats: readonly RunChatRow[],
+): Promise<void> {
   await db.query(`DELETE FROM sync_run_chats WHERE run_id = $1 AND school_external_id = $2`, [runId, school]);
   if (chats.length === 0) return;
   await db.query(
@@ -317,13 +441,23 @@ export async function replaceRunChats(db: Queryable, runId: string, school: stri
   );
 }
 
-export type RunSchoolStatus = 'reading' | 'planned' | 'held' | 'applying' | 'applied' | 'discarded' | 'failed';
+export type RunSchoolStatus =
+  'reading' | 'planned' | 'held' | 'applying' | 'applied' | 'discarded' | 'failed';
 
 export async function upsertRunSchool(
   db: Queryable,
   runId: string,
   school: string,
-  patch: Partial<{ status: RunSchoolStatus; rowsRead: number; managedMembers: number; removes: number; readMs: number; planMs: number; addApplyMs: number; warnings: unknown[] }>,
+  patch: Partial<{
+    status: RunSchoolStatus;
+    rowsRead: number;
+    managedMembers: number;
+    removes: number;
+    readMs: number;
+    planMs: number;
+    addApplyMs: number;
+    warnings: unknown[];
+  }>,
 ): Promise<void> {
   await db.query(
     `INSERT INTO sync_run_schools (run_id, school_external_id, status, rows_read, managed_members, removes, read_ms, plan_ms, apply_ms, warnings)

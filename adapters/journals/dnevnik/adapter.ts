@@ -72,7 +72,7 @@ export class DnevnikSource implements JournalSource {
   }
 
   readRoster(school: string, options: ReadRosterOptions = {}): AsyncIterable<RosterPage> {
-    return pagedRead({ source: this.kind, school, ...options }, async () => {
+    return pagedRead({ source: this.kind, school, lookahead: this.policy.readAhead, ...options }, async () => {
       // The plan names one step per group, so it lists the groups first; a resumed read does too.
       const groups = await this.get(`/v2/schools/${school}/edu-groups`, z.array(groupJson));
       const staff = (type: string, role: 'staff' | 'admin'): ReadStep =>
@@ -98,8 +98,9 @@ export class DnevnikSource implements JournalSource {
       ];
       for (const g of groups) {
         const group = g.id_str ?? g.id;
-        let students: PersonJson[] | undefined;
-        const loadStudents = async () => (students ??= await this.get(`/v2/edu-groups/${group}/students`, z.array(personJson)));
+        // Two steps need the group's students and may run at once: one request, shared.
+        let students: Promise<PersonJson[]> | undefined;
+        const loadStudents = () => (students ??= this.get(`/v2/edu-groups/${group}/students`, z.array(personJson)));
         steps.push(
           this.single(`group:${group}:students`, async () =>
             (await loadStudents()).flatMap((p) => [personRecord(p), { kind: 'enrollment' as const, studentId: pid(p), classId: group, status: 'active' as const }]),

@@ -97,7 +97,8 @@ export class EljurSource implements JournalSource {
   readonly supportsDelta = false;
   private readonly cfg: z.infer<typeof eljurConfigSchema>;
   private readonly policy: HttpPolicy;
-  private token: string | undefined;
+  /** Shared by the listings read at once, so an expired token is renewed by one `auth` call. */
+  private token: Promise<string> | undefined;
 
   constructor(config: EljurConfig) {
     this.cfg = eljurConfigSchema.parse(config);
@@ -126,11 +127,18 @@ export class EljurSource implements JournalSource {
 
   private async call<T>(method: string, params: Record<string, string>, schema: z.ZodType<T>): Promise<T> {
     for (let attempt = 0; attempt < 2; attempt++) {
-      this.token ??= await this.authenticate();
-      const r = await this.raw(method, { ...params, auth_token: this.token });
+      const token = (this.token ??= this.authenticate());
+      let auth: string;
+      try {
+        auth = await token;
+      } catch (e) {
+        if (this.token === token) this.token = undefined;
+        throw e;
+      }
+      const r = await this.raw(method, { ...params, auth_token: auth });
       if (r.state === 200) return parseReply(schema, r.result, method);
       if (r.state === 401 && attempt === 0) {
-        this.token = undefined; // expired: authenticate once more
+        if (this.token === token) this.token = undefined; // expired: authenticate once more
         continue;
       }
       throw this.translate(r.state, r.error, method);
@@ -165,7 +173,7 @@ export class EljurSource implements JournalSource {
   }
 
   readRoster(school: string, options: ReadRosterOptions = {}): AsyncIterable<RosterPage> {
-    return pagedRead({ source: this.kind, school, ...options }, async () => {
+    return pagedRead({ source: this.kind, school, lookahead: this.policy.readAhead, ...options }, async () => {
       const { classes } = await this.call('getclasses', { school }, classesReply);
       const steps: ReadStep[] = [
         {

@@ -66,7 +66,7 @@ export async function startEljurSimulator(model: RosterModel, opts: EljurSimOpti
         const students: Record<string, unknown> = {};
         for (const g of model.childrenOf(who.id)) {
           const child = model.persons.get(g.childId)!;
-          const enr = model.enrollmentsOf(child.schoolId).find((e) => e.studentId === child.id);
+          const enr = model.enrollmentsOfStudent(child.id).find((e) => e.schoolId === child.schoolId && e.status === 'active');
           const c = enr ? model.classes.get(enr.classId) : undefined;
           students[child.id] = { name: child.id, title: `${child.lastName} ${child.firstName}`, lastname: child.lastName, firstname: child.firstName, class: c?.name ?? '', parallel: c?.grade ?? 0, rel: 'child' };
         }

@@ -76,6 +76,7 @@ export class OneRosterRestSource implements JournalSource {
   readonly supportsDelta = true;
   private readonly cfg: z.infer<typeof oneRosterRestConfigSchema>;
   private readonly policy: HttpPolicy;
+  private tokenRequest: Promise<string> | undefined;
   private token: { value: string; until: number } | undefined;
 
   constructor(config: OneRosterRestConfig) {
@@ -85,6 +86,12 @@ export class OneRosterRestSource implements JournalSource {
 
   private async accessToken(fresh = false): Promise<string> {
     if (!fresh && this.token && this.token.until > Date.now()) return this.token.value;
+    // Listings are read several at a time: they share one token request.
+    this.tokenRequest ??= this.requestToken().finally(() => (this.tokenRequest = undefined));
+    return this.tokenRequest;
+  }
+
+  private async requestToken(): Promise<string> {
     const basic = Buffer.from(`${this.cfg.clientId}:${this.cfg.clientSecret}`).toString('base64');
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
     if (this.cfg.scope) form.set('scope', this.cfg.scope);
@@ -106,7 +113,7 @@ export class OneRosterRestSource implements JournalSource {
       const token = await this.accessToken(attempt > 0);
       const reply = await requestJson(url, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } }, this.policy, (s) => (s >= 200 && s < 300) || s === 401);
       if (reply.status === 401) continue;
-      const total = reply.headers.get('x-total-count');
+      const total = reply.header('x-total-count');
       return { body: reply.body, total: total === null ? undefined : Number(total) };
     }
     throw new JournalSourceError({ code: 'auth', reason: 'token refused by the rostering service' });
@@ -152,7 +159,7 @@ export class OneRosterRestSource implements JournalSource {
   }
 
   readRoster(school: string, options: ReadRosterOptions = {}): AsyncIterable<RosterPage> {
-    return pagedRead({ source: this.kind, school, ...options }, (since) => {
+    return pagedRead({ source: this.kind, school, lookahead: this.policy.readAhead, ...options }, (since) => {
       const changed = since ? `dateLastModified>'${since}'` : undefined;
       const and = (f: string) => (changed ? `${f} AND ${changed}` : f);
       const users = (u: z.infer<typeof userJson>) => (belongsTo(u, school) ? userRecords(toOrUser(u)) : []);

@@ -228,6 +228,10 @@ export class RosterModel {
         (opts.classId === undefined || e.classId === opts.classId),
     );
   }
+  /** Every enrollment of one student, in any school and status. */
+  enrollmentsOfStudent(studentId: string): ModelEnrollment[] {
+    return [...this.enrollments.values()].filter((e) => e.studentId === studentId);
+  }
   teachingOf(schoolId: string, classId?: string): ModelTeaching[] {
     return [...this.teaching.values()].filter((t) => t.schoolId === schoolId && (classId === undefined || t.classId === classId));
   }

@@ -6,7 +6,7 @@ import {
   ParentClosePolicy,
   allHandlersFinished,
   condition,
-  proxyActivities,
+  proxyLocalActivities,
   setHandler,
   startChild,
   upsertSearchAttributes,
@@ -31,7 +31,9 @@ import {
 } from './definitions.js';
 import { HubJourney, HubSchool, HubStage, HubStuckSince, HubWaitingOn } from './search-attributes.js';
 
-const acts = proxyActivities<ReturnType<typeof createActivities>>({
+// Local activities: short database writes inside an approver's request; run by the worker that holds
+// the workflow task, they cost no extra round trips through the Temporal server (bench/RESULTS.md).
+const acts = proxyLocalActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumInterval: '1 minute' },
 });

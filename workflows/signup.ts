@@ -7,7 +7,7 @@ import {
   ActivityFailure,
   allHandlersFinished,
   condition,
-  proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -36,7 +36,9 @@ import {
 } from './signup-definitions.js';
 import { HubJourney, HubStage, HubStuckSince, HubWaitingOn } from './search-attributes.js';
 
-const activities = proxyActivities<ReturnType<typeof createActivities>>({
+// Local activities: each step is a short database write a person waits on; run by the worker that
+// holds the workflow task, they cost no extra round trips through the Temporal server (bench/RESULTS.md).
+const activities = proxyLocalActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30 seconds',
   // A person is waiting on the answer: a few quick tries, then a refusal they can retry themselves.
   retry: { maximumAttempts: 3, initialInterval: '500 milliseconds' },

@@ -48,6 +48,7 @@ import { desiredChats, type ChatKind } from '../domain/roster/chats.js';
 import { massChangeGuard } from '../domain/roster/guard.js';
 import { planChat } from '../domain/roster/plan.js';
 import { sortedUnique } from '../domain/roster/sorted.js';
+import { syncChangesApplied } from '../infra/metrics.js';
 import { inTransaction, type Queryable } from '../infra/postgres.js';
 import { journalPeopleFacts, schoolRosterFromRecords } from '../roster/from-journal.js';
 import type { ReconcileInput, SchoolPlanRef } from '../workflows/roster-definitions.js';
@@ -106,6 +107,7 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
     if (chat.messengerChatId) return chat.messengerChatId;
     const id = await messenger.createChat({ title: chat.title, idempotencyKey: messengerChatKey(connectionId, school, chat.chatKey) });
     await setMessengerChatId(pool, chat.id, id);
+    syncChangesApplied.inc({ op: 'create_chat' });
     return id;
   }
 
@@ -347,6 +349,7 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
             await markGroupApplied(tx, input.runId, school, chat.chatKey, group);
           });
           applied += group.ids.length;
+          syncChangesApplied.inc({ op: group.op }, group.ids.length);
           ctx.heartbeat({ applied });
         }
       } catch (e) {

@@ -28,6 +28,8 @@ const schema = z.object({
   TEMPORAL_NAMESPACE: z.string().default('default'),
   /** Port of the HTTP API and support console. */
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Port of the worker's own Prometheus endpoint (GET /metrics); 0 turns it off. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /** Base of links sent to people (invite links). */
   PUBLIC_BASE_URL: z.string().url().default('http://localhost:8080'),
   /** Folder for the dev stack's state: Temporal SQLite file, embedded PostgreSQL data. */

@@ -3,6 +3,7 @@
 // process (dev stack) and are served by the worker's own metrics port otherwise (bin/worker wiring).
 import type { Client } from '@temporalio/client';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { HUB_JOURNEYS } from '../workflows/search-attributes.js';
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry, prefix: 'hub_process_' });
@@ -29,8 +30,8 @@ export const messengerErrors = new Counter({
   registers: [registry],
 });
 
-/** Every HubJourney value a workflow sets (workflows/*.ts), reconciliation runs excepted. */
-export const JOURNEY_KINDS = ['signup', 'invite', 'application', 'guardians', 'journal-link'] as const;
+/** Every HubJourney value a workflow sets, reconciliation runs excepted (they have their own reports). */
+export const JOURNEY_KINDS = HUB_JOURNEYS.filter((k) => k !== 'reconcile');
 
 /** Journey counts come from Temporal visibility, so they are right whichever replica is scraped. */
 export function journeyGauges(temporal: Client, cacheMs = 15_000): void {

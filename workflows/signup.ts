@@ -34,7 +34,7 @@ import {
   type SignupView,
   type SignupWorkflowInput,
 } from './signup-definitions.js';
-import { HubJourney, HubStage, HubStuckSince, HubWaitingOn } from './search-attributes.js';
+import { HubStuckSince, journeyAttr, stageAttr, waitingOnAttr } from './search-attributes.js';
 
 const activities = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30 seconds',
@@ -116,8 +116,8 @@ export async function signupWorkflow(input: SignupWorkflowInput): Promise<Signup
     s.phase = phase;
     const ended = closed();
     upsertSearchAttributes([
-      { key: HubStage, value: phase },
-      { key: HubWaitingOn, value: ended ? null : 'person' },
+      stageAttr(phase),
+      waitingOnAttr(ended ? null : 'person'),
       { key: HubStuckSince, value: ended ? null : new Date(now()) },
     ]);
   };
@@ -357,9 +357,9 @@ export async function signupWorkflow(input: SignupWorkflowInput): Promise<Signup
 
   // --- main: wait for the person; give up after a long enough silence ---------------------------
   upsertSearchAttributes([
-    { key: HubJourney, value: 'signup' },
-    { key: HubStage, value: s.phase },
-    { key: HubWaitingOn, value: 'person' },
+    journeyAttr('signup'),
+    stageAttr(s.phase),
+    waitingOnAttr('person'),
     { key: HubStuckSince, value: new Date(now()) },
   ]);
   while (!closed()) {

@@ -20,8 +20,9 @@ import { formatLocalTime } from '../messages.js';
 import { Problem } from '../problem.js';
 import { actionBody, revealBody, stuckQuery, workflowParams, type SupportAction } from '../schemas/support.js';
 import { isGone, refusalOf } from '../temporal-errors.js';
-import { FALLBACK_TIMEZONE, journeyTitle, listStuck, workflowFacts, type WorkflowFacts } from '../support/registrations.js';
-import { ACTION_TITLES, auditTitle, stageTitle, waitingOnTitle } from '../support/wording.js';
+import { FALLBACK_TIMEZONE, listStuck, workflowFacts, type WorkflowFacts } from '../support/registrations.js';
+import { ACTION_TITLES, auditTitle, journeyTitle, stageTitle, waitingOnText } from '../support/wording.js';
+import type { Lang } from '../messages.js';
 
 /** The actions that fit a journey at its stage (what the console offers as buttons). */
 export function actionsFor(f: Pick<WorkflowFacts, 'status' | 'journey' | 'stage'>): SupportAction[] {
@@ -107,7 +108,7 @@ export function supportRoutes(deps: ApiDeps): Router {
     return rows as { at: Date; actor: string; actorRole: string | null; action: string; reason: string | null }[];
   }
 
-  async function detail(workflowId: string) {
+  async function detail(workflowId: string, lang: Lang) {
     const f = await facts(workflowId);
     const zone = f.schoolRow?.timezone ?? FALLBACK_TIMEZONE;
     const timeline = [
@@ -123,12 +124,12 @@ export function supportRoutes(deps: ApiDeps): Router {
     return {
       workflowId,
       journey: f.journey,
-      journeyTitle: journeyTitle(f.journey),
+      journeyTitle: journeyTitle(f.journey, lang),
       status: f.status,
       stage: f.stage,
-      stageTitle: stageTitle(f.stage),
+      stageTitle: stageTitle(f.stage, lang),
       waitingOn: f.waitingOn,
-      waitingOnText: f.status === 'RUNNING' ? `Ждёт ${waitingOnTitle(f.waitingOn)}` : 'Процесс завершён и ничего не ждёт',
+      waitingOnText: waitingOnText(f.waitingOn, f.status === 'RUNNING', lang),
       stuckSince: f.stuckSince?.toISOString() ?? null,
       stuckSinceLocal: f.stuckSince ? formatLocalTime(f.stuckSince, zone, 'ru') : null,
       school: f.schoolRow ? { id: f.schoolRow.id, name: f.schoolRow.name, timezone: f.schoolRow.timezone } : null,
@@ -142,12 +143,12 @@ export function supportRoutes(deps: ApiDeps): Router {
 
   router.get('/support/registrations/stuck', async (req, res) => {
     const filter = stuckQuery.parse(req.query);
-    res.json({ items: await listStuck(temporal, pool, filter) });
+    res.json({ items: await listStuck(temporal, pool, filter, req.lang) });
   });
 
   router.get('/support/registrations/:workflowId', async (req, res) => {
     const { workflowId } = workflowParams.parse(req.params);
-    res.json(await detail(workflowId));
+    res.json(await detail(workflowId, req.lang));
   });
 
   router.post('/support/registrations/:workflowId/actions', async (req, res) => {
@@ -156,7 +157,7 @@ export function supportRoutes(deps: ApiDeps): Router {
     const body = actionBody.parse(req.body);
     const f = await facts(workflowId);
     if (!actionsFor(f).includes(body.action)) {
-      throw new Problem(409, 'support-action-not-available', { action: ACTION_TITLES[body.action], stage: stageTitle(f.stage) });
+      throw new Problem(409, 'support-action-not-available', { action: ACTION_TITLES[body.action], stage: stageTitle(f.stage, req.lang) });
     }
     const who = { actor: principal.sub, actorRole: principal.role, reason: body.reason, requestId: req.requestId };
     const handle = temporal.workflow.getHandle(workflowId);
@@ -173,14 +174,14 @@ export function supportRoutes(deps: ApiDeps): Router {
       } else if (body.action === 'cancel' && f.journey === 'application') {
         await handle.executeUpdate(cancelApplicationUpdate, { args: [who] });
       } else {
-        throw new Problem(409, 'support-action-not-available', { action: ACTION_TITLES[body.action], stage: stageTitle(f.stage) });
+        throw new Problem(409, 'support-action-not-available', { action: ACTION_TITLES[body.action], stage: stageTitle(f.stage, req.lang) });
       }
     } catch (error) {
       if (error instanceof Problem) throw error;
       const refusal = refusalOf(error);
       if (refusal === 'invite-extension-invalid') throw new Problem(409, 'invite-extension-invalid', { maxDays: config.INVITE_MAX_DAYS });
       if (refusal || isGone(error)) {
-        throw new Problem(409, 'support-action-not-available', { action: ACTION_TITLES[body.action], stage: stageTitle(f.stage) });
+        throw new Problem(409, 'support-action-not-available', { action: ACTION_TITLES[body.action], stage: stageTitle(f.stage, req.lang) });
       }
       throw error;
     }
@@ -194,7 +195,7 @@ export function supportRoutes(deps: ApiDeps): Router {
       details,
       requestId: req.requestId,
     });
-    res.json(await detail(workflowId));
+    res.json(await detail(workflowId, req.lang));
   });
 
   /** The clear personal data, for the agent who says why they need it; the reason is kept. */

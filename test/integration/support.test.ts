@@ -49,6 +49,14 @@ describe('stuck registrations', () => {
     const item = list.body.items.find((i: { workflowId: string }) => i.workflowId === a.workflowId);
     expect(item).toMatchObject({ journey: 'invite', stage: 'active', waitingOn: 'invitee', school: { name: 'Лицей № 3', timezone: 'Asia/Vladivostok' } });
     expect(item.stuckSinceLocal).toMatch(/GMT\+10|UTC\+10/);
+    // Issue 6: the list carries labels, never the raw codes, in the request's language.
+    expect(item).toMatchObject({ journeyTitle: 'Приглашение по ссылке', stageTitle: 'ссылка действует', waitingOnTitle: 'приглашённый' });
+    const english = await api.call('GET', `/v1/support/registrations/stuck?school=${s.school.id}&journey=invite`, { as: agent, headers: { 'accept-language': 'en' } });
+    expect(english.body.items.find((i: { workflowId: string }) => i.workflowId === a.workflowId)).toMatchObject({
+      journeyTitle: 'Invite link',
+      stageTitle: 'link is valid',
+      waitingOnTitle: 'the invitee',
+    });
     const ages: number[] = list.body.items.map((i: { ageMinutes: number }) => i.ageMinutes);
     expect([...ages].sort((x, y) => y - x)).toEqual(ages);
     const old = await stuck(`school=${s.school.id}&minAgeMinutes=60`);
@@ -67,6 +75,10 @@ describe('one registration', () => {
     const d = await api.call('GET', path, { as: agent });
     expect(d.status).toBe(200);
     expect(d.body.waitingOnText).toMatch(/приглашённого/);
+    expect(d.body.stageTitle).toBe('ссылка действует');
+    const en = await api.call('GET', path, { as: agent, headers: { 'accept-language': 'en' } });
+    expect(en.body).toMatchObject({ stageTitle: 'link is valid', journeyTitle: 'Invite link' });
+    expect(en.body.waitingOnText).toMatch(/^Waiting on the invitee/);
     expect(d.body.timeline.map((t: { text: string }) => t.text)).toEqual(expect.arrayContaining(['Процесс начат', 'Приглашение создано']));
     expect(d.body.actions.map((x: { action: string }) => x.action)).toEqual(['extend-invite', 'cancel']);
     const before = Date.parse(d.body.subject.expiresAt);

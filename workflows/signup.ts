@@ -27,6 +27,7 @@ import {
   signupViewQuery,
   submitCodeUpdate,
   submitProfileUpdate,
+  supportResendCodeUpdate,
   type RefusalDetails,
   type SignupOutcome,
   type SignupResult,
@@ -209,6 +210,28 @@ export async function signupWorkflow(input: SignupWorkflowInput): Promise<Signup
       validator: ({ session, channel }) => {
         requireStage(session, 'code', 'reset-code');
         requireChannel(channel);
+        const at = resendAt();
+        if (at !== undefined && now() < at) refuse(SIGNUP_REFUSALS.resendTooEarly, 'resend too early', { retryAt: iso(at)! });
+        refuseOverCap();
+      },
+    },
+  );
+
+  // Support's "resend code": the same countdown and cap as the person's own resend; the channel of
+  // the last code (or the contact's usual one) is kept, and the purpose follows the phase.
+  setHandler(
+    supportResendCodeUpdate,
+    async (_who) => {
+      s.touches++;
+      while (issuing) await issuing;
+      if (now() >= (resendAt() ?? 0)) await ensureCode(s.code?.channel ?? (contact.kind === 'phone' ? 'sms' : 'email'), purposeNow(), true);
+      const c = s.code && !s.code.consumed ? s.code : undefined;
+      return { stage: s.phase, channel: s.code?.channel ?? null, resendAt: iso(resendAt()), codeExpiresAt: iso(c?.expiresAt) };
+    },
+    {
+      validator: (_who) => {
+        refuseIfClosed();
+        if (s.phase !== 'code' && s.phase !== 'reset-code') refuse(SIGNUP_REFUSALS.wrongStage, 'not waiting for a code');
         const at = resendAt();
         if (at !== undefined && now() < at) refuse(SIGNUP_REFUSALS.resendTooEarly, 'resend too early', { retryAt: iso(at)! });
         refuseOverCap();

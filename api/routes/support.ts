@@ -14,10 +14,12 @@ import {
   remindApproversUpdate,
   revokeInviteUpdate,
 } from '../../workflows/definitions.js';
+import { SIGNUP_REFUSALS, signupViewQuery, supportResendCodeUpdate } from '../../workflows/signup-definitions.js';
 import type { ApiDeps } from '../app.js';
 import { principalOf } from '../auth.js';
 import { formatLocalTime } from '../messages.js';
 import { Problem } from '../problem.js';
+import { problemFromRefusal, secondsUntil } from '../signup-refusals.js';
 import { actionBody, revealBody, stuckQuery, workflowParams, type SupportAction } from '../schemas/support.js';
 import { isGone, refusalOf } from '../temporal-errors.js';
 import { FALLBACK_TIMEZONE, listStuck, workflowFacts, type WorkflowFacts } from '../support/registrations.js';
@@ -32,6 +34,9 @@ export function actionsFor(f: Pick<WorkflowFacts, 'status' | 'journey' | 'stage'
       return f.stage === 'active' ? ['extend-invite', 'cancel'] : [];
     case 'application':
       return f.stage === 'pending' || f.stage === 'escalated' ? ['remind-approvers', 'cancel'] : [];
+    case 'signup':
+      // Only while the person waits for a code (signup or password reset), never after it was used.
+      return f.stage === 'code' || f.stage === 'reset-code' ? ['resend-code'] : [];
     default:
       return [];
   }
@@ -81,6 +86,20 @@ export function supportRoutes(deps: ApiDeps): Router {
       if (app) {
         const cls = app.classId ? await findClass(pool, app.classId) : undefined;
         Object.assign(subject, { applicationId: app.id, role: app.role, class: cls?.name ?? null, status: app.status });
+      }
+    }
+    if (f.journey === 'signup' && f.status === 'RUNNING') {
+      // The countdown as the person sees it (a session that verified nothing sees the code step).
+      const view = await temporal.workflow
+        .getHandle(f.workflowId)
+        .query(signupViewQuery, 'support')
+        .catch(() => undefined);
+      if (view?.channel) {
+        Object.assign(subject, {
+          channel: view.channel,
+          resendInSeconds: secondsUntil(view.resendAt, Date.now()),
+          ...(view.codeExpiresAt ? { codeExpiresAtLocal: formatLocalTime(new Date(view.codeExpiresAt), zone, 'ru') } : {}),
+        });
       }
     }
     const person = await personOf(f);
@@ -167,6 +186,9 @@ export function supportRoutes(deps: ApiDeps): Router {
         const expiresAt = new Date(Date.now() + body.days * DAY_MS).toISOString();
         details.expiresAt = expiresAt;
         await handle.executeUpdate(extendInviteUpdate, { args: [{ ...who, expiresAt, maxDays: config.INVITE_MAX_DAYS }] });
+      } else if (body.action === 'resend-code') {
+        const sent = await handle.executeUpdate(supportResendCodeUpdate, { args: [{ actor: principal.sub, actorRole: principal.role, requestId: req.requestId }] });
+        details.channel = sent.channel;
       } else if (body.action === 'remind-approvers') {
         await handle.executeUpdate(remindApproversUpdate, { args: [who] });
       } else if (body.action === 'cancel' && f.journey === 'invite') {
@@ -179,6 +201,10 @@ export function supportRoutes(deps: ApiDeps): Router {
     } catch (error) {
       if (error instanceof Problem) throw error;
       const refusal = refusalOf(error);
+      // The resend countdown and the codes-per-window cap bind support too: say when it will be possible.
+      if (refusal === SIGNUP_REFUSALS.resendTooEarly || refusal === SIGNUP_REFUSALS.tooManyCodes || refusal === SIGNUP_REFUSALS.deliveryFailed) {
+        throw problemFromRefusal(error)!;
+      }
       if (refusal === 'invite-extension-invalid') throw new Problem(409, 'invite-extension-invalid', { maxDays: config.INVITE_MAX_DAYS });
       if (refusal || isGone(error)) {
         throw new Problem(409, 'support-action-not-available', { action: ACTION_TITLES[body.action], stage: stageTitle(f.stage, req.lang) });

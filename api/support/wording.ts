@@ -102,6 +102,7 @@ const UPDATE_TITLES: Record<string, string> = {
   acceptAsParent: 'Родитель дал согласие',
   'signup.requestCode': 'Запрошен код',
   'signup.resendCode': 'Код отправлен повторно',
+  'signup.supportResendCode': 'Код отправлен повторно по просьбе поддержки',
   'signup.submitCode': 'Введён код',
   'signup.passwordChecked': 'Проверен пароль',
   'signup.forgotPassword': '«Забыли пароль»',
@@ -111,6 +112,8 @@ const UPDATE_TITLES: Record<string, string> = {
 };
 
 const ACTIVITY_TITLES: Record<string, string> = {
+  issueSignupCode: 'Отправлен одноразовый код',
+  lookupSignupAccount: 'Проверено, есть ли учётная запись',
   notify: 'Отправлено уведомление',
   recordInviteStatus: 'Статус приглашения записан',
   recordInviteExpiry: 'Новый срок приглашения записан',

@@ -125,7 +125,17 @@ $('#filters').addEventListener('submit', (e) => {
   void loadStuck();
 });
 
-const SUBJECT_TITLES = { role: 'Роль', class: 'Класс', status: 'Статус', expiresAtLocal: 'Действует до', inviteId: 'Приглашение', applicationId: 'Заявка' };
+const SUBJECT_TITLES = {
+  role: 'Роль',
+  class: 'Класс',
+  status: 'Статус',
+  expiresAtLocal: 'Действует до',
+  inviteId: 'Приглашение',
+  applicationId: 'Заявка',
+  channel: 'Канал кода',
+  resendInSeconds: 'Повторная отправка возможна через, с',
+  codeExpiresAtLocal: 'Код действует до',
+};
 
 function renderDetail(d) {
   state.current = d;

@@ -49,6 +49,7 @@ import { massChangeGuard } from '../domain/roster/guard.js';
 import { planChat } from '../domain/roster/plan.js';
 import { sortedUnique } from '../domain/roster/sorted.js';
 import { mapLimit } from '../infra/concurrency.js';
+import { syncChangesApplied } from '../infra/metrics.js';
 import { inTransaction, type Queryable } from '../infra/postgres.js';
 import { journalPeopleFacts, schoolRosterFromRecords } from '../roster/from-journal.js';
 import type { ReconcileInput, SchoolPlanRef } from '../workflows/roster-definitions.js';
@@ -115,6 +116,7 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
       idempotencyKey: messengerChatKey(connectionId, school, chat.chatKey),
     });
     await setMessengerChatId(pool, chat.id, id);
+    syncChangesApplied.inc({ op: 'create_chat' });
     return id;
   }
 
@@ -425,6 +427,7 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
             await markGroupApplied(tx, input.runId, school, chat.chatKey, group);
           });
           applied += group.ids.length;
+          syncChangesApplied.inc({ op: group.op }, group.ids.length);
           ctx.heartbeat({ applied });
         }
       } catch (e) {

@@ -32,6 +32,8 @@ export interface RouteSpec {
   response?: ZodType;
   /** Not JSON (metrics text, HTML page). */
   produces?: string;
+  /** Request body types other than JSON (an upload); the route reads its body itself. */
+  consumes?: readonly string[];
 }
 
 interface CompiledRoute {

@@ -21,7 +21,7 @@ import { devSignupRoutes } from './routes/dev-signup.js';
 import { signupRoutes } from './routes/signups.js';
 import { supportRoutes } from './routes/support.js';
 import { connectionRoutes } from './routes/connections.js';
-import { guard, observe, surfaceRoutes } from './surfaces.js';
+import { guard, observe, routeIndex, surfaceRoutes } from './surfaces.js';
 import { requestContext } from '../infra/request-context.js';
 
 export interface ApiDeps {
@@ -48,7 +48,8 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(observe(deps));
   app.use((req: Request, _res: Response, next: NextFunction) => {
     const hasBody = req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0';
-    if (['POST', 'PUT', 'PATCH'].includes(req.method) && hasBody && !req.is('application/json')) {
+    const uploads = routeIndex.find(req.method, req.path)?.spec.consumes;
+    if (['POST', 'PUT', 'PATCH'].includes(req.method) && hasBody && !req.is('application/json') && !uploads) {
       return next(new Problem(415, 'unsupported-media-type'));
     }
     next();

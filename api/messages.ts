@@ -184,6 +184,22 @@ const catalog = {
     ru: () => 'Подключение журнала не найдено.',
     en: () => 'Journal connection not found.',
   },
+  'connection-not-file-based': {
+    ru: (p) => `Выгрузку можно загрузить только для подключения из файлов (OneRoster CSV, ЭПОС, ЭШ), а это подключение — ${p.kind}.`,
+    en: (p) => `An export can only be uploaded for a file-based connection (OneRoster CSV, EPOS, ESH); this one is ${p.kind}.`,
+  },
+  'export-wrong-type': {
+    ru: (p) => `Такой формат выгрузки не принимается. Подходят: ${p.accepted}.`,
+    en: (p) => `This export format is not accepted. Accepted: ${p.accepted}.`,
+  },
+  'export-too-large': {
+    ru: (p) => `Файл выгрузки больше допустимых ${p.maxMb} МБ.`,
+    en: (p) => `The export is larger than the allowed ${p.maxMb} MB.`,
+  },
+  'export-invalid': {
+    ru: (p) => `Выгрузка не принята, ничего не сохранено: ${p.reasonRu}`,
+    en: (p) => `The export was not accepted and nothing was stored: ${p.reasonEn}`,
+  },
   'connection-disabled': {
     ru: () => 'Подключение выключено: включите его, чтобы запустить синхронизацию.',
     en: () => 'The connection is disabled: enable it to run a sync.',

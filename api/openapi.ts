@@ -38,6 +38,11 @@ function operation(spec: RouteSpec) {
     responses['401'] = problemResponse('No or invalid bearer token');
     responses['403'] = problemResponse(`Role not allowed (allowed: ${roles})${spec.scope === 'school' ? ', or another school' : ''}`);
   }
+  if (spec.consumes) {
+    responses['413'] = problemResponse('Upload too large');
+    responses['415'] = problemResponse('Upload of a type this route does not take');
+    responses['422'] = problemResponse('Upload refused: broken or unreadable, nothing stored');
+  }
   if (spec.rateLimit) responses['429'] = { ...problemResponse('Rate limited'), headers: { 'Retry-After': { schema: { type: 'integer' } } } };
   return {
     tags: [spec.tag],
@@ -48,6 +53,9 @@ function operation(spec: RouteSpec) {
     ...(spec.access === 'public' ? { security: [] } : {}),
     parameters: [...parameters(spec.params, 'path'), ...parameters(spec.query, 'query')],
     ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(spec.body, 'input') } } } } : {}),
+    ...(spec.consumes
+      ? { requestBody: { required: true, content: Object.fromEntries(spec.consumes.map((t) => [t, { schema: { type: 'string', contentMediaType: t } }])) } }
+      : {}),
     responses,
   };
 }

@@ -2,12 +2,14 @@
 // per client IP and per phone, with rate-limiter-flexible's PostgreSQL store: every API replica
 // counts in the same table (rate_limits, migration 300), so a limit holds however many run.
 import { createHash } from 'node:crypto';
+import { normaliseEmail, normalisePhone } from '../domain/contact.js';
 import type { NextFunction, Request, Response } from 'express';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config } from '../infra/config.js';
 import type { Pool } from '../infra/postgres.js';
 import type { RateLimitName } from './access.js';
 import { Problem } from './problem.js';
+import { signupHandles, type SignupHandles } from './signup-handles.js';
 
 export interface Limit {
   points: number;
@@ -21,14 +23,26 @@ export function parseLimit(spec: string): Limit {
   return { points: Number(m[1]), seconds: Number(m[2]) };
 }
 
-/** The phone (or e-mail) a request is about, hashed: the counters table never holds one in clear. */
-function contactKey(req: Request): string | undefined {
+/**
+ * The phone (or e-mail) a request is about, as the signup key (an HMAC of the normalised address):
+ * "+7 916 …" and "8 (916) …" count as one phone, a code request with the phone and a resend or code
+ * submission with the signup id (any of its sessions) count together, and the counters table never
+ * holds an address in clear.
+ */
+function contactKey(req: Request, handles: SignupHandles | undefined): string | undefined {
   const body = req.body as { phone?: unknown; email?: unknown } | undefined;
-  const raw = typeof body?.phone === 'string' ? body.phone.replace(/[^\d+]/g, '') : typeof body?.email === 'string' ? body.email.trim().toLowerCase() : undefined;
-  if (raw) return createHash('sha256').update(raw).digest('hex').slice(0, 32);
-  // A code submission names its signup, whose id is itself keyed by the phone (signup branch).
-  const signupId = req.params?.signupId ?? /^\/v1\/signups\/([^/]+)/.exec(req.path)?.[1];
-  return signupId ? `signup-${signupId.slice(0, 64)}` : undefined;
+  const address =
+    typeof body?.phone === 'string'
+      ? (normalisePhone(body.phone) ?? body.phone.replace(/[^\d+]/g, ''))
+      : typeof body?.email === 'string'
+        ? normaliseEmail(body.email)
+        : undefined;
+  if (address) return handles ? `signup-${handles.keyOf(address)}` : createHash('sha256').update(address).digest('hex').slice(0, 32);
+  const fromParams: unknown = req.params?.signupId;
+  const signupId = typeof fromParams === 'string' ? fromParams : /^\/v1\/signups\/([^/]+)/.exec(req.path)?.[1];
+  if (!signupId) return undefined;
+  const key = handles?.keyIn(signupId);
+  return key ? `signup-${key}` : `signup-id-${signupId.slice(0, 64)}`;
 }
 
 interface Rule {
@@ -48,6 +62,8 @@ export function rulesFromConfig(c: Config): Record<RateLimitName, Rule> {
 export function rateLimits(pool: Pool, config: Config) {
   const limiters = new Map<string, RateLimiterPostgres>();
   const rules = rulesFromConfig(config);
+  const secret = config.HUB_SIGNUP_SECRET ?? config.HUB_JWT_SECRET;
+  const handles = secret ? signupHandles(secret) : undefined;
   const limiter = (name: string, l: Limit): RateLimiterPostgres => {
     const key = `${name}/${l.points}/${l.seconds}`;
     let rl = limiters.get(key);
@@ -72,7 +88,7 @@ export function rateLimits(pool: Pool, config: Config) {
     if (!name) return next();
     const rule = rules[name];
     const checks: [RateLimiterPostgres, string][] = [[limiter(`${name}:ip`, rule.perIp), req.ip ?? 'unknown']];
-    const contact = rule.perPhone ? contactKey(req) : undefined;
+    const contact = rule.perPhone ? contactKey(req, handles) : undefined;
     if (rule.perPhone && contact) checks.push([limiter(`${name}:phone`, rule.perPhone), contact]);
     let mostRestrictive: RateLimiterRes | undefined;
     for (const [rl, key] of checks) {

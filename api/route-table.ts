@@ -20,6 +20,7 @@ import {
 } from './schemas/joining.js';
 import { connectionParams, createConnectionBody, decisionBody as runDecisionBody, runParams, syncBody } from './schemas/connections.js';
 import { channelBody, codeBody, passwordBody, profileBody, signupParams, startSignupBody } from './schemas/signups.js';
+import { UPLOAD_TYPES } from './journal-upload.js';
 import { actionBody, registrationDetail, revealBody, stuckQuery, stuckResponse, workflowParams } from './schemas/support.js';
 
 const STAFF_OF_SCHOOL: readonly Role[] = ['authority', 'school_admin', 'class_teacher'];
@@ -252,6 +253,16 @@ export const routeTable: RouteSpec[] = [
     body: createConnectionBody,
   },
   { method: 'get', path: '/v1/connections/:connectionId', access: AUTHORITY, tag: 'connections', summary: 'One connection', params: connectionParams },
+  {
+    method: 'post',
+    path: '/v1/connections/:connectionId/export',
+    access: AUTHORITY,
+    tag: 'connections',
+    summary:
+      'Upload the export a file-based connection reads (OneRoster CSV or ESH: a .zip, or the .csv files as multipart/form-data; EPOS: a .jsonl file). Checked by the adapter before it is kept; the next sync reads it',
+    params: connectionParams,
+    consumes: UPLOAD_TYPES,
+  },
   {
     method: 'post',
     path: '/v1/connections/:connectionId/test',

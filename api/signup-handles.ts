@@ -19,6 +19,8 @@ export function signupHandles(secret: string) {
     createHmac('sha256', secret).update(`signup:${address}`, 'utf8').digest('hex').slice(0, 32);
   const sessionOf = (nonce: string): string => createHash('sha256').update(nonce, 'utf8').digest('hex');
   return {
+    /** The address's key: the same for every session, so per-phone counters can use it. */
+    keyOf,
     /** A fresh session on the one workflow of this address. */
     open(address: string): SignupHandle {
       const key = keyOf(address);
@@ -29,6 +31,10 @@ export function signupHandles(secret: string) {
       const m = HANDLE.exec(signupId);
       if (!m?.[1] || !m[2]) return undefined;
       return { signupId, workflowId: signupWorkflowId(m[1]), session: sessionOf(m[2]) };
+    },
+    /** The address key inside a signup id (whatever its session), or undefined for a malformed id. */
+    keyIn(signupId: string): string | undefined {
+      return HANDLE.exec(signupId)?.[1];
     },
   };
 }

@@ -1,9 +1,10 @@
 // `hub` — the command line for authority operators and support: journal connections, sync runs,
 // stuck registrations, OneRoster imports. Talks to the API over HTTP; Russian output, --json for scripts.
-import { resolve } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, extname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { OneRosterCsvSource } from '../adapters/journals/oneroster-csv/adapter.js';
-import { CliError, hubClient } from '../cli/http.js';
+import { CliError, hubClient, type RawBody } from '../cli/http.js';
 
 interface Connection {
   id: string;
@@ -94,6 +95,37 @@ connections
     const r = await api.call<{ ok: boolean; schools?: number; sample?: string[]; error?: string; message?: string; ms: number }>('POST', `/v1/connections/${id}/test`, {});
     out(r, () => (r.ok ? `Источник отвечает: школ ${r.schools} (${r.ms} мс). ${r.sample?.length ? `Например: ${r.sample.join(', ')}` : ''}` : `Источник не отвечает: ${r.error} — ${r.message}`));
     if (!r.ok) process.exitCode = 1;
+  });
+/** A file or folder as the upload body the API takes (api/journal-upload.ts). */
+async function uploadBody(path: string): Promise<{ body: RawBody; type?: string }> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info) throw new CliError(`Нет такого файла или папки: ${path}`);
+  if (info.isDirectory()) {
+    const names = (await readdir(path)).filter((n) => n.toLowerCase().endsWith('.csv'));
+    if (names.length === 0) throw new CliError(`В папке ${path} нет файлов .csv`);
+    const form = new FormData();
+    for (const n of names) form.append('files', new Blob([await readFile(join(path, n))], { type: 'text/csv' }), n);
+    return { body: form };
+  }
+  const ext = extname(path).toLowerCase();
+  const content = await readFile(path);
+  if (ext === '.zip') return { body: content, type: 'application/zip' };
+  if (ext === '.jsonl') return { body: content, type: 'application/x-ndjson' };
+  if (ext === '.csv') {
+    const form = new FormData();
+    form.append('files', new Blob([content], { type: 'text/csv' }), basename(path));
+    return { body: form };
+  }
+  throw new CliError(`Неизвестный формат выгрузки ${basename(path)}: нужен .zip, .jsonl или папка с .csv`);
+}
+
+connections
+  .command('upload <connection> <file>')
+  .description('загрузить выгрузку для подключения из файлов: .zip или папка с .csv (OneRoster, ЭШ), .jsonl (ЭПОС)')
+  .action(async (id: string, file: string) => {
+    const { body, type } = await uploadBody(resolve(file));
+    const r = await api.send<{ layout: string; files: { name: string; bytes: number }[]; bytes: number; schools: number }>('POST', `/v1/connections/${id}/export`, body, type);
+    out(r, () => `Выгрузка загружена: файлов ${r.files.length}, ${r.bytes} байт, школ ${r.schools}. Следующая синхронизация прочитает её.`);
   });
 for (const [cmd, title] of [
   ['enable', 'включено'],

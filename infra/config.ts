@@ -28,6 +28,8 @@ const schema = z.object({
   TEMPORAL_NAMESPACE: z.string().default('default'),
   /** Port of the HTTP API and support console. */
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Port of the worker's own Prometheus endpoint (GET /metrics); 0 turns it off. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /** Base of links sent to people (invite links). */
   PUBLIC_BASE_URL: z.string().url().default('http://localhost:8080'),
   /** Folder for the dev stack's state: Temporal SQLite file, embedded PostgreSQL data. */
@@ -94,6 +96,8 @@ const schema = z.object({
   RATE_LIMIT_PREVIEW_PER_IP: z.string().regex(/^\d+\/\d+$/).default('60/60'),
   /** Mass-change guard: a run removing more than this share of a school's managed members stops for confirmation. */
   ROSTER_MASS_REMOVAL_SHARE: z.coerce.number().min(0).max(1).default(0.1),
+  /** Largest journal export an authority may upload (POST /v1/connections/:id/export), bytes. Kept in PostgreSQL. */
+  JOURNAL_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(100 * 1024 * 1024),
   /** Key that encrypts journal connection credentials at rest (AES-256-GCM): 32 bytes, hex or base64. */
   HUB_SECRETS_KEY: z.string().min(32).optional(),
   /** How long a run stopped by the mass-change guard waits for a human before it is discarded. */

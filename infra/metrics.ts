@@ -3,6 +3,7 @@
 // process (dev stack) and are served by the worker's own metrics port otherwise (bin/worker wiring).
 import type { Client } from '@temporalio/client';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { HUB_JOURNEYS } from '../workflows/search-attributes.js';
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry, prefix: 'hub_process_' });
@@ -17,19 +18,20 @@ export const httpDuration = new Histogram({
 
 export const syncChangesApplied = new Counter({
   name: 'hub_sync_changes_applied_total',
-  help: 'Chat membership changes the reconciliation applied, by kind (add, remove)',
-  labelNames: ['kind'] as const,
+  help: 'What reconciliation applied at the messenger, by op: memberships added or removed, chats created',
+  labelNames: ['op'] as const,
   registers: [registry],
 });
 
 export const messengerErrors = new Counter({
   name: 'hub_messenger_errors_total',
-  help: 'Messenger calls that failed at the activity edge, by error code',
-  labelNames: ['code'] as const,
+  help: 'Failed messenger requests, by error code and outcome (retried in place, or failed to the caller)',
+  labelNames: ['code', 'outcome'] as const,
   registers: [registry],
 });
 
-export const JOURNEY_KINDS = ['signup', 'invite', 'application', 'guardians'] as const;
+/** Every HubJourney value a workflow sets, reconciliation runs excepted (they have their own reports). */
+export const JOURNEY_KINDS = HUB_JOURNEYS.filter((k) => k !== 'reconcile');
 
 /** Journey counts come from Temporal visibility, so they are right whichever replica is scraped. */
 export function journeyGauges(temporal: Client, cacheMs = 15_000): void {

@@ -11,6 +11,7 @@ import { messengerFromConfig } from '../adapters/messenger/from-config.js';
 import { journalFactory } from '../roster/journal-factory.js';
 import { unwiredMessenger } from '../roster/unwired.js';
 import { TASK_QUEUES } from '../workflows/definitions.js';
+import { startMetricsServer } from './metrics-server.js';
 import { secretBoxFromConfig } from './secrets.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
@@ -43,12 +44,14 @@ export async function runWorkers(config: Config, pool: Pool, logger: Logger): Pr
       createHubWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue, deps, bundle }),
     ),
   );
+  const metrics = config.WORKER_METRICS_PORT > 0 ? await startMetricsServer(config.WORKER_METRICS_PORT) : undefined;
   const running = workers.map((w) => w.run());
-  logger.info({ taskQueues: Object.values(TASK_QUEUES) }, 'worker running');
+  logger.info({ taskQueues: Object.values(TASK_QUEUES), metricsPort: metrics?.port ?? null }, 'worker running');
   return {
     async stop() {
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
       await Promise.allSettled(running);
+      await metrics?.stop();
       await connection.close();
     },
   };

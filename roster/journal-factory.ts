@@ -3,17 +3,25 @@
 import { createJournalSource } from '../adapters/journals/registry.js';
 import type { JournalSource } from '../adapters/journals/port.js';
 import { readCredentials, type JournalConnection } from '../db/repositories/connections.js';
+import { findCurrentExport } from '../db/repositories/journal-exports.js';
 import type { Pool } from '../infra/postgres.js';
 import type { SecretBox } from '../infra/secrets.js';
+import { defaultExportCache, isFileKind, materialiseExport } from './journal-exports.js';
 
 export type JournalFactory = (connection: JournalConnection) => Promise<JournalSource>;
 
-export function journalFactory(pool: Pool, box: SecretBox | undefined): JournalFactory {
+/**
+ * A file-based connection reads its uploaded export when it has one (POST /v1/connections/:id/export),
+ * otherwise the server-side `path` of its settings. `exportCache` is where uploads are written out.
+ */
+export function journalFactory(pool: Pool, box: SecretBox | undefined, exportCache = defaultExportCache): JournalFactory {
   return async (connection) => {
     const credentials = connection.hasCredentials
       ? await readCredentials(pool, requireBox(box), connection.id)
       : undefined;
-    return createJournalSource({ ...connection.settings, ...credentials, kind: connection.kind });
+    const upload = isFileKind(connection.kind) ? await findCurrentExport(pool, connection.id) : undefined;
+    const path = upload ? { path: await materialiseExport(pool, upload, exportCache) } : {};
+    return createJournalSource({ ...connection.settings, ...credentials, ...path, kind: connection.kind });
   };
 }
 

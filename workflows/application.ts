@@ -29,7 +29,7 @@ import {
   type GuardianWorkflowInput,
   type SupportActionInput,
 } from './definitions.js';
-import { HubJourney, HubSchool, HubStage, HubStuckSince, HubWaitingOn } from './search-attributes.js';
+import { HubSchool, HubStuckSince, journeyAttr, stageAttr, waitingOnAttr } from './search-attributes.js';
 
 // Local activities: short database writes inside an approver's request; run by the worker that holds
 // the workflow task, they cost no extra round trips through the Temporal server (bench/RESULTS.md).
@@ -45,10 +45,10 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
   let closing = false;
 
   upsertSearchAttributes([
-    { key: HubJourney, value: 'application' },
-    { key: HubStage, value: 'pending' },
+    journeyAttr('application'),
+    stageAttr('pending'),
     { key: HubSchool, value: input.schoolId },
-    { key: HubWaitingOn, value: 'approver' },
+    waitingOnAttr('approver'),
     { key: HubStuckSince, value: workflowInfo().startTime },
   ]);
 
@@ -174,8 +174,8 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
     state.escalatedAt = new Date().toISOString();
     state.waitingOn = 'authority';
     upsertSearchAttributes([
-      { key: HubStage, value: 'escalated' },
-      { key: HubWaitingOn, value: 'authority' },
+      stageAttr('escalated'),
+      waitingOnAttr('authority'),
     ]);
   }
   if (!(await condition(settled, until(input.timing.expireAfterMs)))) {
@@ -187,8 +187,8 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
   await condition(() => state.status !== 'pending');
   state.waitingOn = null;
   upsertSearchAttributes([
-    { key: HubStage, value: state.status },
-    { key: HubWaitingOn, value: null },
+    stageAttr(state.status),
+    waitingOnAttr(null),
     { key: HubStuckSince, value: null },
   ]);
   await condition(allHandlersFinished);

@@ -21,7 +21,7 @@ import {
   type GuardianState,
   type GuardianWorkflowInput,
 } from './definitions.js';
-import { HubJourney, HubSchool, HubStage, HubStuckSince, HubWaitingOn } from './search-attributes.js';
+import { HubSchool, HubStuckSince, journeyAttr, stageAttr, waitingOnAttr } from './search-attributes.js';
 
 const acts = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30 seconds',
@@ -38,10 +38,10 @@ export async function guardianWorkflow(input: GuardianWorkflowInput): Promise<Gu
   const child = { childId: input.childId, phoneHash: input.childPhoneHash };
 
   upsertSearchAttributes([
-    { key: HubJourney, value: 'guardians' },
-    { key: HubStage, value: 'waiting-parent' },
+    journeyAttr('guardians'),
+    stageAttr('waiting-parent'),
     ...(input.schoolId ? [{ key: HubSchool, value: input.schoolId }] : []),
-    { key: HubWaitingOn, value: 'parent' },
+    waitingOnAttr('parent'),
     { key: HubStuckSince, value: workflowInfo().startTime },
   ]);
   setHandler(guardianStateQuery, () => ({ ...state, parents: [...state.parents] }));
@@ -81,8 +81,8 @@ export async function guardianWorkflow(input: GuardianWorkflowInput): Promise<Gu
       state.restricted = false;
       state.status = 'confirmed';
       upsertSearchAttributes([
-        { key: HubStage, value: 'confirmed' },
-        { key: HubWaitingOn, value: null },
+        stageAttr('confirmed'),
+        waitingOnAttr(null),
         { key: HubStuckSince, value: null },
       ]);
       return { ...state, parents: [...state.parents] };
@@ -107,7 +107,7 @@ export async function guardianWorkflow(input: GuardianWorkflowInput): Promise<Gu
     if (!confirmed) {
       await acts.setAccountRestricted({ childId: input.childId, restricted: true, actor: 'system', reason: 'parent-not-confirmed' });
       state.restricted = true;
-      upsertSearchAttributes([{ key: HubStage, value: 'restricted' }]);
+      upsertSearchAttributes([stageAttr('restricted')]);
       // A parent who confirmed while the restriction was being written must not be undone by it.
       await condition(() => confirming.length === 0);
       if (state.parents.length > 0) {
@@ -121,8 +121,8 @@ export async function guardianWorkflow(input: GuardianWorkflowInput): Promise<Gu
   await condition(() => confirming.length === 0);
   state.status = 'closed';
   upsertSearchAttributes([
-    { key: HubStage, value: state.parents.length > 0 ? 'confirmed' : 'unconfirmed' },
-    { key: HubWaitingOn, value: null },
+    stageAttr(state.parents.length > 0 ? 'confirmed' : 'unconfirmed'),
+    waitingOnAttr(null),
     { key: HubStuckSince, value: null },
   ]);
   await condition(allHandlersFinished);

@@ -23,7 +23,7 @@ import {
   type InviteState,
   type InviteWorkflowInput,
 } from './definitions.js';
-import { HubJourney, HubSchool, HubStage, HubStuckSince, HubWaitingOn } from './search-attributes.js';
+import { HubSchool, HubStuckSince, journeyAttr, stageAttr, waitingOnAttr } from './search-attributes.js';
 
 const { recordInviteStatus, recordInviteExpiry } = proxyActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30 seconds',
@@ -33,10 +33,10 @@ const { recordInviteStatus, recordInviteExpiry } = proxyActivities<ReturnType<ty
 export async function inviteWorkflow(input: InviteWorkflowInput): Promise<InviteState> {
   const state: InviteState = { status: 'active' };
   upsertSearchAttributes([
-    { key: HubJourney, value: 'invite' },
-    { key: HubStage, value: 'active' },
+    journeyAttr('invite'),
+    stageAttr('active'),
     { key: HubSchool, value: input.schoolId },
-    { key: HubWaitingOn, value: 'invitee' },
+    waitingOnAttr('invitee'),
     { key: HubStuckSince, value: workflowInfo().startTime },
   ]);
 
@@ -84,8 +84,8 @@ export async function inviteWorkflow(input: InviteWorkflowInput): Promise<Invite
   }
 
   upsertSearchAttributes([
-    { key: HubStage, value: state.status },
-    { key: HubWaitingOn, value: null },
+    stageAttr(state.status),
+    waitingOnAttr(null),
     { key: HubStuckSince, value: null },
   ]);
   await condition(allHandlersFinished);

@@ -12,7 +12,7 @@ import {
   type JournalLinkInput,
   type LinkState,
 } from './roster-definitions.js';
-import { HubJourney, HubStage, HubWaitingOn } from './search-attributes.js';
+import { journeyAttr, stageAttr, waitingOnAttr } from './search-attributes.js';
 
 const acts = proxyActivities<HubActivities>({
   startToCloseTimeout: '2 minutes',
@@ -26,9 +26,9 @@ export async function journalLinkWorkflow(input: JournalLinkInput): Promise<Link
   const state: LinkState = { status: 'unlinked', joinedChats: 0 };
   let handled = false;
   upsertSearchAttributes([
-    { key: HubJourney, value: 'journal-link' },
-    { key: HubStage, value: 'waiting-proof' },
-    { key: HubWaitingOn, value: 'person' },
+    journeyAttr('journal-link'),
+    stageAttr('waiting-proof'),
+    waitingOnAttr('person'),
   ]);
   setHandler(linkStateQuery, () => ({ ...state }));
 
@@ -38,10 +38,10 @@ export async function journalLinkWorkflow(input: JournalLinkInput): Promise<Link
       try {
         const linked = await acts.linkJournalIdentity({ ...input, ...req });
         Object.assign(state, { status: 'linked', personId: req.personId, messengerUserId: linked.messengerUserId, linkedAt: linked.linkedAt });
-        upsertSearchAttributes([{ key: HubStage, value: 'joining-chats' }, { key: HubWaitingOn, value: null }]);
+        upsertSearchAttributes([stageAttr('joining-chats'), waitingOnAttr(null)]);
         const { joined } = await acts.joinPendingChats({ ...input, messengerUserId: linked.messengerUserId });
         state.joinedChats = joined;
-        upsertSearchAttributes([{ key: HubStage, value: 'linked' }]);
+        upsertSearchAttributes([stageAttr('linked')]);
         return { ...state };
       } catch (e) {
         // A refusal from the activity (R-L3 and friends) goes back to the caller as the same failure.
@@ -65,7 +65,7 @@ export async function journalLinkWorkflow(input: JournalLinkInput): Promise<Link
     try {
       await acts.unlinkJournalIdentity({ ...input, actor: req.actor, reason: req.reason });
       state.status = 'unlinked';
-      upsertSearchAttributes([{ key: HubStage, value: 'unlinked' }, { key: HubWaitingOn, value: null }]);
+      upsertSearchAttributes([stageAttr('unlinked'), waitingOnAttr(null)]);
       return { ...state };
     } finally {
       handled = true;

@@ -31,7 +31,7 @@ import {
   type SchoolPlanRef,
   type SchoolReconcileInput,
 } from './roster-definitions.js';
-import { HubJourney, HubSchool, HubStage, HubStuckSince, HubWaitingOn } from './search-attributes.js';
+import { HubSchool, HubStuckSince, journeyAttr, stageAttr, waitingOnAttr } from './search-attributes.js';
 import { reconcileSchoolWorkflow } from './reconcile-school.js';
 
 const quick = proxyActivities<HubActivities>({
@@ -45,10 +45,10 @@ export async function reconcileWorkflow(input: ReconcileInput): Promise<Reconcil
   const tuning = { ...DEFAULTS, ...input.tuning };
   const wfId = workflowInfo().workflowId;
   upsertSearchAttributes([
-    { key: HubJourney, value: 'reconcile' },
-    { key: HubStage, value: 'reading' },
+    journeyAttr('reconcile'),
+    stageAttr('reading'),
     { key: HubSchool, value: input.scope?.schoolExternalId ?? input.connectionId },
-    { key: HubWaitingOn, value: null },
+    waitingOnAttr(null),
   ]);
 
   const carry: ReconcileCarry =
@@ -159,8 +159,8 @@ export async function reconcileWorkflow(input: ReconcileInput): Promise<Reconcil
     const heldOutcomes = carry.outcomes.filter((o) => o.status === 'held');
     state.status = 'awaiting-confirmation';
     upsertSearchAttributes([
-      { key: HubStage, value: 'awaiting-confirmation' },
-      { key: HubWaitingOn, value: 'operator' },
+      stageAttr('awaiting-confirmation'),
+      waitingOnAttr('operator'),
       { key: HubStuckSince, value: new Date() },
     ]);
     await quick.setRunStatus({
@@ -179,8 +179,8 @@ export async function reconcileWorkflow(input: ReconcileInput): Promise<Reconcil
     const decided = await condition(() => decision !== undefined, input.confirmWithinMs);
     const d = decided && decision ? decision : { kind: 'discard' as const, actor: 'system:confirmation-timeout' };
     upsertSearchAttributes([
-      { key: HubStage, value: d.kind === 'confirm' ? 'applying' : 'discarding' },
-      { key: HubWaitingOn, value: null },
+      stageAttr(d.kind === 'confirm' ? 'applying' : 'discarding'),
+      waitingOnAttr(null),
       { key: HubStuckSince, value: null },
     ]);
     const heldSchools = carry.schools.filter((s) => state.held.includes(s.externalId));
@@ -201,7 +201,7 @@ export async function reconcileWorkflow(input: ReconcileInput): Promise<Reconcil
     });
   }
   state.status = finalStatus;
-  upsertSearchAttributes([{ key: HubStage, value: finalStatus }]);
+  upsertSearchAttributes([stageAttr(finalStatus)]);
   await condition(allHandlersFinished);
   return { ...state, held: [...state.held] };
 }

@@ -75,6 +75,24 @@ export const newPasswordUpdate = defineUpdate<SignupView, [NewPasswordInput]>('s
 export const notMeUpdate = defineUpdate<SignupView, [SessionInput]>('signup.notMe');
 export const submitProfileUpdate = defineUpdate<SignupView, [SubmitProfileInput]>('signup.submitProfile');
 
+/**
+ * Support sends the code again for whoever is at the code step (there is no caller session: the
+ * agent targets the journey). The countdown and the per-window cap apply as to anyone (R-A4).
+ */
+export interface SupportResendInput {
+  actor: string;
+  actorRole: string;
+  requestId?: string;
+}
+/** What support may see: no code, no salt, no session. */
+export interface SupportResendResult {
+  stage: SignupStage;
+  channel: OtpChannel | null;
+  resendAt: string | null;
+  codeExpiresAt: string | null;
+}
+export const supportResendCodeUpdate = defineUpdate<SupportResendResult, [SupportResendInput]>('signup.supportResendCode');
+
 export const signupViewQuery = defineQuery<SignupView, [string]>('signup.view');
 /** For the API only, never sent to callers: what it needs to check a code or a password itself. */
 export interface SignupInternals {

@@ -27,6 +27,7 @@ import {
   signupViewQuery,
   submitCodeUpdate,
   submitProfileUpdate,
+  supportResendCodeUpdate,
   type RefusalDetails,
   type SignupOutcome,
   type SignupResult,
@@ -34,7 +35,7 @@ import {
   type SignupView,
   type SignupWorkflowInput,
 } from './signup-definitions.js';
-import { HubJourney, HubStage, HubStuckSince, HubWaitingOn } from './search-attributes.js';
+import { HubStuckSince, journeyAttr, stageAttr, waitingOnAttr } from './search-attributes.js';
 
 // Local activities: each step is a short database write a person waits on; run by the worker that
 // holds the workflow task, they cost no extra round trips through the Temporal server (bench/RESULTS.md).
@@ -118,8 +119,8 @@ export async function signupWorkflow(input: SignupWorkflowInput): Promise<Signup
     s.phase = phase;
     const ended = closed();
     upsertSearchAttributes([
-      { key: HubStage, value: phase },
-      { key: HubWaitingOn, value: ended ? null : 'person' },
+      stageAttr(phase),
+      waitingOnAttr(ended ? null : 'person'),
       { key: HubStuckSince, value: ended ? null : new Date(now()) },
     ]);
   };
@@ -211,6 +212,28 @@ export async function signupWorkflow(input: SignupWorkflowInput): Promise<Signup
       validator: ({ session, channel }) => {
         requireStage(session, 'code', 'reset-code');
         requireChannel(channel);
+        const at = resendAt();
+        if (at !== undefined && now() < at) refuse(SIGNUP_REFUSALS.resendTooEarly, 'resend too early', { retryAt: iso(at)! });
+        refuseOverCap();
+      },
+    },
+  );
+
+  // Support's "resend code": the same countdown and cap as the person's own resend; the channel of
+  // the last code (or the contact's usual one) is kept, and the purpose follows the phase.
+  setHandler(
+    supportResendCodeUpdate,
+    async (_who) => {
+      s.touches++;
+      while (issuing) await issuing;
+      if (now() >= (resendAt() ?? 0)) await ensureCode(s.code?.channel ?? (contact.kind === 'phone' ? 'sms' : 'email'), purposeNow(), true);
+      const c = s.code && !s.code.consumed ? s.code : undefined;
+      return { stage: s.phase, channel: s.code?.channel ?? null, resendAt: iso(resendAt()), codeExpiresAt: iso(c?.expiresAt) };
+    },
+    {
+      validator: (_who) => {
+        refuseIfClosed();
+        if (s.phase !== 'code' && s.phase !== 'reset-code') refuse(SIGNUP_REFUSALS.wrongStage, 'not waiting for a code');
         const at = resendAt();
         if (at !== undefined && now() < at) refuse(SIGNUP_REFUSALS.resendTooEarly, 'resend too early', { retryAt: iso(at)! });
         refuseOverCap();
@@ -359,9 +382,9 @@ export async function signupWorkflow(input: SignupWorkflowInput): Promise<Signup
 
   // --- main: wait for the person; give up after a long enough silence ---------------------------
   upsertSearchAttributes([
-    { key: HubJourney, value: 'signup' },
-    { key: HubStage, value: s.phase },
-    { key: HubWaitingOn, value: 'person' },
+    journeyAttr('signup'),
+    stageAttr(s.phase),
+    waitingOnAttr('person'),
     { key: HubStuckSince, value: new Date(now()) },
   ]);
   while (!closed()) {

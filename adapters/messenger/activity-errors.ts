@@ -1,12 +1,11 @@
 // At the activity edge (dust's cast_known_errors idea): a MessengerError becomes an
 // ApplicationFailure Temporal understands: retryable or not, and "not before" for rate limits.
+// (The adapter counts failures in hub_messenger_errors_total where they happen, not here.)
 import { ApplicationFailure } from '@temporalio/common';
-import { messengerErrors } from '../../infra/metrics.js';
 import { isMessengerError } from './port.js';
 
 export function castMessengerError(e: unknown): unknown {
   if (!isMessengerError(e)) return e;
-  messengerErrors.inc({ code: e.code });
   return ApplicationFailure.create({
     type: `Messenger.${e.code}`,
     message: e.message,

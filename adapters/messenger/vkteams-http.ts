@@ -1,7 +1,7 @@
 // The Messenger port over HTTP, modelled on the VK Teams Bot API chat methods (README.md here).
 // Honours 429 + Retry-After, retries 5xx / timeouts / network errors with bounded backoff, gives
-// every request its own timeout, counts what it did (MessengerCallStats) and maps failures to the
-// port's error union.
+// every request its own timeout, counts what it did (MessengerCallStats, and failed requests in the
+// process's hub_messenger_errors_total) and maps failures to the port's error union.
 import { httpRequest, HttpTimeoutError, type HttpResponse } from '../../infra/http-client.js';
 import type {
   BatchOutcome,
@@ -11,6 +11,7 @@ import type {
   MessengerErrorDetail,
   MessengerMember,
 } from './port.js';
+import { messengerErrors } from '../../infra/metrics.js';
 import { emptyStats, MessengerError, toBatches } from './port.js';
 import { DEFAULT_RETRY_POLICY, parseRetryAfter, withRetry, type RetryPolicy } from './retry.js';
 
@@ -164,11 +165,13 @@ export class VkTeamsHttpMessenger implements Messenger {
             this.counters.retries++;
             this.counters.waitedMs += delayMs;
             const code = error instanceof AttemptError ? error.detail.code : 'unknown';
+            messengerErrors.inc({ code, outcome: 'retried' });
             this.opts.onRetry?.({ method, attempt, delayMs, code });
           },
         },
       );
     } catch (e) {
+      messengerErrors.inc({ code: e instanceof AttemptError ? e.detail.code : 'unknown', outcome: 'failed' });
       if (e instanceof AttemptError) {
         throw new MessengerError(e.detail, `${method}: ${e.message}`, { method, chatId, attempts });
       }

@@ -1,6 +1,7 @@
 // Authority operators (role `authority`, scoped to their region): journal connections and their
 // sync runs. Credentials are sealed on the way in (infra/secrets.ts) and never come back out.
-import { Router, type Request } from 'express';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { isJournalSourceError } from '../../adapters/journals/errors.js';
 import { writeAudit } from '../../db/repositories/audit.js';
 import {
   findConnection,
@@ -9,12 +10,15 @@ import {
   updateConnection,
   type JournalConnection,
 } from '../../db/repositories/connections.js';
+import { replaceExport } from '../../db/repositories/journal-exports.js';
 import { findSyncRun, findSyncRunByWorkflowId, listSyncRuns, syncRunReport, type SyncRun } from '../../db/repositories/sync-runs.js';
 import { secretBoxFromConfig, type SecretBox } from '../../infra/secrets.js';
+import { checkExport, isFileKind } from '../../roster/journal-exports.js';
 import { journalFactory } from '../../roster/journal-factory.js';
 import { decideRun, startSync, SyncRefused } from '../../roster/start-sync.js';
 import type { ApiDeps } from '../app.js';
 import { principalOf } from '../auth.js';
+import { readUpload } from '../journal-upload.js';
 import { formatLocalTime } from '../messages.js';
 import { Problem } from '../problem.js';
 import { connectionParams, createConnectionBody, decisionBody, runParams, syncBody } from '../schemas/connections.js';
@@ -124,6 +128,58 @@ export function connectionRoutes(deps: ApiDeps): Router {
 
   router.get('/connections/:connectionId', async (req, res) => {
     res.json(connectionView(await ownConnection(req)));
+  });
+
+  /** The raw upload, at most JOURNAL_UPLOAD_MAX_BYTES (refused from Content-Length before it is read). */
+  const rawUpload = express.raw({ type: () => true, limit: config.JOURNAL_UPLOAD_MAX_BYTES });
+  const uploadBody = (req: Request, res: Response, next: NextFunction) =>
+    rawUpload(req, res, (err?: unknown) => {
+      if ((err as { type?: string } | undefined)?.type === 'entity.too.large') {
+        return next(new Problem(413, 'export-too-large', { maxMb: Math.round((config.JOURNAL_UPLOAD_MAX_BYTES / 1024 / 1024) * 10) / 10 }));
+      }
+      next(err);
+    });
+
+  /**
+   * An export for a file-based connection: read by its adapter first (a bad one is refused with the
+   * adapter's own words: file, row, column), then stored in one transaction replacing the previous one.
+   */
+  router.post('/connections/:connectionId/export', async (req, res) => {
+    const c = await ownConnection(req);
+    if (!isFileKind(c.kind)) throw new Problem(409, 'connection-not-file-based', { kind: c.kind });
+    await new Promise<void>((resolve, reject) => uploadBody(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const upload = await readUpload(c.kind, req.headers['content-type'], body);
+    let schools: number;
+    try {
+      ({ schools } = await checkExport(c.kind, c.settings, upload.layout, upload.files));
+    } catch (error) {
+      if (isJournalSourceError(error)) throw new Problem(422, 'export-invalid', { reasonRu: error.text('ru'), reasonEn: error.text('en') });
+      throw error;
+    }
+    if (schools === 0) {
+      throw new Problem(422, 'export-invalid', { reasonRu: 'в выгрузке нет ни одной школы.', reasonEn: 'the export holds no school.' });
+    }
+    const p = principalOf(req);
+    const stored = await replaceExport(pool, { connectionId: c.id, layout: upload.layout, files: upload.files, uploadedBy: p.sub });
+    await writeAudit(pool, {
+      actor: p.sub,
+      actorRole: p.role,
+      action: 'connection.export-uploaded',
+      subjectType: 'connection',
+      subjectId: c.id,
+      details: { layout: stored.layout, files: stored.files, bytes: stored.byteSize, sha256: stored.sha256 },
+      requestId: req.requestId,
+    });
+    res.status(201).json({
+      connectionId: c.id,
+      layout: stored.layout,
+      files: stored.files,
+      bytes: stored.byteSize,
+      sha256: stored.sha256,
+      schools,
+      uploadedAt: stored.uploadedAt.toISOString(),
+    });
   });
 
   /** Reaches the source with the stored settings and credentials and counts its schools. */

@@ -1,7 +1,7 @@
 // The signup journey (R-A1..R-A6) over HTTP: each call is an Update (or a Query) of the address's
 // signupWorkflow. Refusals come back from the workflow's validators as typed ApplicationFailures
 // and leave here as problem+json with the same type.
-import { ApplicationFailure, WithStartWorkflowOperation, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { Router, type Request, type Response } from 'express';
 import { contactAddress, maskContact, normaliseEmail, normalisePhone, type Contact } from '../../domain/contact.js';
 import { effectiveInviteStatus } from '../../domain/invites.js';
@@ -13,7 +13,6 @@ import type { Config } from '../../infra/config.js';
 import { hashPassword, verifyPassword } from '../../infra/passwords.js';
 import { hashToken, looksLikeToken } from '../../infra/tokens.js';
 import {
-  SIGNUP_REFUSALS,
   forgotPasswordUpdate,
   newPasswordUpdate,
   notMeUpdate,
@@ -24,14 +23,13 @@ import {
   signupViewQuery,
   submitCodeUpdate,
   submitProfileUpdate,
-  type RefusalDetails,
-  type SignupRefusal,
   type SignupView,
   type SignupWorkflowInput,
 } from '../../workflows/signup-definitions.js';
 import type { signupWorkflow } from '../../workflows/signup.js';
 import type { ApiDeps } from '../app.js';
 import { Problem } from '../problem.js';
+import { problemFromRefusal, secondsUntil } from '../signup-refusals.js';
 import {
   PASSWORD_MAX,
   PASSWORD_MIN,
@@ -54,47 +52,6 @@ export function signupLimits(config: Config): SignupLimits {
     maxPasswordAttempts: config.SIGNUP_PASSWORD_MAX_ATTEMPTS,
     idleTimeoutSeconds: config.SIGNUP_IDLE_TIMEOUT_SECONDS,
   };
-}
-
-const refusalStatus: Record<SignupRefusal, number> = {
-  'signup-closed': 410,
-  'wrong-stage': 409,
-  'channel-not-allowed': 400,
-  'wrong-code': 422,
-  'code-expired': 422,
-  'code-locked': 429,
-  'resend-too-early': 429,
-  'too-many-codes': 429,
-  'wrong-password': 422,
-  'password-locked': 429,
-  'profile-invalid': 422,
-  'code-delivery-failed': 503,
-};
-const refusalTypes = new Set<string>(Object.values(SIGNUP_REFUSALS));
-
-const secondsUntil = (at: string | null, now: number): number =>
-  at === null ? 0 : Math.max(0, Math.ceil((Date.parse(at) - now) / 1000));
-
-/** The workflow's refusal as problem+json: the same type, seconds instead of instants. */
-function problemFromRefusal(err: unknown): Problem | undefined {
-  for (let e: unknown = err, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
-    if (e instanceof ApplicationFailure && e.type && refusalTypes.has(e.type)) {
-      const type = e.type as SignupRefusal;
-      const d = (e.details?.[0] ?? {}) as RefusalDetails;
-      const extra: Record<string, unknown> = {};
-      const params: Record<string, string | number> = {};
-      const headers: Record<string, string> = {};
-      if (d.attemptsLeft !== undefined) extra.attemptsLeft = params.attemptsLeft = d.attemptsLeft;
-      if (d.retryAt !== undefined) {
-        const seconds = secondsUntil(d.retryAt, Date.now());
-        extra.retryAfterSeconds = params.retryAfterSeconds = seconds;
-        headers['Retry-After'] = String(seconds);
-      }
-      if (d.problems) extra.errors = d.problems;
-      return new Problem(refusalStatus[type], type, params, extra, headers);
-    }
-  }
-  return undefined;
 }
 
 /** What callers see: the stage and, while a code is pending, exact countdowns in seconds. */

@@ -14,14 +14,17 @@ import {
   remindApproversUpdate,
   revokeInviteUpdate,
 } from '../../workflows/definitions.js';
+import { SIGNUP_REFUSALS, signupViewQuery, supportResendCodeUpdate } from '../../workflows/signup-definitions.js';
 import type { ApiDeps } from '../app.js';
 import { principalOf } from '../auth.js';
 import { formatLocalTime } from '../messages.js';
 import { Problem } from '../problem.js';
+import { problemFromRefusal, secondsUntil } from '../signup-refusals.js';
 import { actionBody, revealBody, stuckQuery, workflowParams, type SupportAction } from '../schemas/support.js';
 import { isGone, refusalOf } from '../temporal-errors.js';
-import { FALLBACK_TIMEZONE, journeyTitle, listStuck, workflowFacts, type WorkflowFacts } from '../support/registrations.js';
-import { ACTION_TITLES, auditTitle, stageTitle, waitingOnTitle } from '../support/wording.js';
+import { FALLBACK_TIMEZONE, listStuck, workflowFacts, type WorkflowFacts } from '../support/registrations.js';
+import { ACTION_TITLES, auditTitle, journeyTitle, stageTitle, waitingOnText } from '../support/wording.js';
+import type { Lang } from '../messages.js';
 
 /** The actions that fit a journey at its stage (what the console offers as buttons). */
 export function actionsFor(f: Pick<WorkflowFacts, 'status' | 'journey' | 'stage'>): SupportAction[] {
@@ -31,6 +34,9 @@ export function actionsFor(f: Pick<WorkflowFacts, 'status' | 'journey' | 'stage'
       return f.stage === 'active' ? ['extend-invite', 'cancel'] : [];
     case 'application':
       return f.stage === 'pending' || f.stage === 'escalated' ? ['remind-approvers', 'cancel'] : [];
+    case 'signup':
+      // Only while the person waits for a code (signup or password reset), never after it was used.
+      return f.stage === 'code' || f.stage === 'reset-code' ? ['resend-code'] : [];
     default:
       return [];
   }
@@ -82,6 +88,20 @@ export function supportRoutes(deps: ApiDeps): Router {
         Object.assign(subject, { applicationId: app.id, role: app.role, class: cls?.name ?? null, status: app.status });
       }
     }
+    if (f.journey === 'signup' && f.status === 'RUNNING') {
+      // The countdown as the person sees it (a session that verified nothing sees the code step).
+      const view = await temporal.workflow
+        .getHandle(f.workflowId)
+        .query(signupViewQuery, 'support')
+        .catch(() => undefined);
+      if (view?.channel) {
+        Object.assign(subject, {
+          channel: view.channel,
+          resendInSeconds: secondsUntil(view.resendAt, Date.now()),
+          ...(view.codeExpiresAt ? { codeExpiresAtLocal: formatLocalTime(new Date(view.codeExpiresAt), zone, 'ru') } : {}),
+        });
+      }
+    }
     const person = await personOf(f);
     if (person) {
       subject.person = {
@@ -107,7 +127,7 @@ export function supportRoutes(deps: ApiDeps): Router {
     return rows as { at: Date; actor: string; actorRole: string | null; action: string; reason: string | null }[];
   }
 
-  async function detail(workflowId: string) {
+  async function detail(workflowId: string, lang: Lang) {
     const f = await facts(workflowId);
     const zone = f.schoolRow?.timezone ?? FALLBACK_TIMEZONE;
     const timeline = [
@@ -123,12 +143,12 @@ export function supportRoutes(deps: ApiDeps): Router {
     return {
       workflowId,
       journey: f.journey,
-      journeyTitle: journeyTitle(f.journey),
+      journeyTitle: journeyTitle(f.journey, lang),
       status: f.status,
       stage: f.stage,
-      stageTitle: stageTitle(f.stage),
+      stageTitle: stageTitle(f.stage, lang),
       waitingOn: f.waitingOn,
-      waitingOnText: f.status === 'RUNNING' ? `Ждёт ${waitingOnTitle(f.waitingOn)}` : 'Процесс завершён и ничего не ждёт',
+      waitingOnText: waitingOnText(f.waitingOn, f.status === 'RUNNING', lang),
       stuckSince: f.stuckSince?.toISOString() ?? null,
       stuckSinceLocal: f.stuckSince ? formatLocalTime(f.stuckSince, zone, 'ru') : null,
       school: f.schoolRow ? { id: f.schoolRow.id, name: f.schoolRow.name, timezone: f.schoolRow.timezone } : null,
@@ -142,12 +162,12 @@ export function supportRoutes(deps: ApiDeps): Router {
 
   router.get('/support/registrations/stuck', async (req, res) => {
     const filter = stuckQuery.parse(req.query);
-    res.json({ items: await listStuck(temporal, pool, filter) });
+    res.json({ items: await listStuck(temporal, pool, filter, req.lang) });
   });
 
   router.get('/support/registrations/:workflowId', async (req, res) => {
     const { workflowId } = workflowParams.parse(req.params);
-    res.json(await detail(workflowId));
+    res.json(await detail(workflowId, req.lang));
   });
 
   router.post('/support/registrations/:workflowId/actions', async (req, res) => {
@@ -156,7 +176,7 @@ export function supportRoutes(deps: ApiDeps): Router {
     const body = actionBody.parse(req.body);
     const f = await facts(workflowId);
     if (!actionsFor(f).includes(body.action)) {
-      throw new Problem(409, 'support-action-not-available', { action: ACTION_TITLES[body.action], stage: stageTitle(f.stage) });
+      throw new Problem(409, 'support-action-not-available', { action: ACTION_TITLES[body.action], stage: stageTitle(f.stage, req.lang) });
     }
     const who = { actor: principal.sub, actorRole: principal.role, reason: body.reason, requestId: req.requestId };
     const handle = temporal.workflow.getHandle(workflowId);
@@ -166,6 +186,9 @@ export function supportRoutes(deps: ApiDeps): Router {
         const expiresAt = new Date(Date.now() + body.days * DAY_MS).toISOString();
         details.expiresAt = expiresAt;
         await handle.executeUpdate(extendInviteUpdate, { args: [{ ...who, expiresAt, maxDays: config.INVITE_MAX_DAYS }] });
+      } else if (body.action === 'resend-code') {
+        const sent = await handle.executeUpdate(supportResendCodeUpdate, { args: [{ actor: principal.sub, actorRole: principal.role, requestId: req.requestId }] });
+        details.channel = sent.channel;
       } else if (body.action === 'remind-approvers') {
         await handle.executeUpdate(remindApproversUpdate, { args: [who] });
       } else if (body.action === 'cancel' && f.journey === 'invite') {
@@ -173,14 +196,18 @@ export function supportRoutes(deps: ApiDeps): Router {
       } else if (body.action === 'cancel' && f.journey === 'application') {
         await handle.executeUpdate(cancelApplicationUpdate, { args: [who] });
       } else {
-        throw new Problem(409, 'support-action-not-available', { action: ACTION_TITLES[body.action], stage: stageTitle(f.stage) });
+        throw new Problem(409, 'support-action-not-available', { action: ACTION_TITLES[body.action], stage: stageTitle(f.stage, req.lang) });
       }
     } catch (error) {
       if (error instanceof Problem) throw error;
       const refusal = refusalOf(error);
+      // The resend countdown and the codes-per-window cap bind support too: say when it will be possible.
+      if (refusal === SIGNUP_REFUSALS.resendTooEarly || refusal === SIGNUP_REFUSALS.tooManyCodes || refusal === SIGNUP_REFUSALS.deliveryFailed) {
+        throw problemFromRefusal(error)!;
+      }
       if (refusal === 'invite-extension-invalid') throw new Problem(409, 'invite-extension-invalid', { maxDays: config.INVITE_MAX_DAYS });
       if (refusal || isGone(error)) {
-        throw new Problem(409, 'support-action-not-available', { action: ACTION_TITLES[body.action], stage: stageTitle(f.stage) });
+        throw new Problem(409, 'support-action-not-available', { action: ACTION_TITLES[body.action], stage: stageTitle(f.stage, req.lang) });
       }
       throw error;
     }
@@ -194,7 +221,7 @@ export function supportRoutes(deps: ApiDeps): Router {
       details,
       requestId: req.requestId,
     });
-    res.json(await detail(workflowId));
+    res.json(await detail(workflowId, req.lang));
   });
 
   /** The clear personal data, for the agent who says why they need it; the reason is kept. */

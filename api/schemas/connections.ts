@@ -17,7 +17,7 @@ export const createConnectionBody = z
   .object({
     name: z.string().trim().min(1).max(200),
     kind: z.enum(JOURNAL_KINDS),
-    /** Non-secret adapter settings: baseUrl, tokenUrl, a server-side path for file exports, page sizes. */
+    /** Non-secret adapter settings: baseUrl, tokenUrl, page sizes; for file exports a server-side path, unless one is uploaded (POST …/export). */
     settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
     /** Secrets (clientId/clientSecret, login/password, tokens): encrypted at rest, never returned. */
     credentials: z.record(z.string(), z.string()).optional(),

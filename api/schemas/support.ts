@@ -46,8 +46,11 @@ export const revealBody = z.object({ reason }).strict();
 const stuckItem = z.object({
   workflowId: z.string(),
   journey: z.string(),
+  journeyTitle: z.string(),
   stage: z.string().nullable(),
+  stageTitle: z.string(),
   waitingOn: z.string().nullable(),
+  waitingOnTitle: z.string(),
   stuckSince: z.string().nullable(),
   ageMinutes: z.number(),
   school: z.object({ id: z.string(), name: z.string(), timezone: z.string() }).nullable(),
@@ -66,8 +69,10 @@ const timelineEntry = z.object({
 export const registrationDetail = z.object({
   workflowId: z.string(),
   journey: z.string(),
+  journeyTitle: z.string(),
   status: z.string(),
   stage: z.string().nullable(),
+  stageTitle: z.string(),
   waitingOn: z.string().nullable(),
   waitingOnText: z.string(),
   stuckSince: z.string().nullable(),

@@ -9,7 +9,8 @@ import { HubJourney, HubSchool, HubStage, HubStuckSince, HubWaitingOn } from '..
 import { formatLocalTime } from '../messages.js';
 import type { stuckQuery } from '../schemas/support.js';
 import type { z } from 'zod';
-import { activityTitle, JOURNEY_TITLES, stageTitle, updateTitle } from './wording.js';
+import type { Lang } from '../messages.js';
+import { activityTitle, journeyTitle, stageTitle, updateTitle, waitingOnLabel } from './wording.js';
 
 /** Journeys without a school (signup) are shown in Moscow time, the zone most Russian services use. */
 export const FALLBACK_TIMEZONE = 'Europe/Moscow';
@@ -60,7 +61,7 @@ function attrs(info: Pick<WorkflowExecutionInfo, 'typedSearchAttributes'>) {
   };
 }
 
-export async function listStuck(temporal: Client, db: Queryable, f: StuckFilter, now = new Date()) {
+export async function listStuck(temporal: Client, db: Queryable, f: StuckFilter, lang: Lang, now = new Date()) {
   const school = schoolCache(db);
   const found: WorkflowExecutionInfo[] = [];
   for await (const info of temporal.workflow.list({ query: stuckVisibilityQuery(f, now) })) {
@@ -72,11 +73,15 @@ export async function listStuck(temporal: Client, db: Queryable, f: StuckFilter,
       const a = attrs(info);
       const s = brief(await school(a.school));
       const since = a.stuckSince ?? info.startTime;
+      const journey = a.journey ?? info.type;
       return {
         workflowId: info.workflowId,
-        journey: a.journey ?? info.type,
+        journey,
+        journeyTitle: journeyTitle(journey, lang),
         stage: a.stage,
+        stageTitle: stageTitle(a.stage, lang),
         waitingOn: a.waitingOn,
+        waitingOnTitle: waitingOnLabel(a.waitingOn, lang),
         stuckSince: since.toISOString(),
         ageMinutes: Math.max(0, Math.floor((now.getTime() - since.getTime()) / 60_000)),
         school: s,
@@ -192,4 +197,3 @@ export async function workflowFacts(temporal: Client, db: Queryable, workflowId:
   };
 }
 
-export const journeyTitle = (journey: string): string => JOURNEY_TITLES[journey] ?? journey;

@@ -103,9 +103,9 @@ async function loadStuck() {
         const tr = el(
           'tr',
           { title: i.workflowId },
-          el('td', {}, JOURNEYS[i.journey] ?? i.journey),
-          el('td', {}, i.stage ?? '—'),
-          el('td', {}, i.waitingOn ?? '—'),
+          el('td', {}, i.journeyTitle ?? JOURNEYS[i.journey] ?? i.journey),
+          el('td', { title: i.stage ?? '' }, i.stageTitle ?? i.stage ?? '—'),
+          el('td', { title: i.waitingOn ?? '' }, i.waitingOnTitle ?? i.waitingOn ?? '—'),
           el('td', {}, i.school?.name ?? '—'),
           el('td', {}, i.stuckSinceLocal ?? ''),
           el('td', {}, age(i.ageMinutes)),
@@ -125,7 +125,17 @@ $('#filters').addEventListener('submit', (e) => {
   void loadStuck();
 });
 
-const SUBJECT_TITLES = { role: 'Роль', class: 'Класс', status: 'Статус', expiresAtLocal: 'Действует до', inviteId: 'Приглашение', applicationId: 'Заявка' };
+const SUBJECT_TITLES = {
+  role: 'Роль',
+  class: 'Класс',
+  status: 'Статус',
+  expiresAtLocal: 'Действует до',
+  inviteId: 'Приглашение',
+  applicationId: 'Заявка',
+  channel: 'Канал кода',
+  resendInSeconds: 'Повторная отправка возможна через, с',
+  codeExpiresAtLocal: 'Код действует до',
+};
 
 function renderDetail(d) {
   state.current = d;

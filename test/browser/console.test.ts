@@ -62,6 +62,10 @@ describe.skipIf(!CHROMIUM)('support console in Chromium', () => {
     const row = page.locator('#stuck-table tbody tr').first();
     expect(await row.textContent()).toContain('Школа № 12');
     expect(await row.textContent()).toMatch(/GMT\+8|UTC\+8/); // Irkutsk time, the school's zone
+    // Issue 6: stage and waiting party in words, not the codes "active" / "invitee".
+    expect(await row.textContent()).toContain('ссылка действует');
+    expect(await row.textContent()).toContain('приглашённый');
+    expect(await row.textContent()).not.toMatch(/\bactive\b|\binvitee\b/);
     await row.click();
 
     await page.locator('#detail-waiting').getByText('приглашённого').waitFor();

@@ -2,6 +2,8 @@
 // a non-zero exit and a clear message on errors.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -58,6 +60,21 @@ describe('hub CLI', () => {
     expect(res.stderr).toMatch(/Подключение создано: [0-9a-f-]{36}/);
     expect(res.stderr).toMatch(/\[[#.]{30}\] \d+\/\d+ школ/);
     expect(res.stdout).toMatch(/Запуск [0-9a-f-]{36}: пробный запуск готов/);
+  });
+
+  it('issue 6: connections upload sends a folder of CSV files or a .zip; a broken file exits non-zero with the API\'s Russian detail', async () => {
+    const created = await api.call('POST', '/v1/connections', { as: operator, body: { name: 'Загрузка', kind: 'oneroster-csv', settings: {} } });
+    const folder = await hub(['connections', 'upload', created.body.id, fixture], operator);
+    expect(folder.code).toBe(0);
+    expect(folder.stdout).toMatch(/Выгрузка загружена: файлов 8, \d+ байт, школ \d+/);
+    const zip = await hub(['--json', 'connections', 'upload', created.body.id, join(projectRoot, 'test', 'fixtures', 'oneroster', 'catalyst-v1p1', 'Test_full_data_set.zip')], operator);
+    expect(zip.code).toBe(0);
+    expect(JSON.parse(zip.stdout)).toMatchObject({ layout: 'zip' });
+    const broken = join(mkdtempSync(join(tmpdir(), 'hub-cli-')), 'broken.zip');
+    writeFileSync(broken, 'not a zip');
+    const refused = await hub(['connections', 'upload', created.body.id, broken], operator);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('Ошибка 422: Выгрузка не принята, ничего не сохранено: файл не является ZIP-архивом');
   });
 
   it('registrations stuck prints Russian lines; errors exit non-zero with a clear message', async () => {

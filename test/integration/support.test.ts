@@ -5,11 +5,14 @@ import type { Principal } from '../../api/auth.js';
 import { useTestApi } from '../helpers/api.js';
 import { useTestDb } from '../helpers/db.js';
 import { seedPerson, seedSchool, type SchoolWithClasses } from '../helpers/seed.js';
+import { latestCode, newPhone, outboxCount, signupSteps, workflowIdOf } from '../helpers/signup.js';
 import { useTemporalWorker } from '../helpers/temporal.js';
 
 const db = useTestDb();
 const temporal = useTemporalWorker(() => ({ pool: db.pool }));
-const api = useTestApi(db, temporal);
+// A three-second resend countdown (room for a slow machine) and two codes an hour, so the signup case sees both limits quickly.
+const api = useTestApi(db, temporal, { SIGNUP_RESEND_AFTER_SECONDS: '3', SIGNUP_MAX_CODES_PER_WINDOW: '2' });
+const signup = signupSteps(api, db);
 
 const agent: Principal = { sub: 'agent-olga', role: 'support', schools: [], classes: [] };
 let s: SchoolWithClasses;
@@ -49,6 +52,14 @@ describe('stuck registrations', () => {
     const item = list.body.items.find((i: { workflowId: string }) => i.workflowId === a.workflowId);
     expect(item).toMatchObject({ journey: 'invite', stage: 'active', waitingOn: 'invitee', school: { name: 'Лицей № 3', timezone: 'Asia/Vladivostok' } });
     expect(item.stuckSinceLocal).toMatch(/GMT\+10|UTC\+10/);
+    // Issue 6: the list carries labels, never the raw codes, in the request's language.
+    expect(item).toMatchObject({ journeyTitle: 'Приглашение по ссылке', stageTitle: 'ссылка действует', waitingOnTitle: 'приглашённый' });
+    const english = await api.call('GET', `/v1/support/registrations/stuck?school=${s.school.id}&journey=invite`, { as: agent, headers: { 'accept-language': 'en' } });
+    expect(english.body.items.find((i: { workflowId: string }) => i.workflowId === a.workflowId)).toMatchObject({
+      journeyTitle: 'Invite link',
+      stageTitle: 'link is valid',
+      waitingOnTitle: 'the invitee',
+    });
     const ages: number[] = list.body.items.map((i: { ageMinutes: number }) => i.ageMinutes);
     expect([...ages].sort((x, y) => y - x)).toEqual(ages);
     const old = await stuck(`school=${s.school.id}&minAgeMinutes=60`);
@@ -67,6 +78,10 @@ describe('one registration', () => {
     const d = await api.call('GET', path, { as: agent });
     expect(d.status).toBe(200);
     expect(d.body.waitingOnText).toMatch(/приглашённого/);
+    expect(d.body.stageTitle).toBe('ссылка действует');
+    const en = await api.call('GET', path, { as: agent, headers: { 'accept-language': 'en' } });
+    expect(en.body).toMatchObject({ stageTitle: 'link is valid', journeyTitle: 'Invite link' });
+    expect(en.body.waitingOnText).toMatch(/^Waiting on the invitee/);
     expect(d.body.timeline.map((t: { text: string }) => t.text)).toEqual(expect.arrayContaining(['Процесс начат', 'Приглашение создано']));
     expect(d.body.actions.map((x: { action: string }) => x.action)).toEqual(['extend-invite', 'cancel']);
     const before = Date.parse(d.body.subject.expiresAt);
@@ -135,6 +150,67 @@ describe('one registration', () => {
     expect(mine.body.status).toBe('rejected');
     const audit = await db.pool.query(`SELECT actor, reason FROM audit_log WHERE action = 'application.rejected' AND subject_id = $1`, [applied.body.id]);
     expect(audit.rows).toEqual([{ actor: 'agent-olga', reason: 'дубликат заявки' }]);
+  });
+
+  it('R-A4: a signup waiting for its code: support resends it with a reason (audited); the countdown and the hourly cap bind support too', async () => {
+    const phone = newPhone();
+    const started = await signup.start({ phone });
+    expect(started.status).toBe(200);
+    const workflowId = workflowIdOf(started.body.signupId);
+    const path = `/v1/support/registrations/${enc(workflowId)}`;
+    const resend = (reason?: string, headers?: Record<string, string>) =>
+      api.call('POST', `${path}/actions`, { as: agent, body: { action: 'resend-code', ...(reason ? { reason } : {}) }, ...(headers ? { headers } : {}) });
+    const audited = async () =>
+      (await db.pool.query(`SELECT actor, actor_role, reason FROM audit_log WHERE action = 'support.resend-code' AND subject_id = $1 ORDER BY id`, [workflowId])).rows;
+
+    const d = await api.call('GET', path, { as: agent });
+    expect(d.status).toBe(200);
+    expect(d.body).toMatchObject({ journey: 'signup', stage: 'code', stageTitle: 'ввод кода' });
+    expect(d.body.actions).toEqual([{ action: 'resend-code', title: 'Отправить код повторно' }]);
+    expect(d.body.subject.channel).toBe('sms');
+    expect(JSON.stringify(d.body)).not.toContain(phone.slice(2));
+    expect(JSON.stringify(d.body)).not.toContain(await latestCode(db.pool, phone));
+
+    expect((await resend()).status).toBe(400);
+    // Within the countdown: refused with when it will be possible; nothing sent, nothing audited.
+    const early = await resend('человек не получил СМС');
+    expect(early.status).toBe(429);
+    expect(early.headers.get('content-type')).toContain('application/problem+json');
+    expect(early.body.type).toBe('/problems/resend-too-early');
+    expect(early.body.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+    expect(early.body.retryAfterSeconds).toBeLessThanOrEqual(3);
+    expect(early.body.detail).toMatch(/Новый код можно запросить через/);
+    expect(await outboxCount(db.pool, phone)).toBe(1);
+    expect(await audited()).toEqual([]);
+
+    await new Promise((r) => setTimeout(r, early.body.retryAfterSeconds * 1000 + 100));
+    const sent = await resend('человек не получил СМС');
+    expect(sent.status).toBe(200);
+    expect(await outboxCount(db.pool, phone)).toBe(2);
+    expect(await audited()).toEqual([{ actor: 'agent-olga', actor_role: 'support', reason: 'человек не получил СМС' }]);
+    expect(sent.body.timeline.map((t: { text: string }) => t.text)).toEqual(
+      expect.arrayContaining(['Код отправлен повторно по просьбе поддержки', 'Поддержка: код отправлен повторно']),
+    );
+
+    // Two codes this hour already: the cap holds for support as for the person.
+    await new Promise((r) => setTimeout(r, 3_100));
+    const capped = await resend('ещё раз', { 'accept-language': 'en' });
+    expect(capped.status).toBe(429);
+    expect(capped.body.type).toBe('/problems/too-many-codes');
+    expect(capped.body.detail).toMatch(/^Too many codes requested/);
+    expect(Number(capped.headers.get('retry-after'))).toBeGreaterThan(3000);
+    expect(await outboxCount(db.pool, phone)).toBe(2);
+    expect(await audited()).toHaveLength(1);
+
+    // The code support sent works; past the code step the action is no longer offered.
+    const entered = await signup.code(started.body.signupId, await latestCode(db.pool, phone));
+    expect(entered.status).toBe(200);
+    const after = await api.call('GET', path, { as: agent });
+    expect(after.body.stage).toBe('profile');
+    expect(after.body.actions).toEqual([]);
+    const late = await resend('слишком поздно');
+    expect(late.status).toBe(409);
+    expect(late.body.type).toBe('/problems/support-action-not-available');
   });
 
   it('an unknown workflow is 404; a school admin cannot read support views at all', async () => {

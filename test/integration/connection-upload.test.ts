@@ -1,0 +1,170 @@
+// Issue 6 "upload of file exports through the API": an authority operator uploads the export a
+// file-based connection reads (a OneRoster .zip, or the CSV files as multipart/form-data); the
+// adapter checks it before it is kept; the next sync reads the upload and plans exactly what the
+// same export read from a server-side path plans. Broken, oversized and wrong-type uploads are
+// problem+json, and nothing is stored (a previous good upload stays).
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Principal } from '../../api/auth.js';
+import { InMemoryMessenger } from '../../adapters/messenger/in-memory.js';
+import { projectRoot } from '../../infra/paths.js';
+import { secretBox } from '../../infra/secrets.js';
+import { journalFactory } from '../../roster/journal-factory.js';
+import { useTestApi, type TestApi } from '../helpers/api.js';
+import { useTestDb } from '../helpers/db.js';
+import { useTemporalWorker } from '../helpers/temporal.js';
+
+const key = randomBytes(32);
+const db = useTestDb();
+const temporal = useTemporalWorker(() => ({ pool: db.pool, journals: journalFactory(db.pool, secretBox(key)), messenger: new InMemoryMessenger() }));
+const api = useTestApi(db, temporal, { HUB_SECRETS_KEY: key.toString('base64') });
+/** A second API over the same database with a tiny upload limit (the fixture zip is 2.4 KB). */
+const small = useTestApi(db, temporal, { HUB_SECRETS_KEY: key.toString('base64'), JOURNAL_UPLOAD_MAX_BYTES: '2048' });
+
+const operator: Principal = { sub: 'op-kazan', role: 'authority', schools: [], classes: [], region: '16' };
+const elsewhere: Principal = { sub: 'op-perm', role: 'authority', schools: [], classes: [], region: '59' };
+const fixtures = join(projectRoot, 'test', 'fixtures', 'oneroster');
+const zipPath = join(fixtures, 'catalyst-v1p1', 'Test_full_data_set.zip');
+const csvDir = join(fixtures, 'catalyst-v1p2');
+const zip = readFileSync(zipPath);
+
+async function connection(settings: Record<string, string>, kind = 'oneroster-csv'): Promise<string> {
+  const res = await api.call('POST', '/v1/connections', { as: operator, body: { name: 'Выгрузка', kind, settings } });
+  expect(res.status).toBe(201);
+  return res.body.id as string;
+}
+
+async function upload(id: string, body: Uint8Array | FormData | string, contentType?: string, opts: { via?: TestApi; as?: Principal; lang?: string } = {}) {
+  const via = opts.via ?? api;
+  const headers: Record<string, string> = { authorization: `Bearer ${await via.tokens.sign(opts.as ?? operator)}` };
+  if (contentType) headers['content-type'] = contentType;
+  if (opts.lang) headers['accept-language'] = opts.lang;
+  const res = await fetch(`${via.baseUrl}/v1/connections/${id}/export`, { method: 'POST', headers, body });
+  const text = await res.text();
+  return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: text ? JSON.parse(text) : undefined };
+}
+
+function csvForm(dir: string, only?: (name: string) => boolean): FormData {
+  const form = new FormData();
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.csv') && (!only || only(n)))) {
+    form.append('files', new Blob([readFileSync(join(dir, name))], { type: 'text/csv' }), name);
+  }
+  return form;
+}
+
+/** Dry run to its report: what a sync plans, chat by chat. */
+async function plannedChats(id: string) {
+  const started = await api.call('POST', `/v1/connections/${id}/sync`, { as: operator, body: { dryRun: true } });
+  expect(started.status).toBe(202);
+  const runId = started.body.run.id as string;
+  await expect.poll(async () => (await api.call('GET', `/v1/sync-runs/${runId}`, { as: operator })).body.status, { timeout: 30_000, interval: 300 }).not.toBe('running');
+  const run = await api.call('GET', `/v1/sync-runs/${runId}`, { as: operator });
+  expect(run.body.status).toBe('planned');
+  return run.body.chats.map((c: { schoolExternalId: string; title: string; adds: number; removes: number; pending: number }) => ({
+    school: c.schoolExternalId,
+    title: c.title,
+    adds: c.adds,
+    removes: c.removes,
+    pending: c.pending,
+  }));
+}
+
+const storedExports = async (id: string) =>
+  (await db.pool.query(`SELECT id, sha256, layout FROM journal_exports WHERE connection_id = $1`, [id])).rows as { id: string; sha256: string; layout: string }[];
+
+describe('uploading a journal export (authority)', () => {
+  it('a OneRoster .zip uploaded through the API plans the same chats as the same zip read from a server path', async () => {
+    const byPath = await connection({ path: zipPath });
+    const byUpload = await connection({});
+
+    const res = await upload(byUpload, zip, 'application/zip');
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ layout: 'zip', bytes: zip.length, schools: expect.any(Number) });
+    expect(res.body.schools).toBeGreaterThan(0);
+
+    const expected = await plannedChats(byPath);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(await plannedChats(byUpload)).toEqual(expected);
+    const audit = await db.pool.query(`SELECT actor FROM audit_log WHERE action = 'connection.export-uploaded' AND subject_id = $1`, [byUpload]);
+    expect(audit.rows).toEqual([{ actor: 'op-kazan' }]);
+  });
+
+  it('the CSV files of a OneRoster 1.2 export, sent as multipart/form-data, plan the same chats as the folder path', async () => {
+    const byPath = await connection({ path: csvDir });
+    const byUpload = await connection({});
+    const res = await upload(byUpload, csvForm(csvDir));
+    expect(res.status).toBe(201);
+    expect(res.body.layout).toBe('files');
+    expect(res.body.files.map((f: { name: string }) => f.name)).toEqual(expect.arrayContaining(['manifest.csv', 'orgs.csv', 'users.csv']));
+    expect(await plannedChats(byUpload)).toEqual(await plannedChats(byPath));
+  });
+
+  it('broken, wrong-type and oversized uploads are problem+json and store nothing; a good upload before them stays', async () => {
+    const id = await connection({});
+    const good = await upload(id, zip, 'application/zip');
+    expect(good.status).toBe(201);
+    const before = await storedExports(id);
+    expect(before).toHaveLength(1);
+
+    const wrongType = await upload(id, 'hello', 'text/plain');
+    expect(wrongType.status).toBe(415);
+    expect(wrongType.contentType).toContain('application/problem+json');
+    expect(wrongType.body.type).toBe('/problems/export-wrong-type');
+    expect(wrongType.body.detail).toContain('application/zip');
+
+    const notZip = await upload(id, 'just some text', 'application/zip');
+    expect(notZip.status).toBe(422);
+    expect(notZip.body.type).toBe('/problems/export-invalid');
+    expect(notZip.body.detail).toMatch(/не является ZIP-архивом/);
+
+    const truncated = await upload(id, zip.subarray(0, 600), 'application/zip', { lang: 'en' });
+    expect(truncated.status).toBe(422);
+    expect(truncated.body.type).toBe('/problems/export-invalid');
+    expect(truncated.body.detail).toMatch(/^The export was not accepted and nothing was stored/);
+
+    // CSV files without the manifest: the adapter's own words name the missing file.
+    const noManifest = await upload(id, csvForm(csvDir, (n) => n !== 'manifest.csv'));
+    expect(noManifest.status).toBe(422);
+    expect(noManifest.body.detail).toContain('manifest.csv');
+
+    // orgs.csv without its "type" column: the file and the column are named.
+    const form = csvForm(csvDir, (n) => n !== 'orgs.csv');
+    form.append('files', new Blob(['sourcedId,status,name\norg-1,active,Школа\n'], { type: 'text/csv' }), 'orgs.csv');
+    const badColumn = await upload(id, form);
+    expect(badColumn.status).toBe(422);
+    expect(badColumn.body.detail).toMatch(/orgs\.csv.*type/);
+
+    const tooLarge = await upload(id, zip, 'application/zip', { via: small });
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.contentType).toContain('application/problem+json');
+    expect(tooLarge.body.type).toBe('/problems/export-too-large');
+
+    expect(await storedExports(id)).toEqual(before);
+  });
+
+  it('own region only; a connection that is not file-based refuses uploads', async () => {
+    const id = await connection({});
+    const other = await upload(id, zip, 'application/zip', { as: elsewhere });
+    expect(other.status).toBe(404);
+    expect(other.body.type).toBe('/problems/connection-not-found');
+    const support = await upload(id, zip, 'application/zip', { as: { sub: 'agent', role: 'support', schools: [], classes: [] } });
+    expect(support.status).toBe(403);
+    const eljur = await connection({ baseUrl: 'http://127.0.0.1:9/apiv3', vendor: 'school' }, 'eljur');
+    const refused = await upload(eljur, zip, 'application/zip');
+    expect(refused.status).toBe(409);
+    expect(refused.body.type).toBe('/problems/connection-not-file-based');
+    expect(await storedExports(id)).toEqual([]);
+  });
+
+  it('a new upload replaces the previous one in one step', async () => {
+    const id = await connection({});
+    expect((await upload(id, zip, 'application/zip')).status).toBe(201);
+    const second = await upload(id, csvForm(csvDir));
+    expect(second.status).toBe(201);
+    const stored = await storedExports(id);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.layout).toBe('files');
+  });
+});

@@ -76,7 +76,7 @@ export function useTestApi(
     };
   });
   afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
+    await new Promise<unknown>((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   });
   return api;
 }

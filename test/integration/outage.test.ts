@@ -10,7 +10,7 @@ import { useTestApi, type ApiResponse } from '../helpers/api.js';
 import type { TestDb } from '../helpers/db.js';
 import { startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.js';
 import { seedSchool, type SchoolWithClasses } from '../helpers/seed.js';
-import { newPhone } from '../helpers/signup.js';
+import { aProfile, newPhone, workflowIdOf } from '../helpers/signup.js';
 import { useTemporalWorker, type TestTemporal } from '../helpers/temporal.js';
 
 let pg: PrivatePostgres;
@@ -92,4 +92,69 @@ describe('issue 7: Temporal away → 503 with Retry-After, not 500', () => {
     // A person is waiting: the API gives up on an absent Temporal quickly and says when to retry.
     expect(Date.now() - t0).toBeLessThan(15_000);
   });
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A client that waits out 503s as told by Retry-After, the way a well-behaved app would. */
+async function patiently(call: () => Promise<ApiResponse>, seen: { unavailable: number }): Promise<ApiResponse> {
+  for (let attempt = 1; ; attempt++) {
+    const res = await call();
+    if (res.status !== 503 || attempt >= 20) return res;
+    seen.unavailable++;
+    await sleep(Number(res.headers.get('retry-after') ?? 1) * 1000);
+  }
+}
+
+/** The code the outbox received; the drill's own reads wait out the restart too. */
+async function codeOf(phone: string): Promise<string> {
+  for (let i = 0; i < 200; i++) {
+    const rows = await db.pool
+      .query(`SELECT code FROM otp_outbox WHERE recipient = $1 ORDER BY id DESC LIMIT 1`, [phone])
+      .then((r) => r.rows as { code: string }[], () => []);
+    if (rows[0]?.code) return rows[0].code;
+    await sleep(100);
+  }
+  throw new Error('no code in the outbox');
+}
+
+describe('issue 7 drill: PostgreSQL restarts during a signup peak', () => {
+  it('every journey completes once, with one account per phone, while clients wait out 503 + Retry-After', async () => {
+    const JOURNEYS = 24;
+    const seen = { unavailable: 0 };
+    const phones = Array.from({ length: JOURNEYS }, () => newPhone());
+    const journey = async (phone: string, i: number) => {
+      await sleep(i * 120); // a peak spread over about 3 s, so that the restart lands in the middle of it
+      const started = await patiently(() => api.call('POST', '/v1/signups', { body: { phone } }), seen);
+      expect(started.status, JSON.stringify(started.body)).toBe(200);
+      const id = started.body.signupId as string;
+      const verified = await patiently(async () => api.call('POST', `/v1/signups/${id}/code`, { body: { code: await codeOf(phone) } }), seen);
+      expect(verified.status, JSON.stringify(verified.body)).toBe(200);
+      expect(verified.body.stage).toBe('profile');
+      const done = await patiently(() => api.call('POST', `/v1/signups/${id}/profile`, { body: aProfile }), seen);
+      expect(done.status, JSON.stringify(done.body)).toBe(200);
+      expect(done.body).toMatchObject({ stage: 'done', outcome: 'created' });
+      return id;
+    };
+    const restart = (async () => {
+      await sleep(1_000);
+      await pg.stop();
+      await sleep(2_000); // away long enough for requests and activities in flight to meet it
+      await pg.start();
+    })();
+    const [ids] = await Promise.all([Promise.all(phones.map(journey)), restart]);
+
+    // The outage was felt: some calls were told to come back later (and none got a 500).
+    expect(seen.unavailable).toBeGreaterThan(0);
+    // No duplicate account: exactly one person per phone.
+    const { rows } = await db.pool.query(`SELECT phone, count(*)::int AS n FROM people WHERE phone = ANY($1) GROUP BY phone`, [phones]);
+    expect(rows).toHaveLength(JOURNEYS);
+    expect(rows.every((r: { n: number }) => r.n === 1)).toBe(true);
+    // No journey lost: every workflow reached its end.
+    for (const id of ids) {
+      const d = await temporal.client.workflow.getHandle(workflowIdOf(id)).describe();
+      expect(d.status.name).toBe('COMPLETED');
+    }
+    console.log(`drill: ${JOURNEYS} journeys, ${seen.unavailable} answers 503 with Retry-After during the restart`);
+  }, 120_000);
 });

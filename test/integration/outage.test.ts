@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../infra/migrate.js';
 import { personFacingGrpcRetry } from '../../infra/temporal.js';
 import { createPool } from '../../infra/postgres.js';
-import { useTestApi, type ApiResponse } from '../helpers/api.js';
+import { useTestApi, waitingOut503, type ApiResponse } from '../helpers/api.js';
 import type { TestDb } from '../helpers/db.js';
 import { startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.js';
 import { seedSchool, type SchoolWithClasses } from '../helpers/seed.js';
@@ -96,16 +96,6 @@ describe('issue 7: Temporal away → 503 with Retry-After, not 500', () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A client that waits out 503s as told by Retry-After, the way a well-behaved app would. */
-async function patiently(call: () => Promise<ApiResponse>, seen: { unavailable: number }): Promise<ApiResponse> {
-  for (let attempt = 1; ; attempt++) {
-    const res = await call();
-    if (res.status !== 503 || attempt >= 20) return res;
-    seen.unavailable++;
-    await sleep(Number(res.headers.get('retry-after') ?? 1) * 1000);
-  }
-}
-
 /** The code the outbox received; the drill's own reads wait out the restart too. */
 async function codeOf(phone: string): Promise<string> {
   for (let i = 0; i < 200; i++) {
@@ -125,13 +115,13 @@ describe('issue 7 drill: PostgreSQL restarts during a signup peak', () => {
     const phones = Array.from({ length: JOURNEYS }, () => newPhone());
     const journey = async (phone: string, i: number) => {
       await sleep(i * 120); // a peak spread over about 3 s, so that the restart lands in the middle of it
-      const started = await patiently(() => api.call('POST', '/v1/signups', { body: { phone } }), seen);
+      const started = await waitingOut503(() => api.call('POST', '/v1/signups', { body: { phone } }), seen);
       expect(started.status, JSON.stringify(started.body)).toBe(200);
       const id = started.body.signupId as string;
-      const verified = await patiently(async () => api.call('POST', `/v1/signups/${id}/code`, { body: { code: await codeOf(phone) } }), seen);
+      const verified = await waitingOut503(async () => api.call('POST', `/v1/signups/${id}/code`, { body: { code: await codeOf(phone) } }), seen);
       expect(verified.status, JSON.stringify(verified.body)).toBe(200);
       expect(verified.body.stage).toBe('profile');
-      const done = await patiently(() => api.call('POST', `/v1/signups/${id}/profile`, { body: aProfile }), seen);
+      const done = await waitingOut503(() => api.call('POST', `/v1/signups/${id}/profile`, { body: aProfile }), seen);
       expect(done.status, JSON.stringify(done.body)).toBe(200);
       expect(done.body).toMatchObject({ stage: 'done', outcome: 'created' });
       return id;

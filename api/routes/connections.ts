@@ -1,6 +1,7 @@
 // Authority operators (role `authority`, scoped to their region): journal connections and their
 // sync runs. Credentials are sealed on the way in (infra/secrets.ts) and never come back out.
 import { Router, type Request } from 'express';
+import { emptyStats } from '../../adapters/messenger/port.js';
 import { writeAudit } from '../../db/repositories/audit.js';
 import {
   findConnection,
@@ -54,7 +55,18 @@ function runView(r: SyncRun, timeZone: string) {
     dryRun: r.dryRun,
     status: r.status,
     progress: r.status === 'running' ? { done: r.progress.schoolsDone ?? 0, total: r.progress.schoolsTotal ?? 0, rowsRead: r.progress.rowsRead ?? 0, applied: r.progress.applied ?? 0 } : null,
-    report: r.status === 'running' ? null : { adds: r.totals.adds ?? 0, removes: r.totals.removes ?? 0, pending: r.totals.pending ?? 0, errors: r.totals.errors ?? 0, chats: r.totals.chats ?? 0 },
+    report:
+      r.status === 'running'
+        ? null
+        : {
+            adds: r.totals.adds ?? 0,
+            removes: r.totals.removes ?? 0,
+            pending: r.totals.pending ?? 0,
+            errors: r.totals.errors ?? 0,
+            chats: r.totals.chats ?? 0,
+            // Issue 7: how hard the messenger was to talk to (retries after 429, 5xx, timeouts).
+            messenger: { ...emptyStats(), ...r.totals.messenger },
+          },
     guard: r.guard,
     startedAt: r.startedAt.toISOString(),
     startedAtLocal: formatLocalTime(r.startedAt, timeZone, 'ru'),

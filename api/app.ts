@@ -81,7 +81,12 @@ function errorHandler(logger: Logger) {
     const lang = req.lang ?? 'ru';
     if (err instanceof Problem) return sendProblem(res, err, lang, req.originalUrl);
     if (err instanceof ZodError) {
-      const errors = err.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+      // An unknown field is named like any other (strict schemas): one entry per key, its path the key.
+      const errors = err.issues.flatMap((i) =>
+        i.code === 'unrecognized_keys'
+          ? i.keys.map((k) => ({ path: [...i.path, k].join('.'), message: i.message }))
+          : [{ path: i.path.join('.'), message: i.message }],
+      );
       return sendProblem(res, new Problem(400, 'validation-failed', {}, { errors }), lang, req.originalUrl);
     }
     const e = err as { type?: string; status?: number };

@@ -124,6 +124,7 @@ describe('reconciliation resilience', () => {
       timeouts: faults.hung,
     });
     expect(m.calls).toBeGreaterThan(m.retries);
+    console.log(`drill: messenger faults on 20 % of calls — report: ${JSON.stringify(m)}`);
     // Converged means a further run has nothing to do.
     const before = w.messengerSim.counters().writeCalls;
     await runSync(syncContext(db.pool, t.client, t.taskQueue), { connectionId: w.connection.id, dryRun: false });

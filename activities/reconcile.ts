@@ -7,7 +7,13 @@ import { performance } from 'node:perf_hooks';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { recordKey, type RosterRecord } from '../adapters/journals/port.js';
-import { isMessengerError, type Messenger, type MessengerMember } from '../adapters/messenger/port.js';
+import { countMessengerCalls } from '../adapters/messenger/call-stats.js';
+import {
+  emptyStats,
+  isMessengerError,
+  type Messenger,
+  type MessengerMember,
+} from '../adapters/messenger/port.js';
 import { findConnection, type JournalConnection } from '../db/repositories/connections.js';
 import {
   countManagedMembers,
@@ -103,6 +109,19 @@ async function members(m: Messenger, chatId: string): Promise<MessengerMember[]>
 
 export const reconcileActivities = ({ pool, messenger, journals, logger }: ActivityDeps) => {
   const log = logger.child({ component: 'reconcile' });
+
+  /**
+   * Runs `work`, adding its messenger calls (retries, 429s, 5xx, timeouts) to the school's line of the
+   * run's report, also when it fails: the calls happened all the same (issue 7).
+   */
+  async function countingCalls<T>(runId: string, school: string, work: () => Promise<T>): Promise<T> {
+    const calls = emptyStats();
+    try {
+      return await countMessengerCalls(calls, work);
+    } finally {
+      if (calls.calls > 0) await upsertRunSchool(pool, runId, school, { addMessenger: calls });
+    }
+  }
 
   /** Creates the chat at the messenger when the hub has no id for it yet; stores the id at once. */
   async function ensureMessengerChat(
@@ -270,10 +289,9 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
 
       // Every chat's actual membership, several listings at once: a school has ~180 chats and each
       // listing is a round trip, so one at a time leaves the worker waiting (bench/RESULTS.md).
-      const actualByChat = await mapLimit(
-        managedChats,
-        input.messengerReads ?? 8,
-        async (chat): Promise<MessengerMember[]> => {
+      // One count of the messenger calls for the whole listing (the run's report, issue 7).
+      const actualByChat = await countingCalls(input.runId, school, () =>
+        mapLimit(managedChats, input.messengerReads ?? 8, async (chat): Promise<MessengerMember[]> => {
           if (!chat.messengerChatId) return [];
           try {
             return await members(messenger, chat.messengerChatId);
@@ -290,7 +308,7 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
           } finally {
             ctx.heartbeat();
           }
-        },
+        }),
       );
       // Read after the listings: a chat found deleted above has just lost its managed members.
       const managedByChat = await managedMembersOfSchool(pool, input.connectionId, school);
@@ -381,55 +399,57 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
       let applied = 0;
       let failed = 0;
       try {
-        while (applied + failed < input.chunk) {
-          const group = await nextChangeGroup(
-            pool,
-            input.runId,
-            school,
-            Math.min(messenger.maxBatchSize, input.chunk - applied - failed),
-          );
-          if (!group) break;
-          const chat = await findManagedChat(pool, group.chatId);
-          if (!chat)
-            throw ApplicationFailure.nonRetryable(
-              `managed chat ${group.chatId} vanished`,
-              'ManagedChatNotFound',
+        await countingCalls(input.runId, school, async () => {
+          while (applied + failed < input.chunk) {
+            const group = await nextChangeGroup(
+              pool,
+              input.runId,
+              school,
+              Math.min(messenger.maxBatchSize, input.chunk - applied - failed),
             );
-          try {
-            if (group.op === 'remove' && !chat.messengerChatId) {
-              // Nothing to remove from a chat that does not exist any more.
-            } else {
-              const chatId = await ensureMessengerChat(chat, input.connectionId, school);
-              if (group.op === 'add') await messenger.addMembers(chatId, group.userIds);
-              else await messenger.removeMembers(chatId, group.userIds);
-            }
-          } catch (e) {
-            if (isMessengerError(e) && !e.retryable) {
-              // This chat refuses for good (deleted by hand, bot lost admin): report it, go on with the rest.
-              await inTransaction(pool, async (tx) => {
-                await markGroupFailed(tx, input.runId, school, chat.chatKey, group, {
-                  code: e.code,
-                  message: e.message,
+            if (!group) break;
+            const chat = await findManagedChat(pool, group.chatId);
+            if (!chat)
+              throw ApplicationFailure.nonRetryable(
+                `managed chat ${group.chatId} vanished`,
+                'ManagedChatNotFound',
+              );
+            try {
+              if (group.op === 'remove' && !chat.messengerChatId) {
+                // Nothing to remove from a chat that does not exist any more.
+              } else {
+                const chatId = await ensureMessengerChat(chat, input.connectionId, school);
+                if (group.op === 'add') await messenger.addMembers(chatId, group.userIds);
+                else await messenger.removeMembers(chatId, group.userIds);
+              }
+            } catch (e) {
+              if (isMessengerError(e) && !e.retryable) {
+                // This chat refuses for good (deleted by hand, bot lost admin): report it, go on with the rest.
+                await inTransaction(pool, async (tx) => {
+                  await markGroupFailed(tx, input.runId, school, chat.chatKey, group, {
+                    code: e.code,
+                    message: e.message,
+                  });
+                  if (e.code === 'not-found') {
+                    await setMessengerChatId(tx, chat.id, null);
+                    await tx.query(`DELETE FROM managed_memberships WHERE chat_id = $1`, [chat.id]);
+                  }
                 });
-                if (e.code === 'not-found') {
-                  await setMessengerChatId(tx, chat.id, null);
-                  await tx.query(`DELETE FROM managed_memberships WHERE chat_id = $1`, [chat.id]);
-                }
-              });
-              failed += group.ids.length;
-              continue;
+                failed += group.ids.length;
+                continue;
+              }
+              throw e;
             }
-            throw e;
+            await inTransaction(pool, async (tx) => {
+              if (group.op === 'add') await recordAdded(tx, chat.id, group.userIds, input.runId);
+              else await recordRemoved(tx, chat.id, group.userIds);
+              await markGroupApplied(tx, input.runId, school, chat.chatKey, group);
+            });
+            applied += group.ids.length;
+            syncChangesApplied.inc({ op: group.op }, group.ids.length);
+            ctx.heartbeat({ applied });
           }
-          await inTransaction(pool, async (tx) => {
-            if (group.op === 'add') await recordAdded(tx, chat.id, group.userIds, input.runId);
-            else await recordRemoved(tx, chat.id, group.userIds);
-            await markGroupApplied(tx, input.runId, school, chat.chatKey, group);
-          });
-          applied += group.ids.length;
-          syncChangesApplied.inc({ op: group.op }, group.ids.length);
-          ctx.heartbeat({ applied });
-        }
+        });
       } catch (e) {
         throw castRosterError(e);
       } finally {

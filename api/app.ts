@@ -9,6 +9,7 @@ import type { Logger } from '../infra/logger.js';
 import type { Pool } from '../infra/postgres.js';
 import { authenticate, type TokenService } from './auth.js';
 import { pickLang } from './messages.js';
+import { outageProblem } from './outage.js';
 import { Problem, sendProblem } from './problem.js';
 import { healthRoutes } from './routes/health.js';
 import { inviteRoutes } from './routes/invites.js';
@@ -81,7 +82,12 @@ function errorHandler(logger: Logger) {
     const lang = req.lang ?? 'ru';
     if (err instanceof Problem) return sendProblem(res, err, lang, req.originalUrl);
     if (err instanceof ZodError) {
-      const errors = err.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+      // An unknown field is named like any other (strict schemas): one entry per key, its path the key.
+      const errors = err.issues.flatMap((i) =>
+        i.code === 'unrecognized_keys'
+          ? i.keys.map((k) => ({ path: [...i.path, k].join('.'), message: i.message }))
+          : [{ path: i.path.join('.'), message: i.message }],
+      );
       return sendProblem(res, new Problem(400, 'validation-failed', {}, { errors }), lang, req.originalUrl);
     }
     const e = err as { type?: string; status?: number };
@@ -89,6 +95,11 @@ function errorHandler(logger: Logger) {
     if (e.type === 'entity.too.large') return sendProblem(res, new Problem(413, 'payload-too-large'), lang);
     if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
       return sendProblem(res, new Problem(415, 'unsupported-media-type'), lang);
+    }
+    const outage = outageProblem(err);
+    if (outage) {
+      logger.warn({ err, requestId: req.requestId, path: req.path, problem: outage.code }, 'dependency unavailable');
+      return sendProblem(res, outage, lang, req.originalUrl);
     }
     logger.error({ err, requestId: req.requestId, path: req.path }, 'unhandled error');
     sendProblem(res, new Problem(500, 'internal'), lang);

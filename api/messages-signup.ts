@@ -78,7 +78,11 @@ export const signupMessages = {
     en: () => 'Check the profile: first name, surname, gender and birth date are required.',
   },
   'code-delivery-failed': {
-    ru: () => 'Не удалось отправить код. Попробуйте ещё раз через минуту.',
-    en: () => 'The code could not be sent. Please try again in a minute.',
+    ru: (p: Params) => `Не удалось отправить код. Попробуйте ещё раз через ${p.retryAfterSeconds} с.`,
+    en: (p: Params) => `The code could not be sent. Please try again in ${p.retryAfterSeconds} s.`,
+  },
+  'try-again-later': {
+    ru: (p: Params) => `Сервис временно недоступен, этот шаг не выполнен. Повторите его через ${p.retryAfterSeconds} с.`,
+    en: (p: Params) => `The service is temporarily unavailable and this step was not done. Repeat it in ${p.retryAfterSeconds} s.`,
   },
 };

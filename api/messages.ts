@@ -37,6 +37,14 @@ const catalog = {
     ru: (p) => `Сервис пока не готов: не отвечает ${p.failed}.`,
     en: (p) => `The service is not ready: ${p.failed} does not answer.`,
   },
+  'database-unavailable': {
+    ru: (p) => `База данных временно недоступна. Повторите запрос через ${p.seconds} с.`,
+    en: (p) => `The database is temporarily unavailable. Retry in ${p.seconds} s.`,
+  },
+  'workflow-engine-unavailable': {
+    ru: (p) => `Сервис процессов (Temporal) временно недоступен. Повторите запрос через ${p.seconds} с.`,
+    en: (p) => `The workflow engine (Temporal) is temporarily unavailable. Retry in ${p.seconds} s.`,
+  },
   internal: {
     ru: () => 'Внутренняя ошибка. Повторите попытку позже.',
     en: () => 'Internal error. Please try again later.',

@@ -21,7 +21,14 @@ interface Run {
   status: string;
   dryRun: boolean;
   progress: { done: number; total: number; rowsRead: number; applied: number } | null;
-  report: { adds: number; removes: number; pending: number; errors: number; chats: number } | null;
+  report: {
+    adds: number;
+    removes: number;
+    pending: number;
+    errors: number;
+    chats: number;
+    messenger?: { calls: number; retries: number; rateLimited: number; serverErrors: number; timeouts: number };
+  } | null;
   guard: unknown;
   startedAtLocal: string;
   error: string | null;
@@ -168,7 +175,11 @@ async function follow(runId: string, waitSeconds: number): Promise<Run> {
 function runSummary(run: Run): string {
   const r = run.report;
   const head = `Запуск ${run.id}: ${STATUS_RU[run.status] ?? run.status}${run.dryRun ? ' (пробный, ничего не изменено)' : ''}`;
-  const body = r ? `добавлений: ${r.adds}, удалений: ${r.removes}, ожидают привязки: ${r.pending}, ошибок: ${r.errors}, чатов: ${r.chats}` : '';
+  const m = r?.messenger;
+  const calls = m?.calls
+    ? `\nвызовов мессенджера: ${m.calls}, повторов: ${m.retries} (429: ${m.rateLimited}, 5xx: ${m.serverErrors}, таймаутов: ${m.timeouts})`
+    : '';
+  const body = r ? `добавлений: ${r.adds}, удалений: ${r.removes}, ожидают привязки: ${r.pending}, ошибок: ${r.errors}, чатов: ${r.chats}${calls}` : '';
   const guard = run.status === 'awaiting-confirmation' ? '\nСработала защита от массовых изменений: подтвердите или отмените запуск в консоли.' : '';
   return `${head}\n${body}${run.error ? `\nОшибка: ${run.error}` : ''}${guard}`;
 }

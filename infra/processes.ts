@@ -16,7 +16,7 @@ import { secretBoxFromConfig } from './secrets.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { Pool } from './postgres.js';
-import { bundleWorkflows, connectClient, createHubWorker, NativeConnection } from './temporal.js';
+import { bundleWorkflows, connectClient, createHubWorker, NativeConnection, personFacingGrpcRetry } from './temporal.js';
 
 export interface Stoppable {
   stop(): Promise<void>;
@@ -71,7 +71,7 @@ export async function runApi(
   logger: Logger,
   temporal?: Client,
 ): Promise<Stoppable & { server: Server; temporal: Client }> {
-  const client = temporal ?? (await connectClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE));
+  const client = temporal ?? (await connectClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, { interceptors: personFacingGrpcRetry() }));
   const app = createApp({
     config,
     pool,

@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type ConnectionOptions } from '@temporalio/client';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { TASK_QUEUES } from '../workflows/definitions.js';
@@ -6,8 +6,15 @@ import { activityInterceptors, requestIdClientInterceptor, workflowInterceptorsP
 
 export const workflowsPath = new URL('../workflows/index.ts', import.meta.url).pathname;
 
-export async function connectClient(address: string, namespace: string): Promise<Client> {
-  const connection = await Connection.connect({ address });
+/**
+ * gRPC retries for callers a person is waiting on (the API): the SDK's default (10 attempts, about 20 s)
+ * would hold a request that long while Temporal is away; 6 attempts give up after about 3 s, and the
+ * API answers 503 with Retry-After (api/outage.ts).
+ */
+export const personFacingGrpcRetry = (): ConnectionOptions['interceptors'] => [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 6 }))];
+
+export async function connectClient(address: string, namespace: string, options: Pick<ConnectionOptions, 'interceptors'> = {}): Promise<Client> {
+  const connection = await Connection.connect({ address, ...options });
   return new Client({ connection, namespace, interceptors: { workflow: [requestIdClientInterceptor] } });
 }
 

@@ -109,6 +109,22 @@ export async function reconcileWorkflow(input: ReconcileInput): Promise<Reconcil
       parentClosePolicy: ParentClosePolicy.TERMINATE,
     });
 
+  /**
+   * What went wrong, for the run's report: the innermost application failure under the child and
+   * activity wrappers ("Activity task failed" says nothing), in Russian when the edge gave a text
+   * for people (activities/roster-errors.ts: file, row and column of a broken export).
+   */
+  function failureText(e: unknown): string {
+    let text = e instanceof Error ? e.message : String(e);
+    for (let c: unknown = e, depth = 0; c instanceof Error && depth < 8; c = c.cause, depth++) {
+      if (c instanceof ApplicationFailure) {
+        const ru = (c.details?.[0] as { ru?: unknown } | undefined)?.ru;
+        text = typeof ru === 'string' ? ru : c.message;
+      }
+    }
+    return text;
+  }
+
   /** Runs `schools` through children, at most `schoolsInFlight` at a time. */
   async function window(schools: SchoolPlanRef[], mode: SchoolReconcileInput['mode'], onDone: (o: SchoolOutcome) => Promise<void>) {
     const inFlight = new Map<string, Promise<void>>();
@@ -126,7 +142,7 @@ export async function reconcileWorkflow(input: ReconcileInput): Promise<Reconcil
             removes: 0,
             pending: 0,
             managedMembers: 0,
-            error: e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e),
+            error: failureText(e),
           }),
       );
       const tracked = done.finally(() => inFlight.delete(school.externalId));

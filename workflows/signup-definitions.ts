@@ -117,6 +117,7 @@ export const SIGNUP_REFUSALS = {
   passwordLocked: 'password-locked',
   profileInvalid: 'profile-invalid',
   deliveryFailed: 'code-delivery-failed',
+  tryLater: 'try-again-later',
 } as const;
 export type SignupRefusal = (typeof SIGNUP_REFUSALS)[keyof typeof SIGNUP_REFUSALS];
 

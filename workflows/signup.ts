@@ -41,9 +41,13 @@ import { HubStuckSince, journeyAttr, stageAttr, waitingOnAttr } from './search-a
 // holds the workflow task, they cost no extra round trips through the Temporal server (bench/RESULTS.md).
 const activities = proxyLocalActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30 seconds',
-  // A person is waiting on the answer: a few quick tries, then a refusal they can retry themselves.
-  retry: { maximumAttempts: 3, initialInterval: '500 milliseconds' },
+  // A person is waiting on the answer: quick tries for about 7 s (a database restart fits in that),
+  // then a refusal with Retry-After that they can retry themselves (issue 7).
+  retry: { maximumAttempts: 5, initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '4 seconds' },
 });
+
+/** How long a person is told to wait when a step's activity failed after its retries. */
+const RETRY_LATER_MS = 5_000;
 
 interface CurrentCode {
   digest: string;
@@ -135,6 +139,15 @@ export async function signupWorkflow(input: SignupWorkflowInput): Promise<Signup
     else setPhase('profile');
   };
 
+  /**
+   * A step's activity failed after its retries (the database or the code sender away): nothing of the
+   * step was kept, so the person may repeat it after a short wait; anything else is a bug to surface.
+   */
+  const retryLater = (err: unknown, type: string = SIGNUP_REFUSALS.tryLater): never => {
+    if (err instanceof ActivityFailure) refuse(type, 'a step could not be completed now', { retryAt: iso(now() + RETRY_LATER_MS)! });
+    throw err;
+  };
+
   const issue = async (channel: OtpChannel, purpose: OtpPurpose): Promise<void> => {
     const counted = now();
     s.issued.push(counted);
@@ -144,8 +157,7 @@ export async function signupWorkflow(input: SignupWorkflowInput): Promise<Signup
       s.code = { digest, salt, channel, issuedAt: at, expiresAt: at + limits.codeTtlSeconds * 1000, attempts: 0, consumed: false };
     } catch (err) {
       s.issued.splice(s.issued.indexOf(counted), 1);
-      if (err instanceof ActivityFailure) refuse(SIGNUP_REFUSALS.deliveryFailed, 'the code could not be sent');
-      throw err;
+      retryLater(err, SIGNUP_REFUSALS.deliveryFailed);
     }
   };
   /** One code at a time, however many callers ask at once (R-A1 double signup). */
@@ -254,7 +266,12 @@ export async function signupWorkflow(input: SignupWorkflowInput): Promise<Signup
       c.consumed = true;
       s.verified.add(session);
       if (s.phase === 'code') {
-        const account = await activities.lookupSignupAccount({ contact });
+        const account = await activities.lookupSignupAccount({ contact }).catch((err: unknown) => {
+          // The code stays good for another try: the lookup, not the person, failed.
+          if (s.code === c) c.consumed = false;
+          s.verified.delete(session);
+          return retryLater(err);
+        });
         s.personId = account.personId;
         s.identityAccountId = account.identityAccountId;
         // R-A5 before R-A1: an identity account asks for its password; a bare profile signs in.
@@ -322,7 +339,7 @@ export async function signupWorkflow(input: SignupWorkflowInput): Promise<Signup
     async ({ session, passwordHash }) => {
       s.touches++;
       if (s.phase !== 'new-password' || !s.identityAccountId) return view(session);
-      await activities.setIdentityPassword({ identityAccountId: s.identityAccountId, passwordHash, signupRef });
+      await activities.setIdentityPassword({ identityAccountId: s.identityAccountId, passwordHash, signupRef }).catch(retryLater);
       afterIdentityConfirmed();
       return view(session);
     },
@@ -339,7 +356,7 @@ export async function signupWorkflow(input: SignupWorkflowInput): Promise<Signup
     async ({ session }) => {
       s.touches++;
       if (contact.kind === 'phone' && s.phase !== 'profile') {
-        await activities.releaseSignupPhone({ phone: contact.phone, identityAccountId: s.identityAccountId, signupRef });
+        await activities.releaseSignupPhone({ phone: contact.phone, identityAccountId: s.identityAccountId, signupRef }).catch(retryLater);
         s.identityAccountId = null;
         s.personId = null;
         setPhase('profile');
@@ -350,12 +367,14 @@ export async function signupWorkflow(input: SignupWorkflowInput): Promise<Signup
   );
 
   const createAccount = async (profile: SignupProfile): Promise<void> => {
-    const { personId, created } = await activities.createSignupPerson({
-      contact,
-      profile: cleanProfile(profile),
-      identityAccountId: s.identityAccountId,
-      signupRef,
-    });
+    const { personId, created } = await activities
+      .createSignupPerson({
+        contact,
+        profile: cleanProfile(profile),
+        identityAccountId: s.identityAccountId,
+        signupRef,
+      })
+      .catch(retryLater);
     finish(created ? 'created' : 'existing', personId);
   };
 

@@ -14,6 +14,8 @@ export type JournalErrorDetail =
       row?: number;
       column?: string;
       value?: string;
+      /** For a duplicate id: the row where the id was first seen. */
+      firstRow?: number;
       /** Free detail in English for logs (e.g. a zod issue path); never shown as the main text. */
       note?: string;
     }
@@ -28,6 +30,11 @@ const badDataText = {
   'bad-value': { ru: 'недопустимое значение', en: 'a value is not allowed' },
   'bad-json': { ru: 'строка не является корректным JSON', en: 'the line is not valid JSON' },
   'bad-csv': { ru: 'файл не читается как CSV', en: 'the file cannot be read as CSV' },
+  'bad-encoding': {
+    ru: 'текст не в кодировке UTF-8 (сохраните выгрузку как «CSV UTF-8»)',
+    en: 'the text is not UTF-8 (save the export as "CSV UTF-8")',
+  },
+  'duplicate-id': { ru: 'этот идентификатор уже встречался с другими данными', en: 'this id was already used for different data' },
   'unknown-reference': { ru: 'ссылка на неизвестную запись', en: 'a reference to an unknown record' },
   'unexpected-reply': { ru: 'ответ журнала не соответствует ожидаемому формату', en: "the journal's reply has an unexpected shape" },
   'bad-checkpoint': { ru: 'контрольная точка не подходит к этому источнику', en: 'the checkpoint does not belong to this source' },
@@ -84,9 +91,10 @@ export function journalErrorText(d: JournalErrorDetail, lang: Lang): string {
         : `The journal is unavailable right now${d.status ? ` (HTTP ${d.status})` : ''}; will retry later.`;
     case 'bad-data': {
       const value = d.value !== undefined ? (ru ? ` (значение «${d.value}»)` : ` (value "${d.value}")`) : '';
+      const first = d.firstRow !== undefined ? (ru ? `, впервые в строке ${d.firstRow}` : `, first in row ${d.firstRow}`) : '';
       const text = badDataText[d.problem][lang];
       const sentence = where(d, lang) ? text : text.charAt(0).toUpperCase() + text.slice(1);
-      return `${where(d, lang)}${sentence}${value}.`;
+      return `${where(d, lang)}${sentence}${value}${first}.`;
     }
     case 'not-found':
       return ru ? `В журнале не найдено: ${d.what}.` : `Not found in the journal: ${d.what}.`;

@@ -3,7 +3,8 @@
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { isUtf8 } from 'node:buffer';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { parse, type Options as CsvOptions } from 'csv-parse';
 import yauzl from 'yauzl';
 import { JournalSourceError } from './errors.js';
@@ -85,11 +86,54 @@ export interface CsvRow {
 }
 
 /**
+ * Passes bytes through unchanged, refusing the first line that is not UTF-8 (an export saved as
+ * Windows-1251 or UTF-16): decoding it anyway would put replacement characters into names.
+ * 0x0A never occurs inside a multi-byte sequence, so lines can be checked one by one.
+ */
+class Utf8Lines extends Transform {
+  private line = 1;
+  private carry: Buffer = Buffer.alloc(0);
+  constructor(private readonly file: string) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    const buf = this.carry.length ? Buffer.concat([this.carry, chunk]) : chunk;
+    const lastNewline = buf.lastIndexOf(0x0a);
+    // Complete lines are checked now; the unfinished last one waits for the next chunk.
+    const complete = lastNewline < 0 ? Buffer.alloc(0) : buf.subarray(0, lastNewline + 1);
+    this.carry = lastNewline < 0 ? buf : buf.subarray(lastNewline + 1);
+    const error = this.check(complete);
+    if (error) return done(error);
+    done(null, chunk);
+  }
+
+  override _flush(done: TransformCallback): void {
+    done(this.check(this.carry));
+  }
+
+  private check(lines: Buffer): JournalSourceError | null {
+    if (isUtf8(lines)) {
+      for (const byte of lines) if (byte === 0x0a) this.line++;
+      return null;
+    }
+    for (let start = 0; start < lines.length; this.line++) {
+      const end = lines.indexOf(0x0a, start);
+      const line = lines.subarray(start, end < 0 ? lines.length : end);
+      if (!isUtf8(line)) return new JournalSourceError({ code: 'bad-data', problem: 'bad-encoding', file: this.file, row: this.line });
+      start = end < 0 ? lines.length : end + 1;
+    }
+    return null;
+  }
+}
+
+/**
  * Streams rows as objects keyed by header. Blank header cells get placeholder names (some exports
  * end the header with empty columns). A parse failure becomes `bad-data` naming file and row.
  */
 export async function* csvRows(stream: Readable, file: string, options: CsvOptions = {}): AsyncGenerator<CsvRow> {
-  const parser = stream.pipe(
+  const checked = stream.pipe(new Utf8Lines(file));
+  const parser = checked.pipe(
     parse({
       bom: true,
       columns: (header: string[]) => header.map((h, i) => h.trim() || `_${i}`),
@@ -100,6 +144,9 @@ export async function* csvRows(stream: Readable, file: string, options: CsvOptio
       ...options,
     }),
   );
+  // pipe() does not pass errors on: an encoding refusal ends the parser with it.
+  checked.once('error', (e) => parser.destroy(e));
+  stream.once('error', (e) => parser.destroy(e));
   try {
     for await (const item of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
       yield { row: item.info.lines, values: item.record };
@@ -110,6 +157,7 @@ export async function* csvRows(stream: Readable, file: string, options: CsvOptio
     throw new JournalSourceError({ code: 'bad-data', problem: 'bad-csv', file, row: line, note: cause instanceof Error ? cause.message : undefined }, { cause });
   } finally {
     stream.destroy();
+    checked.destroy();
   }
 }
 

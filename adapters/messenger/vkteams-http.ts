@@ -13,6 +13,7 @@ import type {
 } from './port.js';
 import { messengerErrors } from '../../infra/metrics.js';
 import { emptyStats, MessengerError, toBatches } from './port.js';
+import { recordMessengerCall } from './call-stats.js';
 import { DEFAULT_RETRY_POLICY, parseRetryAfter, withRetry, type RetryPolicy } from './retry.js';
 
 export interface VkTeamsHttpOptions {
@@ -64,6 +65,10 @@ export class VkTeamsHttpMessenger implements Messenger {
     this.maxBatchSize = opts.maxBatchSize ?? 100;
     this.timeoutMs = opts.requestTimeoutMs ?? 10_000;
     this.policy = { ...DEFAULT_RETRY_POLICY, ...opts.retry };
+  }
+
+  private count(change: (s: MessengerCallStats) => void): void {
+    recordMessengerCall(this.counters, change);
   }
 
   stats(): MessengerCallStats {
@@ -162,8 +167,8 @@ export class VkTeamsHttpMessenger implements Messenger {
           random: this.opts.random,
           sleep: this.opts.sleep,
           onRetry: ({ attempt, delayMs, error }) => {
-            this.counters.retries++;
-            this.counters.waitedMs += delayMs;
+            this.count((c) => c.retries++);
+            this.count((c) => (c.waitedMs += delayMs));
             const code = error instanceof AttemptError ? error.detail.code : 'unknown';
             messengerErrors.inc({ code, outcome: 'retried' });
             this.opts.onRetry?.({ method, attempt, delayMs, code });
@@ -180,7 +185,7 @@ export class VkTeamsHttpMessenger implements Messenger {
   }
 
   private async once(method: string, params: Record<string, string>): Promise<Record<string, unknown>> {
-    this.counters.calls++;
+    this.count((c) => c.calls++);
     const url = new URL(`${this.opts.apiBase.replace(/\/$/, '')}/chats/${method}`);
     url.searchParams.set('token', this.opts.token);
     for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
@@ -189,10 +194,10 @@ export class VkTeamsHttpMessenger implements Messenger {
       res = await httpRequest(url, { timeoutMs: this.timeoutMs });
     } catch (e) {
       if (e instanceof HttpTimeoutError) {
-        this.counters.timeouts++;
+        this.count((c) => c.timeouts++);
         throw new AttemptError({ code: 'unavailable', cause: 'timeout' }, `no answer within ${this.timeoutMs} ms`);
       }
-      this.counters.networkErrors++;
+      this.count((c) => c.networkErrors++);
       throw new AttemptError({ code: 'unavailable', cause: 'network' }, 'network error');
     }
     let body: Record<string, unknown> | undefined;
@@ -204,12 +209,12 @@ export class VkTeamsHttpMessenger implements Messenger {
     }
     const description = typeof body?.description === 'string' ? body.description : `HTTP ${res.status}`;
     if (res.status === 429) {
-      this.counters.rateLimited++;
+      this.count((c) => c.rateLimited++);
       const after = parseRetryAfter(res.header('retry-after')) ?? this.policy.baseDelayMs;
       throw new AttemptError({ code: 'rate-limited', retryAfterMs: after }, description);
     }
     if (res.status >= 500) {
-      this.counters.serverErrors++;
+      this.count((c) => c.serverErrors++);
       throw new AttemptError({ code: 'unavailable', cause: 'server-error' }, description);
     }
     if (res.status === 401 || res.status === 403) throw new AttemptError({ code: 'forbidden' }, description);

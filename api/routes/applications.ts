@@ -36,6 +36,7 @@ import { principalOf, requireRole } from '../auth.js';
 import { message } from '../messages.js';
 import { paged } from '../pagination.js';
 import { Problem } from '../problem.js';
+import { fallbackUnlessOutage } from '../outage.js';
 import { isGone, refusalOf } from '../temporal-errors.js';
 import { createApplicationBody, decisionBody, idParams, schoolApplicationsQuery, schoolIdParams } from '../schemas/joining.js';
 import { tokenParams } from '../schemas/invites.js';
@@ -78,7 +79,7 @@ export function applicationRoutes(deps: ApiDeps): Router {
 
   async function applicantOf(req: Request): Promise<Person> {
     const principal = principalOf(req);
-    const person = await findPerson(pool, principal.sub).catch(() => undefined);
+    const person = await findPerson(pool, principal.sub).catch(fallbackUnlessOutage(undefined));
     if (!person) throw new Problem(403, 'person-not-found');
     return person;
   }

@@ -2,6 +2,7 @@
 // sync runs. Credentials are sealed on the way in (infra/secrets.ts) and never come back out.
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { isJournalSourceError } from '../../adapters/journals/errors.js';
+import { emptyStats } from '../../adapters/messenger/port.js';
 import { writeAudit } from '../../db/repositories/audit.js';
 import {
   findConnection,
@@ -58,7 +59,18 @@ function runView(r: SyncRun, timeZone: string) {
     dryRun: r.dryRun,
     status: r.status,
     progress: r.status === 'running' ? { done: r.progress.schoolsDone ?? 0, total: r.progress.schoolsTotal ?? 0, rowsRead: r.progress.rowsRead ?? 0, applied: r.progress.applied ?? 0 } : null,
-    report: r.status === 'running' ? null : { adds: r.totals.adds ?? 0, removes: r.totals.removes ?? 0, pending: r.totals.pending ?? 0, errors: r.totals.errors ?? 0, chats: r.totals.chats ?? 0 },
+    report:
+      r.status === 'running'
+        ? null
+        : {
+            adds: r.totals.adds ?? 0,
+            removes: r.totals.removes ?? 0,
+            pending: r.totals.pending ?? 0,
+            errors: r.totals.errors ?? 0,
+            chats: r.totals.chats ?? 0,
+            // Issue 7: how hard the messenger was to talk to (retries after 429, 5xx, timeouts).
+            messenger: { ...emptyStats(), ...r.totals.messenger },
+          },
     guard: r.guard,
     startedAt: r.startedAt.toISOString(),
     startedAtLocal: formatLocalTime(r.startedAt, timeZone, 'ru'),

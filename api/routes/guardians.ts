@@ -22,6 +22,7 @@ import type { ApiDeps } from '../app.js';
 import { principalOf, requireRole } from '../auth.js';
 import { message, type Lang } from '../messages.js';
 import { Problem } from '../problem.js';
+import { fallbackUnlessOutage } from '../outage.js';
 import { acceptAsParentBody, parentTokenParams } from '../schemas/joining.js';
 import { isGone, refusalOf } from '../temporal-errors.js';
 
@@ -68,14 +69,14 @@ export function guardianRoutes(deps: ApiDeps): Router {
   async function signedInParent(req: Request, child: Person): Promise<Person> {
     const principal = principalOf(req);
     if (principal.sub === child.id) throw new Problem(403, 'own-parent-link'); // R-G5
-    const parent = await findPerson(pool, principal.sub).catch(() => undefined);
+    const parent = await findPerson(pool, principal.sub).catch(fallbackUnlessOutage(undefined));
     if (!parent) throw new Problem(403, 'person-not-found');
     return parent;
   }
 
   /** R-G2: the child's link (`…/?invite=<token>&type=parent`). A new one replaces the previous. */
   router.post('/me/parent-link', requireRole('person'), async (req, res) => {
-    const child = await findPerson(pool, principalOf(req).sub).catch(() => undefined);
+    const child = await findPerson(pool, principalOf(req).sub).catch(fallbackUnlessOutage(undefined));
     if (!child) throw new Problem(403, 'person-not-found');
     const schools = await schoolsOfChild(child.id);
     const first = schools[0];
@@ -198,7 +199,7 @@ export function guardianRoutes(deps: ApiDeps): Router {
   /** R-G7: a parent's children, across schools. */
   router.get('/me/children', requireRole('person'), async (req, res) => {
     const parentId = principalOf(req).sub;
-    const ids = await childrenOf(pool, parentId).catch(() => []);
+    const ids = await childrenOf(pool, parentId).catch(fallbackUnlessOutage([]));
     const items = [];
     for (const id of ids) {
       const child = await findPerson(pool, id);
@@ -217,7 +218,7 @@ export function guardianRoutes(deps: ApiDeps): Router {
   /** The child's own view of where confirmation stands. */
   router.get('/me/guardians', requireRole('person'), async (req, res) => {
     const childId = principalOf(req).sub;
-    const child = await findPerson(pool, childId).catch(() => undefined);
+    const child = await findPerson(pool, childId).catch(fallbackUnlessOutage(undefined));
     if (!child) throw new Problem(403, 'person-not-found');
     let state;
     try {

@@ -10,6 +10,7 @@ import { principalOf, requireRole } from '../auth.js';
 import { message } from '../messages.js';
 import { paged } from '../pagination.js';
 import { Problem } from '../problem.js';
+import { fallbackUnlessOutage } from '../outage.js';
 import { page, schoolRequestBody } from '../schemas/joining.js';
 
 export function schoolRequestRoutes({ pool }: ApiDeps): Router {
@@ -18,7 +19,7 @@ export function schoolRequestRoutes({ pool }: ApiDeps): Router {
   router.post('/school-requests', requireRole('person'), async (req, res) => {
     const principal = principalOf(req);
     const body = schoolRequestBody.parse(req.body);
-    const person = await findPerson(pool, principal.sub).catch(() => undefined);
+    const person = await findPerson(pool, principal.sub).catch(fallbackUnlessOutage(undefined));
     if (!person) throw new Problem(403, 'person-not-found');
     const row = await inTransaction(pool, async (tx) => {
       const r = await insertSchoolRequest(tx, {

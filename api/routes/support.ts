@@ -20,6 +20,7 @@ import { principalOf } from '../auth.js';
 import { formatLocalTime } from '../messages.js';
 import { Problem } from '../problem.js';
 import { problemFromRefusal, secondsUntil } from '../signup-refusals.js';
+import { fallbackUnlessOutage } from '../outage.js';
 import { actionBody, revealBody, stuckQuery, workflowParams, type SupportAction } from '../schemas/support.js';
 import { isGone, refusalOf } from '../temporal-errors.js';
 import { FALLBACK_TIMEZONE, listStuck, workflowFacts, type WorkflowFacts } from '../support/registrations.js';
@@ -60,7 +61,7 @@ export function supportRoutes(deps: ApiDeps): Router {
   /** Whose journey it is: the person behind an application or a parent confirmation. */
   async function personOf(f: WorkflowFacts): Promise<Person | undefined> {
     const id = f.journey === 'application' ? f.input.personId : f.journey === 'guardians' ? f.input.childId : undefined;
-    return typeof id === 'string' ? findPerson(pool, id).catch(() => undefined) : undefined;
+    return typeof id === 'string' ? findPerson(pool, id).catch(fallbackUnlessOutage(undefined)) : undefined;
   }
 
   /** What the journey is about, with personal data masked. */

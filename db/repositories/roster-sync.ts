@@ -2,6 +2,7 @@
 // and memberships the hub manages (R-C7), pending members (R-C6), a run's planned changes and its
 // per-chat report. Every write is idempotent so an activity retry is harmless.
 import type { RosterRecord } from '../../adapters/journals/port.js';
+import type { MessengerCallStats } from '../../adapters/messenger/port.js';
 import type { ChatKind } from '../../domain/roster/chats.js';
 import type { Queryable } from '../../infra/postgres.js';
 import type { JournalPersonFacts } from '../../roster/from-journal.js';
@@ -457,8 +458,11 @@ export async function upsertRunSchool(
     planMs: number;
     addApplyMs: number;
     warnings: unknown[];
+    /** Messenger calls of one apply attempt, added to the school's (migration 450). */
+    addMessenger: MessengerCallStats;
   }>,
 ): Promise<void> {
+  const m = patch.addMessenger;
   await db.query(
     `INSERT INTO sync_run_schools (run_id, school_external_id, status, rows_read, managed_members, removes, read_ms, plan_ms, apply_ms, warnings)
      VALUES ($1, $2, coalesce($3, 'reading'), coalesce($4, 0), coalesce($5, 0), coalesce($6, 0), coalesce($7, 0), coalesce($8, 0), coalesce($9, 0), coalesce($10::jsonb, '[]'))
@@ -470,7 +474,14 @@ export async function upsertRunSchool(
        read_ms = coalesce($7, sync_run_schools.read_ms),
        plan_ms = coalesce($8, sync_run_schools.plan_ms),
        apply_ms = sync_run_schools.apply_ms + coalesce($9, 0),
-       warnings = coalesce($10::jsonb, sync_run_schools.warnings)`,
+       warnings = coalesce($10::jsonb, sync_run_schools.warnings),
+       messenger_calls = sync_run_schools.messenger_calls + $11,
+       messenger_retries = sync_run_schools.messenger_retries + $12,
+       messenger_rate_limited = sync_run_schools.messenger_rate_limited + $13,
+       messenger_server_errors = sync_run_schools.messenger_server_errors + $14,
+       messenger_timeouts = sync_run_schools.messenger_timeouts + $15,
+       messenger_network_errors = sync_run_schools.messenger_network_errors + $16,
+       messenger_waited_ms = sync_run_schools.messenger_waited_ms + $17`,
     [
       runId,
       school,
@@ -482,6 +493,13 @@ export async function upsertRunSchool(
       patch.planMs ?? null,
       patch.addApplyMs ?? null,
       patch.warnings ? JSON.stringify(patch.warnings) : null,
+      m?.calls ?? 0,
+      m?.retries ?? 0,
+      m?.rateLimited ?? 0,
+      m?.serverErrors ?? 0,
+      m?.timeouts ?? 0,
+      m?.networkErrors ?? 0,
+      Math.round(m?.waitedMs ?? 0),
     ],
   );
 }

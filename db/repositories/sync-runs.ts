@@ -1,5 +1,6 @@
 // Reconciliation runs and their reports (ARCHITECTURE "Reconciliation" step 5). The workflow is the
 // source of truth for a run's progress; these rows are its read model for the API, console and CLI.
+import type { MessengerCallStats } from '../../adapters/messenger/port.js';
 import type { Queryable } from '../../infra/postgres.js';
 
 export const SYNC_RUN_STATUSES = ['running', 'awaiting-confirmation', 'applied', 'planned', 'discarded', 'failed'] as const;
@@ -17,6 +18,8 @@ export interface SyncRunTotals {
   errors?: number;
   appliedAdds?: number;
   appliedRemoves?: number;
+  /** What talking to the messenger took (issue 7): calls made, retries, and why they were retried. */
+  messenger?: MessengerCallStats;
 }
 
 export interface SyncRunTimings {
@@ -159,7 +162,11 @@ export async function refreshSyncRunTotals(db: Queryable, id: string): Promise<S
     `WITH s AS (
         SELECT count(*)::int AS schools, coalesce(sum(rows_read), 0)::int AS "rowsRead",
                coalesce(sum(read_ms), 0)::int AS "readMs", coalesce(sum(plan_ms), 0)::int AS "planMs",
-               coalesce(sum(apply_ms), 0)::int AS "applyMs"
+               coalesce(sum(apply_ms), 0)::int AS "applyMs",
+               json_build_object('calls', coalesce(sum(messenger_calls), 0), 'retries', coalesce(sum(messenger_retries), 0),
+                 'rateLimited', coalesce(sum(messenger_rate_limited), 0), 'serverErrors', coalesce(sum(messenger_server_errors), 0),
+                 'timeouts', coalesce(sum(messenger_timeouts), 0), 'networkErrors', coalesce(sum(messenger_network_errors), 0),
+                 'waitedMs', coalesce(sum(messenger_waited_ms), 0)) AS messenger
           FROM sync_run_schools WHERE run_id = $1),
       c AS (
         SELECT count(*)::int AS chats, coalesce(sum(adds), 0)::int AS adds, coalesce(sum(removes), 0)::int AS removes,
@@ -170,7 +177,7 @@ export async function refreshSyncRunTotals(db: Queryable, id: string): Promise<S
      UPDATE sync_runs r SET
        totals = json_build_object('schools', s.schools, 'rowsRead', s."rowsRead", 'chats', c.chats, 'adds', c.adds,
          'removes', c.removes, 'pending', c.pending, 'handKept', c."handKept", 'errors', c.errors,
-         'appliedAdds', c."appliedAdds", 'appliedRemoves', c."appliedRemoves")::jsonb,
+         'appliedAdds', c."appliedAdds", 'appliedRemoves', c."appliedRemoves", 'messenger', s.messenger)::jsonb,
        timings = json_build_object('readMs', s."readMs", 'planMs', s."planMs", 'applyMs', s."applyMs",
          'totalMs', (extract(epoch FROM (coalesce(r.finished_at, now()) - r.started_at)) * 1000)::int)::jsonb
      FROM s, c WHERE r.id = $1`,

@@ -76,7 +76,17 @@ export function useTestApi(
     };
   });
   afterAll(async () => {
-    await new Promise((resolve) => server?.close(resolve));
+    await new Promise<unknown>((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   });
   return api;
+}
+
+/** Calls until the answer is not 503, waiting as Retry-After says: the way a well-behaved client rides out an outage. */
+export async function waitingOut503(call: () => Promise<ApiResponse>, seen: { unavailable: number } = { unavailable: 0 }, maxTries = 20): Promise<ApiResponse> {
+  for (let attempt = 1; ; attempt++) {
+    const res = await call();
+    if (res.status !== 503 || attempt >= maxTries) return res;
+    seen.unavailable++;
+    await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after') ?? 1) * 1000));
+  }
 }

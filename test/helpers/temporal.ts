@@ -33,14 +33,15 @@ type TestDeps = Omit<ActivityDeps, 'logger' | 'otp' | 'messenger' | 'journals'> 
  * Unless given, the logger is silent, one-time codes go to the otp_outbox table (codes kept), and
  * files that reconcile nothing get a messenger and journals that refuse.
  */
-export function useTemporalWorker(deps: () => TestDeps): TestTemporal {
+export function useTemporalWorker(deps: () => TestDeps, opts: { address?: () => string } = {}): TestTemporal {
   const t = { taskQueue: `test-${randomBytes(4).toString('hex')}` } as TestTemporal;
   let connection: Connection;
   let native: NativeConnection;
   let running: Promise<void>;
   beforeAll(async () => {
     quietRuntime();
-    const address = inject('temporalAddress');
+    // Drills that restart Temporal bring their own server; everyone else shares the run's.
+    const address = opts.address?.() ?? inject('temporalAddress');
     connection = await Connection.connect({ address });
     native = await NativeConnection.connect({ address });
     t.client = new Client({ connection, interceptors: { workflow: [requestIdClientInterceptor] } });

@@ -11,6 +11,7 @@ import { bundleWorkflows, createHubWorker } from '../../infra/temporal.js';
 import { reconcileJobLoader } from '../../roster/schedule.js';
 import { startNightlySync } from '../../roster/start-sync.js';
 import { loadConfig } from '../../infra/config.js';
+import { useTestApi } from '../helpers/api.js';
 import { useTestDb } from '../helpers/db.js';
 import { actualMembership, expectedMembership, linkDirectly, runSync, startRosterWorld, syncContext, userOf, type RosterWorld } from '../helpers/roster.js';
 import { useTemporalWorker } from '../helpers/temporal.js';
@@ -26,6 +27,8 @@ afterAll(async () => {
   await w?.close();
 });
 const t = useTemporalWorker(() => ({ pool: db.pool, messenger: w.messenger, journals: w.journals }));
+const api = useTestApi(db, t);
+const authority = { sub: 'operator-16', role: 'authority' as const, schools: [], classes: [], region: '16' };
 
 const countRows = async (sql: string, params: unknown[]) => ((await db.pool.query(sql, params)).rows[0] as { n: number }).n;
 
@@ -94,7 +97,7 @@ describe('reconciliation resilience', () => {
     expect(await countRows(`SELECT count(*)::int AS n FROM managed_memberships`, [])).toBe(finalMembers);
   });
 
-  it('R-C5: messenger faults (429 with Retry-After, 5xx, hung requests) slow a run down but it converges', async () => {
+  it('R-C5, issue 7: messenger faults on 20 % of calls (429 with Retry-After, 5xx, hung requests) slow a run down; it converges and its report counts the retries', async () => {
     w.messengerSim.resetCounters();
     const student = w.model.enrollmentsOf(w.school)[0]!;
     const target = w.model.classesOf(w.school).find((x) => x.id !== student.classId)!;
@@ -102,7 +105,7 @@ describe('reconciliation resilience', () => {
     w.model.expel(w.model.enrollmentsOf(w.school)[3]!.studentId);
     const hired = w.model.hire(w.school, 'teacher');
     await linkDirectly(db.pool, w, [hired]);
-    w.messengerSim.setFaults({ rateLimitShare: 0.15, retryAfterSeconds: 1, serverErrorShare: 0.1, hangShare: 0.05, seed: 5 });
+    w.messengerSim.setFaults({ rateLimitShare: 0.08, retryAfterSeconds: 1, serverErrorShare: 0.08, hangShare: 0.04, seed: 5 });
     const { run } = await runSync(syncContext(db.pool, t.client, t.taskQueue), { connectionId: w.connection.id, dryRun: false });
     const faults = w.messengerSim.counters().faults;
     w.messengerSim.setFaults({ rateLimitShare: 0, serverErrorShare: 0, hangShare: 0 });
@@ -110,6 +113,18 @@ describe('reconciliation resilience', () => {
     expect(faults.rateLimited + faults.serverErrors + faults.hung).toBeGreaterThan(0);
     expect(actualMembership(w.messengerSim)).toEqual(expectedMembership(w));
     expect(actualMembership(w.messengerSim).get('Учительская')).toContain(userOf(hired));
+    // The report says what the faults cost: every fault the simulator served was seen and counted.
+    const shown = await api.call('GET', `/v1/sync-runs/${run.id}`, { as: authority });
+    expect(shown.status).toBe(200);
+    const m = shown.body.report.messenger;
+    expect(m.retries).toBeGreaterThan(0);
+    expect({ rateLimited: m.rateLimited, serverErrors: m.serverErrors, timeouts: m.timeouts }).toEqual({
+      rateLimited: faults.rateLimited,
+      serverErrors: faults.serverErrors,
+      timeouts: faults.hung,
+    });
+    expect(m.calls).toBeGreaterThan(m.retries);
+    console.log(`drill: messenger faults on 20 % of calls — report: ${JSON.stringify(m)}`);
     // Converged means a further run has nothing to do.
     const before = w.messengerSim.counters().writeCalls;
     await runSync(syncContext(db.pool, t.client, t.taskQueue), { connectionId: w.connection.id, dryRun: false });

@@ -3,6 +3,7 @@
 // demographics, 1.2 roles), each built when its step needs it so a resumed read rebuilds it too.
 // `since` keeps rows whose dateLastModified is later (rows without a readable date are kept);
 // `tobedeleted` rows end enrollments and employment.
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { JournalSourceError } from '../errors.js';
 import { csvPager, csvRows, openBundle, requireColumns, type CsvRow, type FileBundle } from '../files.js';
@@ -20,6 +21,31 @@ export type OneRosterCsvConfig = z.input<typeof oneRosterCsvConfigSchema>;
 
 const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 const truthy = (v: string | undefined) => v === undefined || v === '' || v.toLowerCase() === 'true';
+
+/**
+ * One sourcedId, one meaning: a row repeated word for word is harmless (some exporters write rows
+ * twice, R-C1..R-C4), but the same id with other data is refused naming both rows, instead of the
+ * last row silently winning. Only rows of the school being read are remembered, so memory follows the
+ * school's size; a read resumed from a checkpoint checks the rows from there on.
+ */
+class DuplicateIds {
+  private readonly seen = new Map<string, { row: number; digest: string }>();
+  constructor(private readonly file: string) {}
+
+  check(r: CsvRow): void {
+    const id = r.values.sourcedId;
+    if (!id) return;
+    const digest = createHash('sha1').update(JSON.stringify(r.values)).digest('base64');
+    const first = this.seen.get(id);
+    if (!first) {
+      this.seen.set(id, { row: r.row, digest });
+      return;
+    }
+    // The same row again (a page re-read after a retry) or an identical copy of it.
+    if (first.row === r.row || first.digest === digest) return;
+    throw new JournalSourceError({ code: 'bad-data', problem: 'duplicate-id', file: this.file, row: r.row, column: 'sourcedId', value: id, firstRow: first.row });
+  }
+}
 
 export class OneRosterCsvSource implements JournalSource {
   readonly kind = 'oneroster-csv' as const;
@@ -92,9 +118,12 @@ export class OneRosterCsvSource implements JournalSource {
       };
       const hasCourses = await this.present(manifest, 'courses');
       const step = (file: string, required: readonly string[], map: (r: CsvRow) => RosterRecord[], before?: () => Promise<void>): ReadStep => {
+        const ids = new DuplicateIds(`${file}.csv`);
         const pager = csvPager(this.bundle, `${file}.csv`, this.cfg.pageSize, (r) => {
           requireColumns(r, `${file}.csv`, required);
-          return changed(r.values) ? map(r) : [];
+          const records = changed(r.values) ? map(r) : [];
+          if (records.length > 0) ids.check(r);
+          return records;
         });
         return {
           key: file,

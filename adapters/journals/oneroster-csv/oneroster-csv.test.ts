@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,5 +86,73 @@ describe('OneRoster CSV: real public dataset (catalyst/moodle-enrol_oneroster)',
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  describe('issue 7: broken exports are refused naming file, row and column', () => {
+    /** A generated export with one file changed by `corrupt`; the read's error, or undefined if it read. */
+    async function readBroken(file: string, corrupt: (bytes: Buffer) => Buffer): Promise<unknown> {
+      const model = RosterModel.generate({ seed: 9 });
+      const dir = await mkdtemp(join(tmpdir(), 'oneroster-bad-'));
+      try {
+        await writeOneRosterCsv(model, dir);
+        await writeFile(join(dir, file), corrupt(await readFile(join(dir, file))));
+        await readAll(new OneRosterCsvSource({ kind: 'oneroster-csv', path: dir }), [...model.schools.keys()][0]!);
+        return undefined;
+      } catch (e) {
+        return e;
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
+    const lines = (b: Buffer) => b.toString('utf8').split('\n');
+
+    it('an export saved as Windows-1251 is refused at its first non-UTF-8 line, not read as mojibake', async () => {
+      const err = await readBroken('users.csv', (b) => {
+        const l = lines(b);
+        // «Иванов» in Windows-1251: one byte per letter, none of them valid UTF-8 here.
+        l[5] = l[5]!.replace(/^([^,]*,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,)[^,]*/, '$1\u0000');
+        const [before, after] = l.join('\n').split('\u0000');
+        return Buffer.concat([Buffer.from(before!), Buffer.from([0xc8, 0xe2, 0xe0, 0xed, 0xee, 0xe2]), Buffer.from(after!)]);
+      });
+      expect(isJournalSourceError(err, 'bad-data')).toBe(true);
+      if (!isJournalSourceError(err)) return;
+      expect(err.detail).toMatchObject({ problem: 'bad-encoding', file: 'users.csv', row: 6 });
+      expect(err.message).toBe('файл users.csv, строка 6: текст не в кодировке UTF-8 (сохраните выгрузку как «CSV UTF-8»).');
+      expect(err.text('en')).toMatch(/^file users\.csv, row 6: the text is not UTF-8/);
+    });
+
+    it('a required column missing from the header is named', async () => {
+      const err = await readBroken('users.csv', (b) => {
+        const l = lines(b);
+        l[0] = l[0]!.replace('familyName', 'surname');
+        return Buffer.from(l.join('\n'));
+      });
+      expect(isJournalSourceError(err, 'bad-data')).toBe(true);
+      if (!isJournalSourceError(err)) return;
+      expect(err.detail).toMatchObject({ problem: 'missing-column', file: 'users.csv', row: 1, column: 'familyName' });
+      expect(err.message).toBe('файл users.csv, строка 1, столбец «familyName»: нет обязательного столбца.');
+    });
+
+    it('one sourcedId used for two different people is refused naming both rows; an identical repeated row is not', async () => {
+      let duplicated = '';
+      const err = await readBroken('users.csv', (b) => {
+        const l = lines(b);
+        // Row 3 (a user of the school read) takes the id of row 2, with its own name.
+        const firstId = l[1]!.split(',')[0]!;
+        duplicated = firstId;
+        l[2] = l[2]!.replace(/^[^,]*/, firstId);
+        return Buffer.from(l.join('\n'));
+      });
+      expect(isJournalSourceError(err, 'bad-data')).toBe(true);
+      if (!isJournalSourceError(err)) return;
+      expect(err.detail).toMatchObject({ problem: 'duplicate-id', file: 'users.csv', row: 3, column: 'sourcedId', value: duplicated, firstRow: 2 });
+      expect(err.message).toBe(`файл users.csv, строка 3, столбец «sourcedId»: этот идентификатор уже встречался с другими данными (значение «${duplicated}»), впервые в строке 2.`);
+      const copied = await readBroken('users.csv', (b) => {
+        const l = lines(b);
+        l.splice(3, 0, l[2]!);
+        return Buffer.from(l.join('\n'));
+      });
+      expect(copied).toBeUndefined();
+    });
   });
 });

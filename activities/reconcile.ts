@@ -24,12 +24,10 @@ import {
   linkedUsers,
   listManagedChats,
   managedMembersOfSchool,
-  markGroupApplied,
+  recordGroupApplied,
   markGroupFailed,
   nextChangeGroup,
   readStaged,
-  recordAdded,
-  recordRemoved,
   replaceJournalPeople,
   replacePendingOfChats,
   replacePlannedChanges,
@@ -440,11 +438,7 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
               }
               throw e;
             }
-            await inTransaction(pool, async (tx) => {
-              if (group.op === 'add') await recordAdded(tx, chat.id, group.userIds, input.runId);
-              else await recordRemoved(tx, chat.id, group.userIds);
-              await markGroupApplied(tx, input.runId, school, chat.chatKey, group);
-            });
+            await recordGroupApplied(pool, input.runId, school, chat.chatKey, group);
             applied += group.ids.length;
             syncChangesApplied.inc({ op: group.op }, group.ids.length);
             ctx.heartbeat({ applied });

@@ -3,6 +3,9 @@
 // Per size: a fresh schema, a seeded region (bench/region.ts), everyone linked, the worker in its
 // own process; then a first full sync, a no-change run and a 1 % churn run. Bounded: each run must
 // finish within BENCH_RUN_TIMEOUT_S (default 1800 s) or the benchmark stops.
+// Knobs (environment): BENCH_WORKERS (worker processes, default 1), ROSTER_SCHOOLS_IN_FLIGHT (4),
+// ROSTER_MESSENGER_READS (8), BENCH_READ_AHEAD (journal listings at once per school, 4),
+// MESSENGER_MAX_BATCH (100), BENCH_CHURN (0.01), BENCH_CPU_PROF=<dir> (V8 CPU profile of each worker).
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -24,6 +27,7 @@ const DB_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5
 const RUN_TIMEOUT_MS = Number(process.env.BENCH_RUN_TIMEOUT_S ?? 1800) * 1000;
 const MAX_BATCH = Number(process.env.MESSENGER_MAX_BATCH ?? 100);
 const CHURN = Number(process.env.BENCH_CHURN ?? 0.01);
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 const sizes = process.argv
   .slice(2)
   .map(Number)
@@ -146,7 +150,13 @@ async function benchSize(address: string, temporal: Client, target: number) {
     settings: {
       baseUrl: `${journalSim.url}/apiv3`,
       vendor: CREDS.vendor,
-      http: { retries: 5, baseDelayMs: 50, maxDelayMs: 1000, timeoutMs: 30_000, readAhead: Number(process.env.BENCH_READ_AHEAD ?? 4) },
+      http: {
+        retries: 5,
+        baseDelayMs: 50,
+        maxDelayMs: 1000,
+        timeoutMs: 30_000,
+        readAhead: Number(process.env.BENCH_READ_AHEAD ?? 4),
+      },
     },
     credentials: { devkey: CREDS.devkey, login: CREDS.login, password: CREDS.password },
     region: '16',
@@ -155,16 +165,31 @@ async function benchSize(address: string, temporal: Client, target: number) {
   });
   const linked = await linkEveryone(pool, model, connection.id);
   const taskQueue = `bench-${randomBytes(4).toString('hex')}`;
-  const { child: worker, rss: workerRss } = await startBenchChild('bench/worker.ts', 'worker ready', {
-    DATABASE_URL: DB_URL,
-    DB_SCHEMA: schema,
-    TEMPORAL_ADDRESS: address,
-    TASK_QUEUE: taskQueue,
-    MESSENGER_API_BASE: sim.apiBase,
-    MESSENGER_TOKEN: sim.token,
-    MESSENGER_MAX_BATCH: String(MAX_BATCH),
-    HUB_SECRETS_KEY: key.toString('hex'),
-  });
+  // BENCH_WORKERS worker processes on one task queue: a Node process uses one core for its
+  // JavaScript, so a 2-core host runs two (the school child workflows spread over them).
+  const workers = await Promise.all(
+    Array.from({ length: WORKERS }, () =>
+      startBenchChild('bench/worker.ts', 'worker ready', {
+        DATABASE_URL: DB_URL,
+        DB_SCHEMA: schema,
+        TEMPORAL_ADDRESS: address,
+        TASK_QUEUE: taskQueue,
+        MESSENGER_API_BASE: sim.apiBase,
+        MESSENGER_TOKEN: sim.token,
+        MESSENGER_MAX_BATCH: String(MAX_BATCH),
+        HUB_SECRETS_KEY: key.toString('hex'),
+      }),
+    ),
+  );
+  /** [peak RSS KiB (largest worker), RSS now KiB (largest), CPU µs (all workers)] */
+  const workerRss = async (): Promise<number[]> => {
+    const each = await Promise.all(workers.map((w) => w.rss()));
+    return [
+      Math.max(...each.map((e) => e[0] ?? -1)),
+      Math.max(...each.map((e) => e[1] ?? -1)),
+      each.reduce((n, e) => n + (e[2] ?? 0), 0),
+    ];
+  };
   // Peak RSS right after start: webpack bundling of the workflows is part of it, not reconciliation.
   const [startPeakKb = -1] = await workerRss();
   const ctx: SyncContext = {
@@ -194,14 +219,15 @@ async function benchSize(address: string, temporal: Client, target: number) {
       workerRss(),
       new Promise<number[]>((r) => setTimeout(() => r([]), 5000)),
     ]);
-    worker.kill('SIGTERM');
-    await new Promise((r) => worker.once('exit', r));
+    for (const w of workers) w.child.kill('SIGTERM');
+    await Promise.all(workers.map((w) => new Promise((r) => w.child.once('exit', r))));
     await journalSim.close();
     await sim.stop();
     await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await pool.end();
     const out = {
       memberships,
+      workers: WORKERS,
       schools: model.schools.size,
       people: model.persons.size,
       linked,

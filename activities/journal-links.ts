@@ -1,6 +1,7 @@
 // Journal linking (R-L1..R-L4): a journal identity becomes a hub person's, with their messenger
 // account; the chats they were pending for are joined at once (R-L2), and unlinking takes them out
 // of the hub-managed memberships it gave them.
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { isMessengerError } from '../adapters/messenger/port.js';
 import { writeAudit } from '../db/repositories/audit.js';
@@ -26,6 +27,8 @@ export interface LinkResult {
   messengerUserId: string;
   linkedAt: string;
 }
+
+const notLinked = () => ApplicationFailure.nonRetryable('the journal identity is not linked', ROSTER_REFUSALS.notLinked);
 
 export const journalLinkActivities = ({ pool, messenger }: ActivityDeps) => {
   async function chatIdFor(chat: ManagedChat, connectionId: string, school: string): Promise<string> {
@@ -130,6 +133,9 @@ export const journalLinkActivities = ({ pool, messenger }: ActivityDeps) => {
         [input.connectionId, input.externalPersonId, input.reason],
       );
       const ended = rows[0] as { personId: string; messengerUserId: string } | undefined;
+      // No live link: on a first attempt the caller asked to unlink what is not linked; a retry
+      // finishes what an earlier attempt began (that attempt may have ended the link already).
+      if (!ended && Context.current().info.attempt === 1) throw notLinked();
       const { rows: previous } = ended
         ? { rows: [ended] }
         : await pool.query(
@@ -138,7 +144,7 @@ export const journalLinkActivities = ({ pool, messenger }: ActivityDeps) => {
             [input.connectionId, input.externalPersonId],
           );
       const link = previous[0] as { personId: string; messengerUserId: string } | undefined;
-      if (!link) return { removed: 0 };
+      if (!link) throw notLinked();
       if (ended) {
         await writeAudit(pool, {
           actor: input.actor,

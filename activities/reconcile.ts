@@ -41,8 +41,8 @@ import {
   type RunChatRow,
 } from '../db/repositories/roster-sync.js';
 import {
-  ensureSyncRun,
   mergeSyncRunProgress,
+  openSyncRun,
   refreshSyncRunTotals,
   setSyncRunStatus,
   type GuardReport,
@@ -56,7 +56,8 @@ import { mapLimit } from '../infra/concurrency.js';
 import { syncChangesApplied } from '../infra/metrics.js';
 import { inTransaction, type Queryable } from '../infra/postgres.js';
 import { journalPeopleFacts, schoolRosterFromRecords } from '../roster/from-journal.js';
-import type { ReconcileInput, SchoolPlanRef } from '../workflows/roster-definitions.js';
+import { busyRunOf, liveWriter } from '../roster/live-writer.js';
+import type { BusyRun, ReconcileInput, SchoolPlanRef } from '../workflows/roster-definitions.js';
 import type { ActivityDeps } from './deps.js';
 import { castRosterError } from './roster-errors.js';
 
@@ -141,21 +142,27 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
     /** Creates (or finds, on retry and after continue-as-new) the run row; lists the schools to reconcile. */
     async beginSyncRun(
       input: Omit<ReconcileInput, 'carry' | 'tuning' | 'confirmWithinMs'> & { workflowId: string },
-    ): Promise<{
-      runId: string;
-      threshold: number;
-      schools: SchoolPlanRef[];
-    }> {
+    ): Promise<{ runId: string; threshold: number; schools: SchoolPlanRef[] } | { busy: BusyRun }> {
       const connection = await mustConnection(pool, input.connectionId);
-      const run = await ensureSyncRun(pool, {
-        connectionId: connection.id,
-        workflowId: input.workflowId,
-        kind: input.kind,
-        dryRun: input.dryRun,
-        scopeSchoolExternalId: input.scope?.schoolExternalId ?? null,
-        scopePersonId: input.scope?.personId ?? null,
-        requestedBy: input.requestedBy ?? null,
-      });
+      const open = () =>
+        openSyncRun(pool, {
+          connectionId: connection.id,
+          workflowId: input.workflowId,
+          kind: input.kind,
+          dryRun: input.dryRun,
+          scopeSchoolExternalId: input.scope?.schoolExternalId ?? null,
+          scopePersonId: input.scope?.personId ?? null,
+          requestedBy: input.requestedBy ?? null,
+        });
+      let opened = await open();
+      if ('busy' in opened) {
+        // A row left "running" by a workflow that no longer lives does not block; it is closed and we retry.
+        const live = await liveWriter(pool, Context.current().client, connection.id);
+        if (live) return { busy: busyRunOf(live) };
+        opened = await open();
+        if ('busy' in opened) return { busy: busyRunOf(opened.busy) };
+      }
+      const { run } = opened;
       let schools: SchoolPlanRef[];
       if (connection.schools.length > 0) {
         schools = connection.schools

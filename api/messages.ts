@@ -212,6 +212,12 @@ const catalog = {
     ru: () => 'Подключение выключено: включите его, чтобы запустить синхронизацию.',
     en: () => 'The connection is disabled: enable it to run a sync.',
   },
+  'sync-already-running': {
+    ru: (p) =>
+      `Синхронизация этого подключения уже идёт (${p.kind === 'nightly' ? 'ночной запуск' : 'запуск по запросу'}, начат ${p.startedAt}): дождитесь её окончания. Пробный запуск (dryRun) можно сделать и сейчас.`,
+    en: (p) =>
+      `A sync of this connection is already running (${p.kind === 'nightly' ? 'the nightly run' : 'a run on demand'}, started ${p.startedAt}): wait for it to finish. A dry run can be made now.`,
+  },
   'sync-run-not-found': {
     ru: () => 'Запуск синхронизации не найден.',
     en: () => 'Sync run not found.',

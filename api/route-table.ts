@@ -278,7 +278,8 @@ export const routeTable: RouteSpec[] = [
     path: '/v1/connections/:connectionId/sync',
     access: AUTHORITY,
     tag: 'connections',
-    summary: 'Start a sync run now (optionally one school, optionally a dry run)',
+    summary:
+      'Start a sync run now (optionally one school, optionally a dry run). 409 sync-already-running while another run that writes is running for the connection (its id in `run`); a run held for confirmation is discarded by the new one',
     params: connectionParams,
     body: syncBody,
   },

@@ -10,6 +10,8 @@ export interface BenchChild {
   /** The ready line the child printed (it may carry a port). */
   readyLine: string;
   rss(): Promise<number[]>;
+  /** CPU seconds the child has used so far, if it reports them (third figure of its `rss` line). */
+  cpuS(): Promise<number | null>;
 }
 
 export function startBenchChild(script: string, readyPrefix: string, env: Record<string, string>): Promise<BenchChild> {
@@ -27,13 +29,17 @@ export function startBenchChild(script: string, readyPrefix: string, env: Record
       waiting.push(res);
       child.stdin!.write('rss?\n');
     });
+  const cpuS = async () => {
+    const us = (await rss())[2];
+    return us === undefined || Number.isNaN(us) ? null : us / 1e6;
+  };
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`${script} did not start in 120 s`)), 120_000);
     child.once('exit', (code) => reject(new Error(`${script} exited ${code}`)));
     lines.on('line', (l) => {
       if (l.startsWith(readyPrefix)) {
         clearTimeout(t);
-        resolve({ child, readyLine: l, rss });
+        resolve({ child, readyLine: l, rss, cpuS });
       } else if (l.startsWith('rss ')) waiting.shift()?.(l.slice(4).split(' ').map(Number));
     });
   });

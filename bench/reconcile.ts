@@ -8,7 +8,6 @@
 // MESSENGER_MAX_BATCH (100), BENCH_CHURN (0.01), BENCH_CPU_PROF=<dir> (V8 CPU profile of each worker).
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startEljurSimulator } from '../adapters/journals/eljur/simulator.js';
 import { startMessengerSimulator, type MessengerSimulator } from '../adapters/messenger/simulator.js';
@@ -17,11 +16,10 @@ import { findSyncRunByWorkflowId, type SyncRun } from '../db/repositories/sync-r
 import { migrate } from '../infra/migrate.js';
 import { createPool, type Pool } from '../infra/postgres.js';
 import { secretBox } from '../infra/secrets.js';
-import { temporalCli } from '../infra/temporal-binaries.js';
 import { startSync, type SyncContext } from '../roster/start-sync.js';
-import { hubSearchAttributes } from '../workflows/search-attributes.js';
 import { RegionModel } from './region.js';
 import { startBenchChild } from './child-process.js';
+import { startLocalDevServer } from '../test/helpers/local-temporal.js';
 
 const DB_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const RUN_TIMEOUT_MS = Number(process.env.BENCH_RUN_TIMEOUT_S ?? 1800) * 1000;
@@ -243,14 +241,7 @@ async function benchSize(address: string, temporal: Client, target: number) {
 }
 
 const results: Array<{ memberships: number; workerPeakRssMb: number; runs: RunFigures[] }> = [];
-const env = await TestWorkflowEnvironment.createLocal({
-  server: {
-    executable: temporalCli(),
-    searchAttributes: hubSearchAttributes,
-    ip: '127.0.0.1',
-    log: { format: 'pretty', level: 'error' },
-  },
-});
+const env = await startLocalDevServer();
 const connection = await Connection.connect({ address: env.address });
 const temporal = new Client({ connection });
 try {

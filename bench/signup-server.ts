@@ -1,7 +1,8 @@
 // The hub for the signup benchmark in its own process: the real express API and a worker with the
 // real activities (codes to the otp_outbox table, kept), so the load generator does not share its CPU.
 // Env: DATABASE_URL, DB_SCHEMA, TEMPORAL_ADDRESS, TASK_QUEUE and the hub's config keys
-// (HUB_JWT_SECRET, RATE_LIMIT_*). Prints "hub ready <port>"; answers "rss?" with peak and current RSS (KiB).
+// (HUB_JWT_SECRET, RATE_LIMIT_*). Prints "hub ready <port>"; answers "rss?" with peak and current RSS (KiB)
+// and the CPU time used so far (µs, all threads: API, workflow and activity work).
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
@@ -40,7 +41,10 @@ const app = createApp({ config, pool, temporal, tokens: tokenService(env('HUB_JW
 const server = app.listen(0, '127.0.0.1', () => process.stdout.write(`hub ready ${(server.address() as AddressInfo).port}\n`));
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (d: string) => {
-  if (d.includes('rss?')) process.stdout.write(`rss ${process.resourceUsage().maxRSS} ${Math.round(process.memoryUsage().rss / 1024)}\n`);
+  if (d.includes('rss?')) {
+    const u = process.resourceUsage();
+    process.stdout.write(`rss ${u.maxRSS} ${Math.round(process.memoryUsage().rss / 1024)} ${u.userCPUTime + u.systemCPUTime}\n`);
+  }
 });
 process.on('SIGTERM', () => {
   server.close();

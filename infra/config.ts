@@ -23,6 +23,8 @@ const duration = z.string().transform((v, ctx) => {
 const schema = z.object({
   /** PostgreSQL connection string. Unset in `npm start`: an embedded PostgreSQL is started instead. */
   DATABASE_URL: z.string().url().optional(),
+  /** Schema of the hub's tables in that database (migrated and searched first); `public` by default. */
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case PostgreSQL identifier').optional(),
   /** Temporal frontend address (host:port). */
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
@@ -98,6 +100,8 @@ const schema = z.object({
   ROSTER_MASS_REMOVAL_SHARE: z.coerce.number().min(0).max(1).default(0.1),
   /** Largest journal export an authority may upload (POST /v1/connections/:id/export), bytes. Kept in PostgreSQL. */
   JOURNAL_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(100 * 1024 * 1024),
+  /** Where an upload is written out while its adapter checks it (removed right after); the system temp folder by default. */
+  JOURNAL_UPLOAD_SCRATCH_DIR: z.string().min(1).optional(),
   /** Key that encrypts journal connection credentials at rest (AES-256-GCM): 32 bytes, hex or base64. */
   HUB_SECRETS_KEY: z.string().min(32).optional(),
   /** How long a run stopped by the mass-change guard waits for a human before it is discarded. */

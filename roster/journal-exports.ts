@@ -60,14 +60,17 @@ export async function materialiseExport(db: Queryable, exp: JournalExport, root 
  * Reads an upload the way a sync will: the adapter lists the schools and the first page of the
  * first school's roster. A bad file surfaces here as the adapter's JournalSourceError (file, row,
  * column), and nothing is kept. Returns the number of schools the export holds.
+ * The upload is written out under `scratch` for the adapter (which reads a path) and removed again,
+ * accepted or refused; the adapter's streams are closed before (pagedRead closes its steps).
  */
 export async function checkExport(
   kind: FileKind,
   settings: Record<string, unknown>,
   layout: ExportLayout,
   files: readonly ExportFile[],
+  scratch: string = tmpdir(),
 ): Promise<{ schools: number }> {
-  const dir = await mkdtemp(join(tmpdir(), 'hub-upload-'));
+  const dir = await mkdtemp(join(scratch, 'hub-upload-'));
   try {
     await writeFiles(dir, files);
     const source = createJournalSource({ ...settings, kind, path: adapterPath(dir, layout, files.map((f) => f.name)) });

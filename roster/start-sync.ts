@@ -12,6 +12,7 @@ import { findConnection } from '../db/repositories/connections.js';
 import type { Config } from '../infra/config.js';
 import type { Queryable } from '../infra/postgres.js';
 import { TASK_QUEUES } from '../workflows/definitions.js';
+import { busyRunOf, liveWriter } from './live-writer.js';
 import {
   confirmRunUpdate,
   discardRunUpdate,
@@ -20,6 +21,7 @@ import {
   nightlyReconcileWorkflowId,
   onDemandReconcileWorkflowId,
   unlinkJournalUpdate,
+  type BusyRun,
   type LinkRequest,
   type LinkState,
   type ReconcileInput,
@@ -40,7 +42,11 @@ export interface SyncContext {
 }
 
 export class SyncRefused extends Error {
-  constructor(readonly code: 'connection-not-found' | 'connection-disabled') {
+  constructor(
+    readonly code: 'connection-not-found' | 'connection-disabled' | 'sync-already-running',
+    /** For sync-already-running: the run in the way. */
+    readonly holder?: BusyRun,
+  ) {
     super(code);
   }
 }
@@ -99,11 +105,19 @@ export interface StartSyncRequest {
   requestedBy?: string;
 }
 
-/** A run on demand (API, CLI): its own workflow id; the caller polls the run by id. */
+/**
+ * A run on demand (API, CLI): its own workflow id; the caller polls the run by id. Refused while
+ * another run that writes is running for the connection (a dry run writes nothing and may overlap);
+ * a run held for confirmation does not refuse it but is discarded by it (its plan is stale).
+ */
 export async function startSync(ctx: SyncContext, req: StartSyncRequest): Promise<{ workflowId: string }> {
   const connection = await findConnection(ctx.pool, req.connectionId);
   if (!connection) throw new SyncRefused('connection-not-found');
   if (!connection.enabled) throw new SyncRefused('connection-disabled');
+  if (!req.dryRun) {
+    const live = await liveWriter(ctx.pool, ctx.temporal, connection.id);
+    if (live?.status === 'running') throw new SyncRefused('sync-already-running', busyRunOf(live));
+  }
   const workflowId = onDemandReconcileWorkflowId(req.connectionId, randomUUID());
   const scope = {
     ...(req.schoolExternalId ? { schoolExternalId: req.schoolExternalId } : {}),

@@ -22,6 +22,15 @@ const acts = proxyActivities<HubActivities>({
 /** How long an execution waits for its request before it ends (update-with-start sends it at once). */
 const IDLE_MS = 60 * 60_000;
 
+/** A refusal from an activity (R-L3 and friends, not linked) goes back to the caller as the same failure. */
+function asRefusal(e: unknown): unknown {
+  const cause = e instanceof Error && e.cause instanceof ApplicationFailure ? e.cause : undefined;
+  if (cause?.type && Object.values(ROSTER_REFUSALS).includes(cause.type as never)) {
+    return ApplicationFailure.nonRetryable(cause.message, cause.type, ...(cause.details ?? []));
+  }
+  return e;
+}
+
 export async function journalLinkWorkflow(input: JournalLinkInput): Promise<LinkState> {
   const state: LinkState = { status: 'unlinked', joinedChats: 0 };
   let handled = false;
@@ -44,12 +53,7 @@ export async function journalLinkWorkflow(input: JournalLinkInput): Promise<Link
         upsertSearchAttributes([stageAttr('linked')]);
         return { ...state };
       } catch (e) {
-        // A refusal from the activity (R-L3 and friends) goes back to the caller as the same failure.
-        const cause = e instanceof Error && e.cause instanceof ApplicationFailure ? e.cause : undefined;
-        if (cause?.type && Object.values(ROSTER_REFUSALS).includes(cause.type as never)) {
-          throw ApplicationFailure.nonRetryable(cause.message, cause.type, ...(cause.details ?? []));
-        }
-        throw e;
+        throw asRefusal(e);
       } finally {
         handled = true;
       }
@@ -67,6 +71,8 @@ export async function journalLinkWorkflow(input: JournalLinkInput): Promise<Link
       state.status = 'unlinked';
       upsertSearchAttributes([stageAttr('unlinked'), waitingOnAttr(null)]);
       return { ...state };
+    } catch (e) {
+      throw asRefusal(e);
     } finally {
       handled = true;
     }

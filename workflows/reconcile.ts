@@ -9,8 +9,10 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  getExternalWorkflowHandle,
   proxyActivities,
   setHandler,
+  sleep,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
@@ -23,6 +25,7 @@ import {
   discardRunUpdate,
   reconcileStateQuery,
   schoolReconcileWorkflowId,
+  supersedeRunSignal,
   type ReconcileCarry,
   type ReconcileInput,
   type ReconcileState,
@@ -39,7 +42,7 @@ const quick = proxyActivities<HubActivities>({
   retry: { maximumInterval: '1 minute' },
 });
 
-const DEFAULTS = { schoolsInFlight: 4, schoolsPerExecution: 200 };
+const DEFAULTS = { schoolsInFlight: 4, schoolsPerExecution: 200, busyPollMs: 30_000 };
 
 export async function reconcileWorkflow(input: ReconcileInput): Promise<ReconcileState> {
   const tuning = { ...DEFAULTS, ...input.tuning };
@@ -51,9 +54,21 @@ export async function reconcileWorkflow(input: ReconcileInput): Promise<Reconcil
     waitingOnAttr(null),
   ]);
 
-  const carry: ReconcileCarry =
-    input.carry ??
-    (await (async () => {
+  let decision: { kind: 'confirm' | 'discard'; actor: string } | undefined;
+  let supersededBy: string | undefined;
+  setHandler(supersedeRunSignal, ({ byWorkflowId }) => {
+    supersededBy ??= byWorkflowId;
+  });
+
+  /**
+   * Opens the run's row. Only one run that writes may be live per connection: a run held for
+   * confirmation is asked to discard its plan (a newer run reads the journal afresh and plans again);
+   * a running one is waited for by the nightly run and refuses a run on demand (the caller is told
+   * which run is in the way and can follow it).
+   */
+  async function begin(): Promise<ReconcileCarry> {
+    let waiting = false;
+    for (;;) {
       const begun = await quick.beginSyncRun({
         workflowId: wfId,
         connectionId: input.connectionId,
@@ -63,20 +78,41 @@ export async function reconcileWorkflow(input: ReconcileInput): Promise<Reconcil
         ...(input.requestedBy ? { requestedBy: input.requestedBy } : {}),
         massRemovalShare: input.massRemovalShare,
       });
-      return { ...begun, next: 0, outcomes: [], startedAt: new Date().toISOString() };
-    })());
+      if (!('busy' in begun)) {
+        if (waiting) upsertSearchAttributes([stageAttr('reading'), waitingOnAttr(null), { key: HubStuckSince, value: null }]);
+        return { ...begun, next: 0, done: 0, outcomes: [], startedAt: new Date().toISOString() };
+      }
+      const holder = begun.busy;
+      if (holder.status === 'awaiting-confirmation') {
+        await getExternalWorkflowHandle(holder.workflowId)
+          .signal(supersedeRunSignal, { byWorkflowId: wfId })
+          .catch(() => undefined); // it ended meanwhile: the next look finds the way free
+      } else if (input.kind === 'on-demand') {
+        throw ApplicationFailure.nonRetryable(
+          `another run of this connection is running: ${holder.workflowId}`,
+          ROSTER_REFUSALS.syncAlreadyRunning,
+          holder,
+        );
+      }
+      if (!waiting) {
+        waiting = true;
+        upsertSearchAttributes([stageAttr('waiting-for-run'), waitingOnAttr('other-run'), { key: HubStuckSince, value: new Date() }]);
+      }
+      await sleep(holder.status === 'awaiting-confirmation' ? 1_000 : tuning.busyPollMs);
+    }
+  }
+  const carry: ReconcileCarry = input.carry ?? (await begin());
 
   const state: ReconcileState = {
     runId: carry.runId,
     status: 'running',
     schoolsTotal: carry.schools.length,
-    schoolsDone: carry.outcomes.length,
+    schoolsDone: carry.done ?? carry.outcomes.length,
     held: carry.outcomes.filter((o) => o.status === 'held').map((o) => o.schoolExternalId),
   };
-  let decision: { kind: 'confirm' | 'discard'; actor: string } | undefined;
   setHandler(reconcileStateQuery, () => ({ ...state, held: [...state.held] }));
   const notAwaiting = () =>
-    state.status === 'awaiting-confirmation' && !decision
+    state.status === 'awaiting-confirmation' && !decision && !supersededBy
       ? null
       : ApplicationFailure.nonRetryable('the run is not waiting for a decision', ROSTER_REFUSALS.notAwaitingConfirmation, state.status);
   const decide = (kind: 'confirm' | 'discard') => async (d: RunDecisionInput) => {
@@ -155,8 +191,9 @@ export async function reconcileWorkflow(input: ReconcileInput): Promise<Reconcil
   const page = carry.schools.slice(carry.next, carry.next + tuning.schoolsPerExecution);
   if (page.length > 0) {
     await window(page, 'full', async (o) => {
-      carry.outcomes.push(o);
-      state.schoolsDone = carry.outcomes.length;
+      carry.done = (carry.done ?? carry.outcomes.length) + 1;
+      if (o.status === 'held' || o.status === 'failed') carry.outcomes.push(o.error ? { ...o, error: o.error.slice(0, 1_000) } : o);
+      state.schoolsDone = carry.done;
       if (o.status === 'held') state.held.push(o.schoolExternalId);
       if (o.status === 'failed') await quick.closeSchool({ runId: carry.runId, schoolExternalId: o.schoolExternalId, status: 'failed', ...(o.error ? { error: o.error } : {}) });
     });
@@ -192,8 +229,12 @@ export async function reconcileWorkflow(input: ReconcileInput): Promise<Reconcil
         })),
       },
     });
-    const decided = await condition(() => decision !== undefined, input.confirmWithinMs);
-    const d = decided && decision ? decision : { kind: 'discard' as const, actor: 'system:confirmation-timeout' };
+    await condition(() => decision !== undefined || supersededBy !== undefined, input.confirmWithinMs);
+    const d =
+      decision ??
+      (supersededBy
+        ? { kind: 'discard' as const, actor: `system:superseded-by:${supersededBy}` }
+        : { kind: 'discard' as const, actor: 'system:confirmation-timeout' });
     upsertSearchAttributes([
       stageAttr(d.kind === 'confirm' ? 'applying' : 'discarding'),
       waitingOnAttr(null),

@@ -1,6 +1,6 @@
 // Names shared by the roster workflows and their callers (API, CLI, scheduler, tests):
 // reconciliation (R-C1..R-C7) and journal linking (R-L1..R-L4).
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 // ---- Reconciliation ----
 
@@ -23,6 +23,8 @@ export interface ReconcileTuning {
   messengerReads?: number;
   /** Schools handled per workflow execution before continue-as-new. */
   schoolsPerExecution?: number;
+  /** How often a run that found another writer of its connection live looks again (one writer per connection, migration 500). */
+  busyPollMs?: number;
 }
 
 export interface ReconcileInput {
@@ -50,6 +52,13 @@ export interface ReconcileCarry {
   threshold: number;
   schools: SchoolPlanRef[];
   next: number;
+  /** Schools finished so far (absent in carries written before it existed: then outcomes.length). */
+  done?: number;
+  /**
+   * Outcomes that still matter at the end: held and failed schools only. Applied ones are counted
+   * in `done` and dropped, so the carry stays far below Temporal's payload limit for a region of
+   * thousands of schools.
+   */
   outcomes: SchoolOutcome[];
   startedAt: string;
 }
@@ -98,9 +107,21 @@ export const confirmRunUpdate = defineUpdate<ReconcileState, [RunDecisionInput]>
 /** Discard it: the held schools' plans are dropped, nothing of them applied. */
 export const discardRunUpdate = defineUpdate<ReconcileState, [RunDecisionInput]>('discardRun');
 export const reconcileStateQuery = defineQuery<ReconcileState>('reconcileState');
+/** A newer run of the connection asks a run held for confirmation to discard its (stale) plan. */
+export const supersedeRunSignal = defineSignal<[{ byWorkflowId: string }]>('supersedeRun');
+
+/** The live writer a new run found in its way (beginSyncRun's `busy` answer). */
+export interface BusyRun {
+  runId: string;
+  workflowId: string;
+  kind: 'nightly' | 'on-demand';
+  status: 'running' | 'awaiting-confirmation';
+  startedAt: string;
+}
 
 export const ROSTER_REFUSALS = {
   notAwaitingConfirmation: 'run-not-awaiting-confirmation',
+  syncAlreadyRunning: 'sync-already-running',
   studentIdentityMismatch: 'student-identity-mismatch',
   parentIdentityForStudent: 'parent-identity-for-student',
   journalPersonUnknown: 'journal-person-unknown',

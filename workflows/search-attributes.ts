@@ -22,7 +22,7 @@ export const HUB_STAGES = {
   application: [...APPLICATION_STATUSES, 'escalated'],
   guardians: ['waiting-parent', 'confirmed', 'unconfirmed', 'restricted'],
   'journal-link': ['waiting-proof', 'joining-chats', 'linked', 'unlinked'],
-  reconcile: ['reading', 'running', 'awaiting-confirmation', 'applying', 'discarding', 'applied', 'planned', 'discarded', 'failed'],
+  reconcile: ['waiting-for-run', 'reading', 'running', 'awaiting-confirmation', 'applying', 'discarding', 'applied', 'planned', 'discarded', 'failed'],
 } as const;
 
 export type HubJourneyValue = keyof typeof HUB_STAGES;
@@ -31,7 +31,7 @@ export const HUB_JOURNEYS = Object.keys(HUB_STAGES) as HubJourneyValue[];
 export const HUB_STAGE_VALUES: readonly HubStageValue[] = [...new Set(Object.values(HUB_STAGES).flat())];
 
 /** Who a journey waits on (HubWaitingOn). */
-export const HUB_WAITING_ON = ['person', 'invitee', 'approver', 'authority', 'parent', 'operator'] as const;
+export const HUB_WAITING_ON = ['person', 'invitee', 'approver', 'authority', 'parent', 'operator', 'other-run'] as const;
 export type HubWaitingOnValue = (typeof HUB_WAITING_ON)[number];
 
 export const journeyAttr = (value: HubJourneyValue) => ({ key: HubJourney, value });

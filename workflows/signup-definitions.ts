@@ -39,6 +39,11 @@ export interface SignupResult {
   stage: 'done' | 'abandoned';
   outcome: SignupOutcome | null;
   personId: string | null;
+  /**
+   * Sessions that had verified the code (hashed, as SessionInput): a repeated profile submit that
+   * arrives after the journey ended gets the same answer, but only for these (absent in older results).
+   */
+  verifiedSessions?: string[];
 }
 
 /** Every call names its session: SHA-256 of the secret half of the handle the API gave the caller. */

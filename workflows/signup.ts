@@ -392,6 +392,8 @@ export async function signupWorkflow(input: SignupWorkflowInput): Promise<Signup
     },
     {
       validator: ({ session, profile }) => {
+        // A double submit whose twin already made the account gets the same answer (R-A1).
+        if (s.phase === 'done' && s.outcome === 'created' && s.verified.has(session)) return;
         requireStage(session, 'profile');
         const problems = profileProblems(profile, now());
         if (problems.length > 0) refuse(SIGNUP_REFUSALS.profileInvalid, 'profile invalid', { problems });
@@ -412,5 +414,10 @@ export async function signupWorkflow(input: SignupWorkflowInput): Promise<Signup
     if (!moved) setPhase('abandoned');
   }
   await condition(allHandlersFinished);
-  return { stage: s.phase === 'done' ? 'done' : 'abandoned', outcome: s.outcome, personId: s.personId };
+  return {
+    stage: s.phase === 'done' ? 'done' : 'abandoned',
+    outcome: s.outcome,
+    personId: s.personId,
+    verifiedSessions: s.phase === 'done' ? [...s.verified] : [],
+  };
 }

@@ -30,6 +30,7 @@ const badDataText = {
   'bad-value': { ru: 'недопустимое значение', en: 'a value is not allowed' },
   'bad-json': { ru: 'строка не является корректным JSON', en: 'the line is not valid JSON' },
   'bad-csv': { ru: 'файл не читается как CSV', en: 'the file cannot be read as CSV' },
+  'bad-archive': { ru: 'файл в ZIP-архиве повреждён и не читается', en: 'the file in the ZIP archive is damaged and cannot be read' },
   'bad-encoding': {
     ru: 'текст не в кодировке UTF-8 (сохраните выгрузку как «CSV UTF-8»)',
     en: 'the text is not UTF-8 (save the export as "CSV UTF-8")',

@@ -49,7 +49,10 @@ function zipBundle(zipPath: string): FileBundle {
           entries.push(e);
           zip.readEntry();
         });
-        zip.on('error', reject);
+        zip.on('error', (e: unknown) => {
+          zip.close();
+          reject(e);
+        });
         zip.on('end', () => {
           fn(zip, entries).then(resolve, reject);
         });
@@ -70,7 +73,11 @@ function zipBundle(zipPath: string): FileBundle {
       }
       return new Promise<Readable>((resolve, reject) => {
         zip.openReadStream(entry, (err, stream) => {
-          if (err || !stream) return reject(err ?? new Error('no stream'));
+          if (err || !stream) {
+            // A damaged entry (its local header does not match the directory): the file is named.
+            zip.close();
+            return reject(new JournalSourceError({ code: 'bad-data', problem: 'bad-archive', file: basename(entry.fileName) }, { cause: err }));
+          }
           stream.on('close', () => zip.close());
           resolve(stream);
         });
@@ -180,6 +187,14 @@ export class RowPager<R, T> {
     private readonly pageSize: number,
     private readonly map: (row: R) => T[],
   ) {}
+
+  /** Ends the open read, if any (its file is closed); a later page reopens the file. */
+  async close(): Promise<void> {
+    const iter = this.iter;
+    this.iter = undefined;
+    this.position = 0;
+    await iter?.return(undefined);
+  }
 
   async page(cursor: string | null): Promise<{ items: T[]; next: string | null }> {
     const from = Number(cursor ?? 0);

@@ -15,6 +15,11 @@ export interface StepPage {
 export interface ReadStep {
   key: string;
   fetch(cursor: string | null): Promise<StepPage>;
+  /**
+   * Lets go of what the step holds open between pages (a file stream, a zip). Called once the read
+   * ends for any reason: finished, failed, or abandoned by its consumer after some pages.
+   */
+  close?(): Promise<void>;
 }
 
 const checkpointSchema = z.object({
@@ -144,34 +149,43 @@ export async function* pagedRead(
     if (!p) firstPages.set(j, (p = started(() => steps[j]!.fetch(null))));
     return p;
   };
-  for (let i = startStep; i < steps.length; i++) {
-    const step = steps[i]!;
-    const resumeAt = cursor;
-    let pending = resumeAt === null ? firstPage(i) : started(() => step.fetch(resumeAt));
-    for (;;) {
-      for (let j = i + 1; j < Math.min(steps.length, i + lookahead); j++) void firstPage(j);
-      const page = await pending;
-      firstPages.delete(i);
-      const records = page.records.filter((r) => recent.fresh(recordKey(r)));
-      const last = page.next === null && i === steps.length - 1;
-      // Resume point: the next page of this step, or the start of the next step.
-      const resume =
-        page.next !== null
-          ? { step: step.key, cursor: page.next }
-          : { step: steps[i + 1]?.key ?? DONE, cursor: null };
-      cursor = page.next;
-      // The next page of this step is on its way while the consumer stores this one.
-      if (cursor !== null && lookahead > 1) {
-        const next = cursor;
-        pending = started(() => step.fetch(next));
+  // The page being fetched for the consumer (awaited, or read ahead while the consumer works).
+  let pending: Promise<StepPage> | undefined;
+  try {
+    for (let i = startStep; i < steps.length; i++) {
+      const step = steps[i]!;
+      const resumeAt = cursor;
+      pending = resumeAt === null ? firstPage(i) : started(() => step.fetch(resumeAt));
+      for (;;) {
+        for (let j = i + 1; j < Math.min(steps.length, i + lookahead); j++) void firstPage(j);
+        const page = await pending;
+        firstPages.delete(i);
+        const records = page.records.filter((r) => recent.fresh(recordKey(r)));
+        const last = page.next === null && i === steps.length - 1;
+        // Resume point: the next page of this step, or the start of the next step.
+        const resume =
+          page.next !== null
+            ? { step: step.key, cursor: page.next }
+            : { step: steps[i + 1]?.key ?? DONE, cursor: null };
+        cursor = page.next;
+        // The next page of this step is on its way while the consumer stores this one.
+        if (cursor !== null && lookahead > 1) {
+          const next = cursor;
+          pending = started(() => step.fetch(next));
+        }
+        yield {
+          records,
+          done: last,
+          checkpoint: encodeCheckpoint({ v: 1, source: opts.source, school: opts.school, since, ...resume }),
+        };
+        if (cursor === null) break;
+        if (lookahead === 1) pending = step.fetch(cursor);
       }
-      yield {
-        records,
-        done: last,
-        checkpoint: encodeCheckpoint({ v: 1, source: opts.source, school: opts.school, since, ...resume }),
-      };
-      if (cursor === null) break;
-      if (lookahead === 1) pending = step.fetch(cursor);
     }
+  } finally {
+    // A consumer may stop after any page (a check that reads one page, a cancelled activity): what
+    // is still being fetched settles first, then every step lets go of its files.
+    await Promise.allSettled([...firstPages.values(), ...(pending ? [pending] : [])]);
+    await Promise.allSettled(steps.map((s) => s.close?.()));
   }
 }

@@ -24,6 +24,8 @@ import { formatLocalTime } from '../messages.js';
 import { Problem } from '../problem.js';
 import { connectionParams, createConnectionBody, decisionBody, runParams, syncBody } from '../schemas/connections.js';
 import { isGone, refusalOf } from '../temporal-errors.js';
+import { ApplicationFailure } from '@temporalio/common';
+import { ROSTER_REFUSALS, type BusyRun } from '../../workflows/roster-definitions.js';
 
 const cronFor = (hhmm: string): string => {
   const [h, m] = hhmm.split(':');
@@ -164,7 +166,7 @@ export function connectionRoutes(deps: ApiDeps): Router {
     const upload = await readUpload(c.kind, req.headers['content-type'], body);
     let schools: number;
     try {
-      ({ schools } = await checkExport(c.kind, c.settings, upload.layout, upload.files));
+      ({ schools } = await checkExport(c.kind, c.settings, upload.layout, upload.files, config.JOURNAL_UPLOAD_SCRATCH_DIR));
     } catch (error) {
       if (isJournalSourceError(error)) throw new Problem(422, 'export-invalid', { reasonRu: error.text('ru'), reasonEn: error.text('en') });
       throw error;
@@ -224,6 +226,20 @@ export function connectionRoutes(deps: ApiDeps): Router {
     });
   }
 
+  /** The run in the way, if this run's workflow refused to start because another one was running. */
+  async function refusedAsBusy(workflowId: string): Promise<BusyRun | undefined> {
+    const handle = temporal.workflow.getHandle(workflowId);
+    const { status } = await handle.describe();
+    if (status.name !== 'FAILED') return undefined;
+    try {
+      await handle.result();
+    } catch (e) {
+      const cause = (e as { cause?: unknown }).cause;
+      if (cause instanceof ApplicationFailure && cause.type === ROSTER_REFUSALS.syncAlreadyRunning) return cause.details?.[0] as BusyRun;
+    }
+    return undefined;
+  }
+
   router.post('/connections/:connectionId/sync', async (req, res) => {
     const p = principalOf(req);
     const c = await ownConnection(req);
@@ -243,15 +259,30 @@ export function connectionRoutes(deps: ApiDeps): Router {
         requestId: req.requestId,
       });
       // The run row appears when the workflow's first activity runs; wait briefly so the caller gets its id.
+      // A run started in the same instant as this one may have won the connection: then it refuses too.
       let run: SyncRun | undefined;
       for (let i = 0; i < 50 && !run; i++) {
         run = await findSyncRunByWorkflowId(pool, workflowId);
-        if (!run) await new Promise((r) => setTimeout(r, 100));
+        if (run) break;
+        if (i % 5 === 4) {
+          const holder = await refusedAsBusy(workflowId);
+          if (holder) throw new SyncRefused('sync-already-running', holder);
+        }
+        await new Promise((r) => setTimeout(r, 100));
       }
       res.status(202).json({ workflowId, run: run ? runView(run, zoneOf(c)) : null });
     } catch (error) {
-      if (error instanceof SyncRefused) throw new Problem(409, error.code === 'connection-disabled' ? 'connection-disabled' : 'connection-not-found');
-      throw error;
+      if (!(error instanceof SyncRefused)) throw error;
+      if (error.code === 'sync-already-running' && error.holder) {
+        const h = error.holder;
+        throw new Problem(
+          409,
+          'sync-already-running',
+          { startedAt: formatLocalTime(new Date(h.startedAt), zoneOf(c), req.lang), kind: h.kind },
+          { run: { id: h.runId, workflowId: h.workflowId, kind: h.kind, status: h.status, startedAt: h.startedAt } },
+        );
+      }
+      throw new Problem(409, error.code === 'connection-disabled' ? 'connection-disabled' : 'connection-not-found');
     }
   });
 

@@ -107,6 +107,19 @@ export function signupRoutes(deps: ApiDeps): Router {
     }
   }
 
+  /**
+   * A double submit of the profile whose twin created the account and ended the journey (the workflow
+   * has completed): the same "done" answer, for a session that had verified the code; undefined otherwise.
+   */
+  async function endedAsDone(h: SignupHandle): Promise<SignupView | undefined> {
+    const wf = temporal.workflow.getHandle<typeof signupWorkflow>(h.workflowId);
+    const { status } = await wf.describe();
+    if (status.name !== 'COMPLETED') return undefined;
+    const r = await wf.result();
+    if (r.stage !== 'done' || r.outcome !== 'created' || !r.verifiedSessions?.includes(h.session)) return undefined;
+    return { stage: 'done', channel: null, codeExpiresAt: null, resendAt: null, codeAttemptsLeft: null, passwordAttemptsLeft: null, outcome: r.outcome, personId: r.personId };
+  }
+
   /** The person's bearer token once the journey has an account for them (sub = people.id). */
   async function respond(res: Response, view: SignupView, extra: Record<string, unknown> = {}): Promise<void> {
     const body: Record<string, unknown> = { ...extra, ...present(view) };
@@ -256,7 +269,9 @@ export function signupRoutes(deps: ApiDeps): Router {
     const problems = profileProblems(body, Date.now());
     if (problems.length > 0) throw new Problem(422, 'profile-invalid', {}, { errors: problems });
     const profile = body as SignupProfile;
-    const view = await call(h, (wf) => wf.executeUpdate(submitProfileUpdate, { args: [{ session: h.session, profile }] }));
+    const view = await call(h, (wf) => wf.executeUpdate(submitProfileUpdate, { args: [{ session: h.session, profile }] })).catch(
+      async (err: unknown) => (err instanceof Problem && err.code === 'signup-closed' ? ((await endedAsDone(h)) ?? Promise.reject(err)) : Promise.reject(err)),
+    );
     await respond(res, view);
   });
 

@@ -48,6 +48,7 @@ export const STAGE_TITLES: Record<HubStageValue, Label> = {
   linked: { ru: 'привязан', en: 'linked' },
   unlinked: { ru: 'отвязан', en: 'unlinked' },
   // reconciliation
+  'waiting-for-run': { ru: 'ждёт окончания другого запуска', en: 'waiting for another run to finish' },
   reading: { ru: 'чтение журнала', en: 'reading the journal' },
   running: { ru: 'идёт', en: 'running' },
   'awaiting-confirmation': { ru: 'ждёт подтверждения оператора', en: 'awaiting the operator\'s confirmation' },
@@ -87,6 +88,13 @@ export const WAITING_ON_TITLES: Record<HubWaitingOnValue, { short: Label; long: 
   operator: {
     short: { ru: 'оператор', en: 'the operator' },
     long: { ru: 'оператора: нужно подтвердить или отменить изменения', en: 'the operator: the changes must be confirmed or discarded' },
+  },
+  'other-run': {
+    short: { ru: 'другой запуск', en: 'another run' },
+    long: {
+      ru: 'окончания другого запуска синхронизации этого подключения: два запуска не меняют чаты одновременно',
+      en: 'another sync run of this connection to finish: two runs never change chats at once',
+    },
   },
 };
 

@@ -12,8 +12,10 @@ const state = { token: localStorage.getItem('hub.token') || '', current: null };
 async function api(method, path, body) {
   const headers = { accept: 'application/json' };
   if (state.token) headers.authorization = `Bearer ${state.token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  // FormData (file uploads) goes as multipart/form-data: the browser writes the header with its boundary.
+  const form = body instanceof FormData;
+  if (body !== undefined && !form) headers['content-type'] = 'application/json';
+  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : form ? body : JSON.stringify(body) });
   const data = res.headers.get('content-type')?.includes('json') ? await res.json() : await res.text();
   if (!res.ok) {
     const err = new Error((data && data.detail) || `Ошибка ${res.status}`);
@@ -237,6 +239,50 @@ function runsChart(runs) {
   return svg;
 }
 
+/** Connections that read an uploaded export, and the files each takes. */
+const FILE_KINDS = {
+  'oneroster-csv': { accept: '.zip,.csv', hint: 'ZIP-архив или CSV-файлы OneRoster' },
+  'esh-file': { accept: '.zip,.csv', hint: 'ZIP-архив или CSV-файлы ЭШ' },
+  'epos-file': { accept: '.jsonl', hint: 'файл .jsonl ЭПОС' },
+};
+
+const kb = (bytes) => `${Math.max(1, Math.round(bytes / 1024))} КБ`;
+
+function showUpload(text, isError) {
+  const out = $('#upload-result');
+  out.hidden = false;
+  out.textContent = text;
+  out.className = isError ? 'error' : 'accepted';
+}
+
+/** "Upload export" for a file-based connection: the chosen files go as multipart/form-data to POST …/export. */
+function uploadControl(c) {
+  const kind = FILE_KINDS[c.kind];
+  const input = el('input', { type: 'file', name: 'files', multiple: c.kind !== 'epos-file', accept: kind.accept, required: true });
+  const form = el('form', { className: 'upload' },
+    el('label', {}, `Выгрузка (${kind.hint})`, input),
+    el('button', { type: 'submit' }, 'Загрузить выгрузку'),
+  );
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const body = new FormData();
+    for (const f of input.files) body.append('files', f, f.name);
+    const button = form.querySelector('button');
+    button.disabled = true;
+    showUpload(`«${c.name}»: выгрузка проверяется…`, false);
+    try {
+      const r = await api('POST', `/v1/connections/${c.id}/export`, body);
+      showUpload(`«${c.name}»: выгрузка принята — школ: ${r.schools}, файлов: ${r.files.length}, ${kb(r.bytes)}. Следующая синхронизация прочитает её.`, false);
+      form.reset();
+    } catch (err) {
+      showUpload(`«${c.name}»: ${err.message}`, true);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return form;
+}
+
 async function loadConnections() {
   const body = $('#connections-body');
   try {
@@ -250,8 +296,12 @@ async function loadConnections() {
             await api('POST', `/v1/connections/${c.id}/${c.status === 'enabled' ? 'pause' : 'enable'}`, {}).catch((e) => say(e.message, true));
             void loadConnections();
           });
-          const tr = el('tr', {}, el('td', {}, c.name ?? c.kind), el('td', {}, c.baseUrl ?? '—'), el('td', {}, c.schools?.length ?? 0), el('td', {}, `${c.nightlyAt ?? ''} ${c.timezone ?? ''}`), el('td', {}, c.status), el('td', {}, toggle));
-          tr.addEventListener('click', (e) => { if (e.target !== toggle) void loadRuns(c.id); });
+          const controls = el('td', {}, toggle);
+          if (FILE_KINDS[c.kind]) controls.append(uploadControl(c));
+          const source = c.settings?.baseUrl ?? (FILE_KINDS[c.kind] ? 'выгрузка из файлов' : '—');
+          const tr = el('tr', {}, el('td', {}, c.name ?? c.kind), el('td', {}, source), el('td', {}, c.schools?.length ?? 0), el('td', {}, `${c.nightlyAt ?? ''} ${c.timezone ?? ''}`), el('td', {}, c.status), controls);
+          tr.dataset.connectionId = c.id;
+          tr.addEventListener('click', (e) => { if (!controls.contains(e.target)) void loadRuns(c.id); });
           return tr;
         })),
       ),

@@ -98,14 +98,55 @@ export interface NewSyncRun {
 
 /** Idempotent on the workflow id: an activity retry (or a continued-as-new run) gets the same row. */
 export async function ensureSyncRun(db: Queryable, r: NewSyncRun): Promise<SyncRun> {
+  const opened = await openSyncRun(db, r);
+  if ('busy' in opened) throw new Error(`another run of the connection is live: ${opened.busy.workflowId}`);
+  return opened.run;
+}
+
+const LIVE = `status IN ('running', 'awaiting-confirmation')`;
+
+/**
+ * Opens the run's row, unless another run that writes is live for the connection (migration 500:
+ * one writer per connection); then that run is returned as `busy` and nothing is written.
+ * Idempotent on the workflow id, like ensureSyncRun.
+ */
+export async function openSyncRun(db: Queryable, r: NewSyncRun): Promise<{ run: SyncRun } | { busy: SyncRun }> {
+  const mine = await findSyncRunByWorkflowId(db, r.workflowId);
+  if (mine) return { run: mine };
+  try {
+    const { rows } = await db.query(
+      `INSERT INTO sync_runs (connection_id, workflow_id, kind, scope_school_external_id, scope_person_id, dry_run, requested_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (workflow_id) DO UPDATE SET workflow_id = EXCLUDED.workflow_id
+       RETURNING ${columns}`,
+      [r.connectionId, r.workflowId, r.kind, r.scopeSchoolExternalId ?? null, r.scopePersonId ?? null, r.dryRun, r.requestedBy ?? null],
+    );
+    return { run: rows[0] as SyncRun };
+  } catch (e) {
+    if ((e as { constraint?: string }).constraint !== 'sync_runs_one_writer') throw e;
+    const busy = await liveWriterOf(db, r.connectionId);
+    // The writer finished between the insert and this read: the caller tries again.
+    if (!busy) throw e;
+    return { busy };
+  }
+}
+
+/** The connection's live run that writes (at most one: migration 500), if any. */
+export async function liveWriterOf(db: Queryable, connectionId: string): Promise<SyncRun | undefined> {
   const { rows } = await db.query(
-    `INSERT INTO sync_runs (connection_id, workflow_id, kind, scope_school_external_id, scope_person_id, dry_run, requested_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
-     ON CONFLICT (workflow_id) DO UPDATE SET workflow_id = EXCLUDED.workflow_id
-     RETURNING ${columns}`,
-    [r.connectionId, r.workflowId, r.kind, r.scopeSchoolExternalId ?? null, r.scopePersonId ?? null, r.dryRun, r.requestedBy ?? null],
+    `SELECT ${columns} FROM sync_runs WHERE connection_id = $1 AND NOT dry_run AND ${LIVE}`,
+    [connectionId],
   );
-  return rows[0] as SyncRun;
+  return rows[0] as SyncRun | undefined;
+}
+
+/** Closes a run whose workflow ended without closing it (terminated, timed out); false if it was closed meanwhile. */
+export async function closeAbandonedRun(db: Queryable, id: string, error: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE sync_runs SET status = 'failed', error = $2, finished_at = now() WHERE id = $1 AND ${LIVE}`,
+    [id, error],
+  );
+  return (rowCount ?? 0) > 0;
 }
 
 export async function findSyncRun(db: Queryable, id: string): Promise<SyncRun | undefined> {

@@ -1,9 +1,12 @@
 // The support console in a real browser (playwright-core driving the system Chromium): sign in
-// with a dev token, find a stuck invite, extend it and then cancel it, and see each change.
-import { existsSync, mkdirSync } from 'node:fs';
+// with a dev token, find a stuck invite, extend it and then cancel it, and see each change; as an
+// authority operator, upload a journal export for a file-based connection and see it refused or accepted.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Principal } from '../../api/auth.js';
 import { projectRoot } from '../../infra/paths.js';
 import { useTestApi } from '../helpers/api.js';
 import { useTestDb } from '../helpers/db.js';
@@ -18,7 +21,8 @@ if (!CHROMIUM) console.warn('test/browser/console.test.ts SKIPPED: no Chromium f
 const shots = join(projectRoot, 'test-results', 'console');
 const db = useTestDb();
 const temporal = useTemporalWorker(() => ({ pool: db.pool }));
-const api = useTestApi(db, temporal, { HUB_DEV_AUTH: 'true' });
+const api = useTestApi(db, temporal, { HUB_DEV_AUTH: 'true', HUB_SECRETS_KEY: randomBytes(32).toString('base64') });
+const oneroster = join(projectRoot, 'test', 'fixtures', 'oneroster');
 
 let browser: Browser;
 let page: Page;
@@ -87,6 +91,43 @@ describe.skipIf(!CHROMIUM)('support console in Chromium', () => {
     await page.screenshot({ path: join(shots, '3-cancelled.png'), fullPage: true });
     const preview = await api.call('GET', `/v1/invites/${inviteToken}`);
     expect(preview.body.type).toBe('/problems/invite-revoked');
+  });
+
+  it('an authority operator uploads an export: a broken one is refused naming file and column, a good one is accepted', async () => {
+    const operator: Principal = { sub: 'op-upload', role: 'authority', schools: [], classes: [] };
+    const created = await api.call('POST', '/v1/connections', { as: operator, body: { name: 'Выгрузка OneRoster', kind: 'oneroster-csv' } });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+
+    await page.evaluate(() => localStorage.clear());
+    await page.goto(`${api.baseUrl}/console/`);
+    await page.getByRole('button', { name: 'Войти как оператор органа управления' }).click();
+    await page.getByRole('heading', { name: 'Подключения журналов' }).waitFor();
+    const row = page.locator(`tr[data-connection-id="${id}"]`);
+    const result = page.locator('#upload-result');
+
+    // The CSV files of a OneRoster 1.2 export, with orgs.csv lacking its "type" column.
+    const csvDir = join(oneroster, 'catalyst-v1p2');
+    const files = readdirSync(csvDir)
+      .filter((n) => n.endsWith('.csv') && n !== 'orgs.csv')
+      .map((name) => ({ name, mimeType: 'text/csv', buffer: readFileSync(join(csvDir, name)) }));
+    files.push({ name: 'orgs.csv', mimeType: 'text/csv', buffer: Buffer.from('sourcedId,status,name\norg-1,active,Школа\n') });
+    await row.locator('input[type=file]').setInputFiles(files);
+    await row.getByRole('button', { name: 'Загрузить выгрузку' }).click();
+    await result.filter({ hasText: 'не принята' }).waitFor();
+    expect(await result.getAttribute('class')).toBe('error');
+    expect(await result.textContent()).toMatch(/Выгрузка не принята, ничего не сохранено: файл orgs\.csv, строка 1, столбец «type»/);
+    await page.screenshot({ path: join(shots, '4-upload-refused.png'), fullPage: true });
+    const stored = async () => (await db.pool.query(`SELECT layout FROM journal_exports WHERE connection_id = $1`, [id])).rows;
+    expect(await stored()).toEqual([]);
+
+    await row.locator('input[type=file]').setInputFiles(join(oneroster, 'catalyst-v1p1', 'Test_full_data_set.zip'));
+    await row.getByRole('button', { name: 'Загрузить выгрузку' }).click();
+    await result.filter({ hasText: 'принята —' }).waitFor();
+    expect(await result.getAttribute('class')).toBe('accepted');
+    expect(await result.textContent()).toMatch(/«Выгрузка OneRoster»: выгрузка принята — школ: [1-9]\d*, файлов: 1, \d+ КБ/);
+    await page.screenshot({ path: join(shots, '5-upload-accepted.png'), fullPage: true });
+    expect(await stored()).toEqual([{ layout: 'zip' }]);
   });
 
   it('a wrong token is refused on sign-in without a crash', async () => {

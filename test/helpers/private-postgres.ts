@@ -4,7 +4,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { embeddedServer } from '../../infra/embedded-postgres.js';
+import { embeddedServer, letPostgresUserReachBinaries } from '../../infra/embedded-postgres.js';
 
 export interface PrivatePostgres {
   url: string;
@@ -32,6 +32,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const dir = await mkdtemp(join(tmpdir(), 'hub-pg-'));
   // Run as root, embedded-postgres runs the server as a `postgres` user, which must reach the folder.
   await chmod(dir, 0o777);
+  await letPostgresUserReachBinaries();
   const port = await freePort();
   const server = embeddedServer(join(dir, 'data'), port, { quiet: true });
   await server.initialise();

@@ -23,7 +23,10 @@ export const ELJUR_CREDS = { devkey: 'dev-key-for-tests', vendor: 'school', logi
 
 export interface RosterWorld {
   model: RosterModel;
+  /** The first school (the only one unless `schools` was given). */
   school: string;
+  /** Every school the journal lists, in the order the model made them. */
+  schools: string[];
   journalSim: RunningSim;
   messengerSim: MessengerSimulator;
   messenger: VkTeamsHttpMessenger;
@@ -35,9 +38,20 @@ export interface RosterWorld {
   close(): Promise<void>;
 }
 
-export async function startRosterWorld(pool: Pool, opts: GenerateOptions & { strictMode?: boolean; timeoutMs?: number } = {}): Promise<RosterWorld> {
+export interface RosterWorldOptions extends GenerateOptions {
+  strictMode?: boolean;
+  timeoutMs?: number;
+  /**
+   * The connection names no schools, so a run reads every school the journal lists
+   * (the default names the first school only).
+   */
+  everySchool?: boolean;
+}
+
+export async function startRosterWorld(pool: Pool, opts: RosterWorldOptions = {}): Promise<RosterWorld> {
   const model = RosterModel.generate({ seed: 7, schools: 1, grades: 2, studentsPerClass: 5, ...opts });
-  const school = [...model.schools.keys()][0]!;
+  const schools = [...model.schools.keys()];
+  const school = schools[0]!;
   const journalSim = await startEljurSimulator(model, ELJUR_CREDS);
   const messengerSim = await startMessengerSimulator({ port: 0, pageSize: 7, maxMembersPerCall: 10 });
   const messenger = new VkTeamsHttpMessenger({
@@ -56,11 +70,12 @@ export async function startRosterWorld(pool: Pool, opts: GenerateOptions & { str
     credentials: { devkey: ELJUR_CREDS.devkey, login: ELJUR_CREDS.login, password: ELJUR_CREDS.password },
     region: '16',
     strictMode: opts.strictMode ?? false,
-    schools: [{ schoolExternalId: school }],
+    schools: opts.everySchool ? [] : [{ schoolExternalId: school }],
   });
   return {
     model,
     school,
+    schools,
     journalSim,
     messengerSim,
     messenger,
@@ -135,11 +150,29 @@ export function chatIdOf(sim: MessengerSimulator, title: string): string {
   return chat.chatId;
 }
 
-/** What every chat should hold when everyone in the journal is linked: title → sorted user ids. */
-export function expectedMembership(w: RosterWorld): Map<string, string[]> {
-  const records = w.model.expected(w.school).required;
-  const { chats } = desiredChats(schoolRosterFromRecords(w.school, records));
+/** What every chat of a school should hold when everyone in the journal is linked: title → sorted user ids. */
+export function expectedMembership(w: RosterWorld, school = w.school): Map<string, string[]> {
+  const records = w.model.expected(school).required;
+  const { chats } = desiredChats(schoolRosterFromRecords(school, records));
   return new Map(chats.map((c) => [c.title, c.personIds.map(userOf).sort()]));
+}
+
+/**
+ * What the chats the hub manages for one school hold in the messenger: title → sorted user ids
+ * (titles repeat across schools, so the hub's own chat ids tell the schools apart).
+ */
+export async function schoolMembership(pool: Pool, w: RosterWorld, school: string): Promise<Map<string, string[]>> {
+  const { rows } = await pool.query(
+    `SELECT title, messenger_chat_id AS "chatId" FROM managed_chats WHERE connection_id = $1 AND school_external_id = $2`,
+    [w.connection.id, school],
+  );
+  const sim = w.messengerSim;
+  return new Map(
+    (rows as Array<{ title: string; chatId: string | null }>).map((r) => [
+      r.title,
+      r.chatId ? sim.store.memberIds(r.chatId).filter((u) => u !== sim.botUserId).sort() : [],
+    ]),
+  );
 }
 
 export function actualMembership(sim: MessengerSimulator): Map<string, string[]> {

@@ -2,11 +2,14 @@
 // file-based connection reads (a OneRoster .zip, or the CSV files as multipart/form-data); the
 // adapter checks it before it is kept; the next sync reads the upload and plans exactly what the
 // same export read from a server-side path plans. Broken, oversized and wrong-type uploads are
-// problem+json, and nothing is stored (a previous good upload stays).
+// problem+json, and nothing is stored (a previous good upload stays). Nothing of an upload stays on
+// disk either: the copy the adapter reads is removed and its files closed, accepted or refused.
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../api/auth.js';
 import { InMemoryMessenger } from '../../adapters/messenger/in-memory.js';
 import { projectRoot } from '../../infra/paths.js';
@@ -22,6 +25,10 @@ const temporal = useTemporalWorker(() => ({ pool: db.pool, journals: journalFact
 const api = useTestApi(db, temporal, { HUB_SECRETS_KEY: key.toString('base64') });
 /** A second API over the same database with a tiny upload limit (the fixture zip is 2.4 KB). */
 const small = useTestApi(db, temporal, { HUB_SECRETS_KEY: key.toString('base64'), JOURNAL_UPLOAD_MAX_BYTES: '2048' });
+/** A third one that writes uploads out under a folder of this file's own, to see what stays behind. */
+const scratch = realpathSync(mkdtempSync(join(tmpdir(), 'hub-upload-scratch-')));
+const scratchApi = useTestApi(db, temporal, { HUB_SECRETS_KEY: key.toString('base64'), JOURNAL_UPLOAD_SCRATCH_DIR: scratch });
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const operator: Principal = { sub: 'op-kazan', role: 'authority', schools: [], classes: [], region: '16' };
 const elsewhere: Principal = { sub: 'op-perm', role: 'authority', schools: [], classes: [], region: '59' };
@@ -30,7 +37,7 @@ const zipPath = join(fixtures, 'catalyst-v1p1', 'Test_full_data_set.zip');
 const csvDir = join(fixtures, 'catalyst-v1p2');
 const zip = readFileSync(zipPath);
 
-async function connection(settings: Record<string, string>, kind = 'oneroster-csv'): Promise<string> {
+async function connection(settings: Record<string, string | number>, kind = 'oneroster-csv'): Promise<string> {
   const res = await api.call('POST', '/v1/connections', { as: operator, body: { name: 'Выгрузка', kind, settings } });
   expect(res.status).toBe(201);
   return res.body.id as string;
@@ -52,6 +59,90 @@ function csvForm(dir: string, only?: (name: string) => boolean): FormData {
     form.append('files', new Blob([readFileSync(join(dir, name))], { type: 'text/csv' }), name);
   }
   return form;
+}
+
+/** The zip with the local header of one entry broken; its central directory still lists it intact. */
+function damagedEntry(archive: Buffer, name: string): Buffer {
+  const out = Buffer.from(archive);
+  for (let at = out.indexOf('PK\x03\x04', 0, 'latin1'); at >= 0; at = out.indexOf('PK\x03\x04', at + 4, 'latin1')) {
+    const entry = out.toString('utf8', at + 30, at + 30 + out.readUInt16LE(at + 26));
+    if (basename(entry) === name) {
+      out.write('XXXX', at, 'latin1');
+      return out;
+    }
+  }
+  throw new Error(`no entry ${name}`);
+}
+
+/** A ZIP archive of the files, stored without compression (all an export needs in a test). */
+function storedZip(files: { name: string; content: Buffer }[]): Buffer {
+  const parts: Buffer[] = [];
+  const directory: Buffer[] = [];
+  let offset = 0;
+  for (const f of files) {
+    const name = Buffer.from(f.name);
+    const crc = crc32(f.content);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(f.content.length, 18);
+    local.writeUInt32LE(f.content.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    const entry = Buffer.alloc(46);
+    entry.writeUInt32LE(0x02014b50, 0);
+    entry.writeUInt16LE(20, 4);
+    entry.writeUInt16LE(20, 6);
+    entry.writeUInt32LE(crc, 16);
+    entry.writeUInt32LE(f.content.length, 20);
+    entry.writeUInt32LE(f.content.length, 24);
+    entry.writeUInt16LE(name.length, 28);
+    entry.writeUInt32LE(offset, 42);
+    parts.push(local, name, f.content);
+    directory.push(entry, name);
+    offset += local.length + name.length + f.content.length;
+  }
+  const dir = Buffer.concat(directory);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(files.length, 8);
+  end.writeUInt16LE(files.length, 10);
+  end.writeUInt32LE(dir.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...parts, dir, end]);
+}
+
+/**
+ * The OneRoster 1.2 export with 20 000 more classes of another school: far more than a stream buffers,
+ * so a read stopped after its first page leaves the rest of classes.csv unread.
+ */
+function largeExport(): { name: string; content: Buffer }[] {
+  const files = readdirSync(csvDir)
+    .filter((n) => n.endsWith('.csv'))
+    .map((name) => ({ name, content: readFileSync(join(csvDir, name)) }));
+  const classes = files.find((f) => f.name === 'classes.csv')!;
+  const padding = Array.from({ length: 20_000 }, (_, i) => `cls-pad-${i},active,2023-05-01T18:25:43.511Z,Padding ${i},10,,P${i},scheduled,Room ${i},org-elsewhere,as-trm-222-1234,,,1`);
+  const eol = classes.content.includes('\r\n') ? '\r\n' : '\n'; // the file's own line ends
+  classes.content = Buffer.concat([classes.content, Buffer.from(`${eol}${padding.join(eol)}${eol}`)]);
+  return files;
+}
+
+/**
+ * What uploads left under the scratch folder: its entries, and files there this process still holds
+ * open (a deleted file held open keeps its bytes on disk).
+ */
+function leftovers(): string[] {
+  const held = existsSync('/proc/self/fd')
+    ? readdirSync('/proc/self/fd').flatMap((fd) => {
+        try {
+          const target = readlinkSync(`/proc/self/fd/${fd}`);
+          return target.startsWith(scratch) ? [`open: ${target}`] : [];
+        } catch {
+          return []; // the descriptor readdir itself used, closed by now
+        }
+      })
+    : [];
+  return [...readdirSync(scratch), ...held];
 }
 
 /** Dry run to its report: what a sync plans, chat by chat. */
@@ -142,6 +233,38 @@ describe('uploading a journal export (authority)', () => {
     expect(tooLarge.body.type).toBe('/problems/export-too-large');
 
     expect(await storedExports(id)).toEqual(before);
+  });
+
+  it('nothing of an upload stays in the scratch folder, refused or accepted: no files, no open descriptors', async () => {
+    // One row per page: the check stops reading in the middle of a file, which must be closed all the same.
+    const id = await connection({ pageSize: 1 });
+    expect(leftovers()).toEqual([]);
+
+    // orgs.csv listed in the zip's directory but damaged where it is stored: refused naming the file.
+    const damaged = await upload(id, damagedEntry(zip, 'orgs.csv'), 'application/zip', { via: scratchApi });
+    expect(damaged.status).toBe(422);
+    expect(damaged.body.type).toBe('/problems/export-invalid');
+    expect(damaged.body.detail).toMatch(/orgs\.csv.*повреждён/);
+    await expect.poll(leftovers, { timeout: 3_000 }).toEqual([]);
+
+    const form = csvForm(csvDir, (n) => n !== 'orgs.csv');
+    form.append('files', new Blob(['sourcedId,status,name\norg-1,active,Школа\n'], { type: 'text/csv' }), 'orgs.csv');
+    const badColumn = await upload(id, form, undefined, { via: scratchApi });
+    expect(badColumn.status).toBe(422);
+    await expect.poll(leftovers, { timeout: 3_000 }).toEqual([]);
+
+    const large = largeExport();
+    const acceptedZip = await upload(id, storedZip(large), 'application/zip', { via: scratchApi });
+    expect(acceptedZip.status).toBe(201);
+    expect(acceptedZip.body.bytes).toBeGreaterThan(1024 * 1024);
+    await expect.poll(leftovers, { timeout: 3_000 }).toEqual([]);
+
+    const form2 = new FormData();
+    for (const f of large) form2.append('files', new Blob([f.content], { type: 'text/csv' }), f.name);
+    const acceptedFiles = await upload(id, form2, undefined, { via: scratchApi });
+    expect(acceptedFiles.status).toBe(201);
+    expect(acceptedFiles.body.layout).toBe('files');
+    await expect.poll(leftovers, { timeout: 3_000 }).toEqual([]);
   });
 
   it('own region only; a connection that is not file-based refuses uploads', async () => {

@@ -60,6 +60,26 @@ describe('R-A1: one phone, one profile', () => {
     expect(await peopleWith(db.pool, 'phone', phone)).toBe(1);
   });
 
+  it('R-A1: a profile submitted again after the journey ended gets the same answer; another session of the phone does not', async () => {
+    const phone = newPhone();
+    const [mine, other] = await Promise.all([steps.start({ phone }), steps.start({ phone })]);
+    const id = (mine.body as { signupId: string }).signupId;
+    const otherId = (other.body as { signupId: string }).signupId;
+    expect((await steps.code(id, await latestCode(db.pool, phone))).body.stage).toBe('profile');
+    const done = await steps.profile(id, aProfile);
+    expect(done.body).toMatchObject({ stage: 'done', outcome: 'created' });
+    await temporal.client.workflow.getHandle(workflowIdOf(id)).result(); // the journey has ended
+
+    const again = await steps.profile(id, aProfile);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ stage: 'done', outcome: 'created', personId: done.body.personId });
+    expect(typeof (again.body as { token?: unknown }).token).toBe('string');
+    const stranger = await steps.profile(otherId, aProfile);
+    expect(stranger.status).toBe(410);
+    expect(stranger.body).not.toHaveProperty('personId');
+    expect(await peopleWith(db.pool, 'phone', phone)).toBe(1);
+  });
+
   it('R-A1: signing up again with a phone that has a profile signs in to it and makes no second one', async () => {
     const phone = newPhone();
     const first = await steps.verified(phone);

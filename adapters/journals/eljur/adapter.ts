@@ -164,6 +164,10 @@ export class EljurSource implements JournalSource {
     });
   }
 
+  private rules(parentId: string) {
+    return this.call('getrules', { id: parentId }, rulesReply);
+  }
+
   async listSchools(): Promise<SchoolInfo[]> {
     const { schools } = await this.call('getschools', {}, schoolsReply);
     const seen = new Set<string>();
@@ -175,6 +179,17 @@ export class EljurSource implements JournalSource {
   readRoster(school: string, options: ReadRosterOptions = {}): AsyncIterable<RosterPage> {
     return pagedRead({ source: this.kind, school, lookahead: this.policy.readAhead, ...options }, async () => {
       const { classes } = await this.call('getclasses', { school }, classesReply);
+      // A parent of children in several classes is listed in each; their relations are asked for once.
+      const rulesOf = new Map<string, ReturnType<typeof this.rules>>();
+      const rules = (parentId: string) => {
+        let r = rulesOf.get(parentId);
+        if (!r) {
+          r = this.rules(parentId);
+          rulesOf.set(parentId, r);
+          r.catch(() => rulesOf.delete(parentId));
+        }
+        return r;
+      };
       const steps: ReadStep[] = [
         {
           key: 'subjects',
@@ -254,9 +269,9 @@ export class EljurSource implements JournalSource {
               const from = Number(cursor ?? 0);
               const records: RosterRecord[] = [];
               for (const p of parents.slice(from, from + this.cfg.rulesBatch)) {
-                const rules = await this.call('getrules', { id: p.id }, rulesReply);
+                const { relations } = await rules(p.id);
                 records.push(personRecord(p));
-                for (const child of Object.values(rules.relations.students))
+                for (const child of Object.values(relations.students))
                   records.push({ kind: 'guardianship', parentId: p.id, childId: child.name });
               }
               const next = from + this.cfg.rulesBatch;

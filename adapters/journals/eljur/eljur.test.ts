@@ -1,3 +1,5 @@
+import { describe, expect, it } from 'vitest';
+import type { RosterRecord } from '../port.js';
 import { journalSourceConformance } from '../../../test/conformance/journal-source.conformance.js';
 import { RosterModel } from '../testing/roster-model.js';
 import { EljurSource } from './adapter.js';
@@ -25,4 +27,29 @@ journalSourceConformance('eljur', async () => {
       }),
     close: () => sim.close(),
   };
+});
+
+describe('eljur: parents of children in several classes', () => {
+  it('R-C2: a parent listed in two classes is asked for their relations once; both children are theirs', async () => {
+    const model = RosterModel.generate({ seed: 5, schools: 1, grades: 2, studentsPerClass: 3 });
+    const school = [...model.schools.keys()][0]!;
+    const [a, b] = model.classesOf(school);
+    const older = model.enrollmentsOf(school, { classId: a!.id })[0]!.studentId;
+    const younger = model.enrollmentsOf(school, { classId: b!.id })[0]!.studentId;
+    const parent = model.guardiansOf(older)[0]!.parentId;
+    model.linkGuardian(parent, younger);
+    const creds = { devkey: 'dev-key-for-tests', vendor: 'school', login: 'hub-sync', password: 'pa55' };
+    const sim = await startEljurSimulator(model, creds);
+    try {
+      const source = new EljurSource({ kind: 'eljur', baseUrl: `${sim.url}/apiv3`, ...creds, rulesBatch: 2, http: { retries: 0, baseDelayMs: 10, maxDelayMs: 10, timeoutMs: 5_000 } });
+      const records: RosterRecord[] = [];
+      for await (const page of source.readRoster(school)) records.push(...page.records);
+      const parents = new Set(model.guardianshipsOf(school).map((g) => g.parentId));
+      expect(sim.requestsTo('/apiv3/getrules')).toBe(parents.size);
+      const children = records.filter((r) => r.kind === 'guardianship' && r.parentId === parent).map((r) => (r as { childId: string }).childId);
+      expect(new Set(children)).toEqual(new Set([older, younger]));
+    } finally {
+      await sim.close();
+    }
+  });
 });

@@ -82,6 +82,7 @@ export class EposFileSource implements JournalSource {
           const { items, next } = await pager.page(cursor);
           return { records: items, next };
         },
+        close: () => pager.close(),
       },
     ]);
   }

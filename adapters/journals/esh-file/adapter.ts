@@ -69,6 +69,7 @@ export class EshFileSource implements JournalSource {
           const { items, next } = await pager.page(cursor);
           return { records: items, next };
         },
+        close: () => pager.close(),
       };
     };
     const F = ESH_FILES;

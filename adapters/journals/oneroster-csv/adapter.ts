@@ -132,6 +132,7 @@ export class OneRosterCsvSource implements JournalSource {
             const { items, next } = await pager.page(cursor);
             return { records: items, next };
           },
+          close: () => pager.close(),
         };
       };
       const need = (r: CsvRow, file: string, column: string): string => {

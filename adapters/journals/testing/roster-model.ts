@@ -164,6 +164,14 @@ export class RosterModel {
     return parent.id;
   }
 
+  /** Makes an existing person a parent of another child too (siblings share their parents). */
+  linkGuardian(parentId: string, childId: string): void {
+    const child = this.persons.get(childId);
+    if (!child || !this.persons.has(parentId)) throw new Error(`no person ${childId} or ${parentId}`);
+    const g = { parentId, childId, schoolId: child.schoolId, modifiedAt: this.tick() };
+    this.guardianships.set(key.guardianship(g), g);
+  }
+
   /** Ends the student's active enrollment(s) in the school (R-C5: expulsion removes). */
   expel(studentId: string): void {
     const at = this.tick();

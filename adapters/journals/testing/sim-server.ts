@@ -52,6 +52,8 @@ export interface RunningSim {
   faults: FaultPlan;
   /** Requests served (faulted ones included), for tests that count calls. */
   readonly requests: number;
+  /** Requests served to one path (e.g. `/apiv3/getrules`). */
+  requestsTo(pathname: string): number;
   close(): Promise<void>;
 }
 
@@ -63,8 +65,11 @@ export function maybeDuplicate<T>(req: SimRequest, rows: T[]): T[] {
 /** `port` 0 (tests) takes any free port; the dev stack asks for a fixed one so stored connections keep working. */
 export async function startSim(handler: SimHandler, faults = new FaultPlan(), listenPort = 0): Promise<RunningSim> {
   let requests = 0;
+  const byPath = new Map<string, number>();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     requests++;
+    const path = (req.url ?? '/').split('?')[0]!;
+    byPath.set(path, (byPath.get(path) ?? 0) + 1);
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -98,6 +103,7 @@ export async function startSim(handler: SimHandler, faults = new FaultPlan(), li
     get requests() {
       return requests;
     },
+    requestsTo: (pathname) => byPath.get(pathname) ?? 0,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

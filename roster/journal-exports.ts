@@ -1,10 +1,11 @@
 // File exports uploaded through the API (OneRoster CSV, ESH, EPOS): checked by the very adapter that
 // will read them before they are kept, and written out for the adapter (which reads a path) when a
 // sync needs them. The bytes live in PostgreSQL (db/repositories/journal-exports.ts), so whichever
-// worker replica runs the sync finds them; each worker keeps a local copy per export id and digest.
+// worker replica runs the sync finds them; each worker keeps a local copy per export id and digest,
+// in a folder per connection, and removes the copies of exports a newer upload replaced.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createJournalSource } from '../adapters/journals/registry.js';
@@ -36,13 +37,30 @@ async function writeFiles(dir: string, files: AsyncIterable<ExportFile> | Iterab
 }
 
 /**
- * The local path of an uploaded export, written once per export (id + digest) under `root`: into a
- * temporary folder first and renamed into place, so a reader never sees half the files.
+ * How long a replaced copy stays after its last use. Every read of a school asks for its path again
+ * (and so refreshes the copy's time), so an hour is far longer than a run reading the old copy needs.
  */
-export async function materialiseExport(db: Queryable, exp: JournalExport, root = defaultExportCache): Promise<string> {
+export const REPLACED_COPY_GRACE_MS = 60 * 60_000;
+
+/**
+ * The local path of an uploaded export, written once per export (id + digest) under
+ * `root/<connection>`: into a temporary folder first and renamed into place, so a reader never sees
+ * half the files. Copies of the connection's earlier exports unused for `graceMs` are removed.
+ */
+export async function materialiseExport(
+  db: Queryable,
+  exp: JournalExport,
+  root = defaultExportCache,
+  graceMs = REPLACED_COPY_GRACE_MS,
+): Promise<string> {
   const names = exp.files.map((f) => f.name);
-  const dir = join(root, `${exp.id}-${exp.sha256.slice(0, 16)}`);
-  if (!existsSync(dir)) {
+  const home = join(root, exp.connectionId);
+  const name = `${exp.id}-${exp.sha256.slice(0, 16)}`;
+  const dir = join(home, name);
+  if (existsSync(dir)) {
+    const now = new Date();
+    await utimes(dir, now, now).catch(() => undefined); // in use again: not to be pruned
+  } else {
     const tmp = `${dir}.tmp-${randomBytes(4).toString('hex')}`;
     try {
       await writeFiles(tmp, readExportFiles(db, exp.id, names));
@@ -53,7 +71,19 @@ export async function materialiseExport(db: Queryable, exp: JournalExport, root 
       if (!existsSync(dir)) throw error;
     }
   }
+  await pruneReplacedCopies(home, name, graceMs);
   return adapterPath(dir, exp.layout, names);
+}
+
+/** Removes the connection's other copies (and abandoned temporary folders) not used for `graceMs`. */
+async function pruneReplacedCopies(home: string, keep: string, graceMs: number): Promise<void> {
+  const cutoff = Date.now() - graceMs;
+  for (const entry of await readdir(home).catch(() => [] as string[])) {
+    if (entry === keep) continue;
+    const path = join(home, entry);
+    const info = await stat(path).catch(() => undefined);
+    if (info && info.mtimeMs < cutoff) await rm(path, { recursive: true, force: true });
+  }
 }
 
 /**

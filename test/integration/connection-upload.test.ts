@@ -14,6 +14,8 @@ import type { Principal } from '../../api/auth.js';
 import { InMemoryMessenger } from '../../adapters/messenger/in-memory.js';
 import { projectRoot } from '../../infra/paths.js';
 import { secretBox } from '../../infra/secrets.js';
+import { findCurrentExport } from '../../db/repositories/journal-exports.js';
+import { materialiseExport } from '../../roster/journal-exports.js';
 import { journalFactory } from '../../roster/journal-factory.js';
 import { useTestApi, type TestApi } from '../helpers/api.js';
 import { useTestDb } from '../helpers/db.js';
@@ -289,5 +291,31 @@ describe('uploading a journal export (authority)', () => {
     const stored = await storedExports(id);
     expect(stored).toHaveLength(1);
     expect(stored[0]!.layout).toBe('files');
+  });
+
+  it("a worker's copy of a replaced upload is removed once unused for the grace period; other connections' copies stay", async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'hub-export-cache-'));
+    try {
+      const id = await connection({});
+      const other = await connection({});
+      expect((await upload(id, zip, 'application/zip')).status).toBe(201);
+      expect((await upload(other, zip, 'application/zip')).status).toBe(201);
+      const copyOf = async (conn: string, graceMs?: number) =>
+        materialiseExport(db.pool, (await findCurrentExport(db.pool, conn))!, cache, graceMs);
+      const first = await copyOf(id);
+      const otherCopy = await copyOf(other);
+      expect(existsSync(first)).toBe(true);
+      expect((await upload(id, csvForm(csvDir))).status).toBe(201);
+      const second = await copyOf(id);
+      expect(second).not.toBe(first);
+      expect(existsSync(first)).toBe(true); // used a moment ago: a run may still be reading it
+      await copyOf(id, 0);
+      expect(existsSync(first)).toBe(false);
+      expect(existsSync(second)).toBe(true);
+      expect(existsSync(otherCopy)).toBe(true);
+      expect(readdirSync(join(cache, id))).toHaveLength(1);
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
   });
 });

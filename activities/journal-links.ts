@@ -18,7 +18,7 @@ import {
 } from '../db/repositories/roster-sync.js';
 import { inTransaction } from '../infra/postgres.js';
 import { refuseJournalLink, type LinkCandidate } from '../roster/link-rules.js';
-import { ROSTER_REFUSALS, type LinkRequest } from '../workflows/roster-definitions.js';
+import { ROSTER_REFUSALS, type LinkRequest, type UnlinkRequest } from '../workflows/roster-definitions.js';
 import type { ActivityDeps } from './deps.js';
 import { messengerChatKey } from './reconcile.js';
 import { castRosterError } from './roster-errors.js';
@@ -84,10 +84,13 @@ export const journalLinkActivities = ({ pool, messenger }: ActivityDeps) => {
         );
         await writeAudit(tx, {
           actor: input.actor,
+          actorRole: input.actorRole,
           action: 'journal.linked',
           subjectType: 'person',
           subjectId: input.personId,
+          reason: input.reason,
           details: { connectionId: input.connectionId, externalPersonId: input.externalPersonId, proof: input.proof.method },
+          requestId: input.requestId,
         });
         return (rows[0] as { linkedAt: Date }).linkedAt;
       });
@@ -125,12 +128,13 @@ export const journalLinkActivities = ({ pool, messenger }: ActivityDeps) => {
      * chats are removed, unless another live identity of the same account still holds it there (the
      * next run then sorts out which of those chats that identity belongs in).
      */
-    async unlinkJournalIdentity(input: { connectionId: string; externalPersonId: string; actor: string; reason: string }): Promise<{ removed: number }> {
+    async unlinkJournalIdentity(input: { connectionId: string; externalPersonId: string } & UnlinkRequest): Promise<{ removed: number }> {
+      // With personId (a person unlinking their own link), someone else's live link is not theirs to end.
       const { rows } = await pool.query(
         `UPDATE journal_links SET unlinked_at = now(), unlink_reason = $3
-          WHERE connection_id = $1 AND external_person_id = $2 AND unlinked_at IS NULL
+          WHERE connection_id = $1 AND external_person_id = $2 AND unlinked_at IS NULL AND ($4::uuid IS NULL OR person_id = $4::uuid)
           RETURNING person_id AS "personId", messenger_user_id AS "messengerUserId"`,
-        [input.connectionId, input.externalPersonId, input.reason],
+        [input.connectionId, input.externalPersonId, input.reason, input.personId ?? null],
       );
       const ended = rows[0] as { personId: string; messengerUserId: string } | undefined;
       // No live link: on a first attempt the caller asked to unlink what is not linked; a retry
@@ -140,19 +144,22 @@ export const journalLinkActivities = ({ pool, messenger }: ActivityDeps) => {
         ? { rows: [ended] }
         : await pool.query(
             `SELECT person_id AS "personId", messenger_user_id AS "messengerUserId" FROM journal_links
-              WHERE connection_id = $1 AND external_person_id = $2 ORDER BY unlinked_at DESC NULLS LAST LIMIT 1`,
-            [input.connectionId, input.externalPersonId],
+              WHERE connection_id = $1 AND external_person_id = $2 AND ($3::uuid IS NULL OR person_id = $3::uuid)
+              ORDER BY unlinked_at DESC NULLS LAST LIMIT 1`,
+            [input.connectionId, input.externalPersonId, input.personId ?? null],
           );
       const link = previous[0] as { personId: string; messengerUserId: string } | undefined;
       if (!link) throw notLinked();
       if (ended) {
         await writeAudit(pool, {
           actor: input.actor,
+          actorRole: input.actorRole,
           action: 'journal.unlinked',
           subjectType: 'person',
           subjectId: link.personId,
           reason: input.reason,
           details: { connectionId: input.connectionId, externalPersonId: input.externalPersonId },
+          requestId: input.requestId,
         });
       }
       const { rows: others } = await pool.query(

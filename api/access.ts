@@ -9,7 +9,7 @@ import type { MessageCode } from './messages.js';
 import { Problem } from './problem.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
-export type RateLimitName = 'code-request' | 'code-submit' | 'invite-preview' | 'parent-link-preview';
+export type RateLimitName = 'code-request' | 'code-submit' | 'invite-preview' | 'parent-link-preview' | 'journal-link';
 
 export interface RouteSpec {
   method: Method;
@@ -34,6 +34,8 @@ export interface RouteSpec {
   produces?: string;
   /** Request body types other than JSON (an upload); the route reads its body itself. */
   consumes?: readonly string[];
+  /** Problems the route answers with besides the common ones (400, 401, 403, 429), as [status, type]. */
+  problems?: ReadonlyArray<readonly [number, MessageCode]>;
 }
 
 interface CompiledRoute {

@@ -226,6 +226,45 @@ const catalog = {
     ru: (p) => `Запуск не ждёт подтверждения (состояние: ${p.status}).`,
     en: (p) => `The run is not awaiting confirmation (status: ${p.status}).`,
   },
+  // ---- journal linking (R-L1..R-L4) ----
+  'journal-linked': {
+    ru: (p) => `Аккаунт электронного журнала привязан. Добавлено в чаты: ${p.joined}.`,
+    en: (p) => `The e-journal account is linked. Chats joined: ${p.joined}.`,
+  },
+  'journal-unlinked': {
+    ru: () => 'Аккаунт электронного журнала отвязан: участие в чатах, которое давала эта привязка, снято. Чаты, куда добавили вручную, не затронуты.',
+    en: () => 'The e-journal account is unlinked: the chat memberships this link gave have been removed. Chats joined by hand are untouched.',
+  },
+  'student-identity-mismatch': {
+    ru: () =>
+      'Не удалось подтвердить, что это учётная запись самого ученика: дата рождения не совпадает с данными журнала. Ученик входит через свою учётную запись Госуслуг, а не через родительскую.',
+    en: () =>
+      "Could not confirm that this is the student's own account: the birth date does not match the journal. A student signs in with their own Gosuslugi account, not a parent's.",
+  },
+  'parent-identity-for-student': {
+    ru: () => 'Родитель не может привязать учётную запись ученика: ученик должен войти через свою собственную учётную запись Госуслуг.',
+    en: () => "A parent cannot link a student's journal account: the student must sign in with their own Gosuslugi account.",
+  },
+  'journal-person-unknown': {
+    ru: () => 'В данных электронного журнала такой учётной записи нет (или она ещё не загружена). Проверьте данные или попробуйте после ночной синхронизации.',
+    en: () => 'The e-journal has no such account (or it has not been loaded yet). Check the details or try again after the nightly sync.',
+  },
+  'no-messenger-account': {
+    ru: () => 'Сначала зарегистрируйтесь в мессенджере, затем привяжите аккаунт электронного журнала.',
+    en: () => 'Sign up in the messenger first, then link the e-journal account.',
+  },
+  'journal-identity-linked-elsewhere': {
+    ru: () => 'Эта учётная запись электронного журнала уже привязана к другому человеку. Если это ошибка, обратитесь в поддержку.',
+    en: () => 'This e-journal account is already linked to another person. If this is a mistake, contact support.',
+  },
+  'support-person-not-found': {
+    ru: () => 'Человек с таким идентификатором не найден.',
+    en: () => 'No person with this id.',
+  },
+  'journal-identity-not-linked': {
+    ru: () => 'Такой привязки аккаунта электронного журнала нет: ничего не изменилось.',
+    en: () => 'There is no such e-journal account link: nothing has changed.',
+  },
 } satisfies Record<string, Record<Lang, Text>>;
 
 export type MessageCode = keyof typeof catalog;

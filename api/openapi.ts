@@ -43,6 +43,9 @@ function operation(spec: RouteSpec) {
     responses['415'] = problemResponse('Upload of a type this route does not take');
     responses['422'] = problemResponse('Upload refused: broken or unreadable, nothing stored');
   }
+  const byStatus = new Map<number, string[]>();
+  for (const [status, code] of spec.problems ?? []) byStatus.set(status, [...(byStatus.get(status) ?? []), `/problems/${code}`]);
+  for (const [status, types] of [...byStatus].sort(([a], [b]) => a - b)) responses[String(status)] = problemResponse(`Problem types: ${types.join(', ')}`);
   if (spec.rateLimit) responses['429'] = { ...problemResponse('Rate limited'), headers: { 'Retry-After': { schema: { type: 'integer' } } } };
   return {
     tags: [spec.tag],

@@ -1,6 +1,7 @@
 // Rate limits on public routes (code requests and submissions, invite and parent link previews),
-// per client IP and per phone, with rate-limiter-flexible's PostgreSQL store: every API replica
-// counts in the same table (rate_limits, migration 300), so a limit holds however many run.
+// per client IP and per phone, and on journal linking per signed-in person (its refusals would
+// otherwise tell which journal ids exist), with rate-limiter-flexible's PostgreSQL store: every API
+// replica counts in the same table (rate_limits, migration 300), so a limit holds however many run.
 import { createHash } from 'node:crypto';
 import { normaliseEmail, normalisePhone } from '../domain/contact.js';
 import type { NextFunction, Request, Response } from 'express';
@@ -46,8 +47,10 @@ function contactKey(req: Request, handles: SignupHandles | undefined): string | 
 }
 
 interface Rule {
-  perIp: Limit;
+  perIp?: Limit;
   perPhone?: Limit;
+  /** Per signed-in person (the token's subject); a request without one is refused before it gets here. */
+  perPerson?: Limit;
 }
 
 export function rulesFromConfig(c: Config): Record<RateLimitName, Rule> {
@@ -56,6 +59,7 @@ export function rulesFromConfig(c: Config): Record<RateLimitName, Rule> {
     'code-submit': { perIp: parseLimit(c.RATE_LIMIT_CODE_SUBMIT_PER_IP), perPhone: parseLimit(c.RATE_LIMIT_CODE_SUBMIT_PER_PHONE) },
     'invite-preview': { perIp: parseLimit(c.RATE_LIMIT_PREVIEW_PER_IP) },
     'parent-link-preview': { perIp: parseLimit(c.RATE_LIMIT_PREVIEW_PER_IP) },
+    'journal-link': { perPerson: parseLimit(c.RATE_LIMIT_JOURNAL_LINK_PER_PERSON) },
   };
 }
 
@@ -87,9 +91,11 @@ export function rateLimits(pool: Pool, config: Config) {
     const name = req.routeSpec?.rateLimit;
     if (!name) return next();
     const rule = rules[name];
-    const checks: [RateLimiterPostgres, string][] = [[limiter(`${name}:ip`, rule.perIp), req.ip ?? 'unknown']];
+    const checks: [RateLimiterPostgres, string][] = [];
+    if (rule.perIp) checks.push([limiter(`${name}:ip`, rule.perIp), req.ip ?? 'unknown']);
     const contact = rule.perPhone ? contactKey(req, handles) : undefined;
     if (rule.perPhone && contact) checks.push([limiter(`${name}:phone`, rule.perPhone), contact]);
+    if (rule.perPerson && req.principal) checks.push([limiter(`${name}:person`, rule.perPerson), `${req.principal.role}:${req.principal.sub}`.slice(0, 200)]);
     let mostRestrictive: RateLimiterRes | undefined;
     for (const [rl, key] of checks) {
       try {

@@ -22,6 +22,16 @@ import { connectionParams, createConnectionBody, decisionBody as runDecisionBody
 import { channelBody, codeBody, passwordBody, profileBody, signupParams, startSignupBody } from './schemas/signups.js';
 import { UPLOAD_TYPES } from './journal-upload.js';
 import { actionBody, registrationDetail, revealBody, stuckQuery, stuckResponse, workflowParams } from './schemas/support.js';
+import {
+  journalLinkParams,
+  journalLinksResponse,
+  linkJournalBody,
+  linkStateResponse,
+  supportLinkBody,
+  supportUnlinkBody,
+  unlinkStateResponse,
+} from './schemas/journal-links.js';
+import { LINK_PROBLEMS, UNLINK_PROBLEMS } from './journal-link-refusals.js';
 
 const STAFF_OF_SCHOOL: readonly Role[] = ['authority', 'school_admin', 'class_teacher'];
 /** Approvers (R-J4) are school staff tokens or signed-in people holding an admin/class-teacher role. */
@@ -203,6 +213,58 @@ export const routeTable: RouteSpec[] = [
   },
   { method: 'get', path: '/v1/me/children', access: PERSON, tag: 'guardians', summary: 'Children I confirmed' },
   { method: 'get', path: '/v1/me/guardians', access: PERSON, tag: 'guardians', summary: 'My confirmed parents' },
+
+  // ---- journal linking (R-L1..R-L4) ----
+  {
+    method: 'get',
+    path: '/v1/me/journal-links',
+    access: PERSON,
+    tag: 'journal-links',
+    summary: 'My linked e-journal identities: connection (name, source kind), journal person id, linked at',
+    response: journalLinksResponse,
+  },
+  {
+    method: 'post',
+    path: '/v1/me/journal-links',
+    access: PERSON,
+    rateLimit: 'journal-link',
+    tag: 'journal-links',
+    summary:
+      'Link my e-journal identity (R-L1) after the journal sign-in or Gosuslugi; joins every chat I was pending for at once (R-L2). A student identity needs the student’s own proof (R-L3)',
+    body: linkJournalBody,
+    response: linkStateResponse,
+    problems: LINK_PROBLEMS,
+  },
+  {
+    method: 'delete',
+    path: '/v1/me/journal-links/:connectionId/:externalPersonId',
+    access: PERSON,
+    tag: 'journal-links',
+    summary: 'Unlink my own e-journal identity: the chat memberships the hub gave for it are removed (hand-added ones stay)',
+    params: journalLinkParams,
+    response: unlinkStateResponse,
+    problems: UNLINK_PROBLEMS,
+  },
+  {
+    method: 'post',
+    path: '/v1/support/journal-links',
+    access: SUPPORT,
+    tag: 'journal-links',
+    summary: 'Link an e-journal identity on a person’s behalf (proof method support); audited with who and the reason',
+    body: supportLinkBody,
+    response: linkStateResponse.extend({ personId: z.string() }),
+    problems: [...LINK_PROBLEMS, [404, 'support-person-not-found']],
+  },
+  {
+    method: 'post',
+    path: '/v1/support/journal-links/unlink',
+    access: SUPPORT,
+    tag: 'journal-links',
+    summary: 'Unlink an e-journal identity, whoever holds it; audited with who and the reason',
+    body: supportUnlinkBody,
+    response: unlinkStateResponse.extend({ personId: z.string() }),
+    problems: UNLINK_PROBLEMS,
+  },
 
   // ---- support ----
   {

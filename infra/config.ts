@@ -96,6 +96,11 @@ const schema = z.object({
   RATE_LIMIT_CODE_SUBMIT_PER_PHONE: z.string().regex(/^\d+\/\d+$/).default('15/600'),
   /** Invite link and parent link previews, per client IP. */
   RATE_LIMIT_PREVIEW_PER_IP: z.string().regex(/^\d+\/\d+$/).default('60/60'),
+  /**
+   * Journal-account link attempts (POST /v1/me/journal-links) per signed-in person: every attempt
+   * counts, so refusals (journal-person-unknown and the like) cannot be used to enumerate journal ids.
+   */
+  RATE_LIMIT_JOURNAL_LINK_PER_PERSON: z.string().regex(/^\d+\/\d+$/).default('20/3600'),
   /** Mass-change guard: a run removing more than this share of a school's managed members stops for confirmation. */
   ROSTER_MASS_REMOVAL_SHARE: z.coerce.number().min(0).max(1).default(0.1),
   /** Largest journal export an authority may upload (POST /v1/connections/:id/export), bytes. Kept in PostgreSQL. */

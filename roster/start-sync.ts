@@ -27,6 +27,7 @@ import {
   type ReconcileInput,
   type ReconcileState,
   type ReconcileTuning,
+  type UnlinkRequest,
 } from '../workflows/roster-definitions.js';
 
 export interface SyncContext {
@@ -171,17 +172,38 @@ export async function linkJournalIdentity(
   const start = linkWorkflowStart(req);
   return temporal.workflow.executeUpdateWithStart(linkJournalUpdate, {
     startWorkflowOperation: start,
-    args: [{ personId: req.personId, actor: req.actor, proof: req.proof }],
+    args: [
+      {
+        personId: req.personId,
+        actor: req.actor,
+        proof: req.proof,
+        ...(req.actorRole ? { actorRole: req.actorRole } : {}),
+        ...(req.reason ? { reason: req.reason } : {}),
+        ...(req.requestId ? { requestId: req.requestId } : {}),
+      },
+    ],
   });
 }
 
+/**
+ * Ends a link and takes the account out of the hub-managed chats it was in. With `personId`, only
+ * that person's own link is ended (someone else's is refused as not linked).
+ */
 export async function unlinkJournalIdentity(
   temporal: Client,
-  req: { connectionId: string; externalPersonId: string; actor: string; reason: string; taskQueue?: string },
+  req: { connectionId: string; externalPersonId: string; taskQueue?: string } & UnlinkRequest,
 ): Promise<LinkState> {
   const start = linkWorkflowStart(req);
   return temporal.workflow.executeUpdateWithStart(unlinkJournalUpdate, {
     startWorkflowOperation: start,
-    args: [{ actor: req.actor, reason: req.reason }],
+    args: [
+      {
+        actor: req.actor,
+        reason: req.reason,
+        ...(req.actorRole ? { actorRole: req.actorRole } : {}),
+        ...(req.requestId ? { requestId: req.requestId } : {}),
+        ...(req.personId ? { personId: req.personId } : {}),
+      },
+    ],
   });
 }

@@ -61,13 +61,16 @@ export async function journalLinkWorkflow(input: JournalLinkInput): Promise<Link
     {
       validator: (req) => {
         if (!req.personId || !req.actor) throw ApplicationFailure.nonRetryable('personId and actor are required', 'bad-request');
+        if (req.proof.method === 'support' && !req.reason?.trim()) {
+          throw ApplicationFailure.nonRetryable('a link made by support needs a reason', 'bad-request');
+        }
       },
     },
   );
 
   setHandler(unlinkJournalUpdate, async (req) => {
     try {
-      await acts.unlinkJournalIdentity({ ...input, actor: req.actor, reason: req.reason });
+      await acts.unlinkJournalIdentity({ ...req, ...input });
       state.status = 'unlinked';
       upsertSearchAttributes([stageAttr('unlinked'), waitingOnAttr(null)]);
       return { ...state };

@@ -149,6 +149,24 @@ export interface LinkRequest {
    * confirmed by the front end. R-L3: for a student identity it must be the student's own.
    */
   proof: { method: 'journal-login' | 'esia' | 'support'; subjectBirthDate?: string };
+  /** The actor's role (`person`, `support`), for the audit row. */
+  actorRole?: string;
+  /** Why support links on the person's behalf: required with proof method `support`, kept in the audit row. */
+  reason?: string;
+  /** The API request that asked, for the audit row. */
+  requestId?: string;
+}
+
+export interface UnlinkRequest {
+  actor: string;
+  actorRole?: string;
+  reason: string;
+  requestId?: string;
+  /**
+   * Unlink only if the identity is linked to this person (a person unlinking their own link): a live
+   * link of someone else is refused as not linked, and nothing changes.
+   */
+  personId?: string;
 }
 
 export interface LinkState {
@@ -161,5 +179,5 @@ export interface LinkState {
 }
 
 export const linkJournalUpdate = defineUpdate<LinkState, [LinkRequest]>('linkJournal');
-export const unlinkJournalUpdate = defineUpdate<LinkState, [{ actor: string; reason: string }]>('unlinkJournal');
+export const unlinkJournalUpdate = defineUpdate<LinkState, [UnlinkRequest]>('unlinkJournal');
 export const linkStateQuery = defineQuery<LinkState>('linkState');

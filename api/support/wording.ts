@@ -148,6 +148,8 @@ export const AUDIT_TITLES: Record<string, string> = {
   'support.extend-invite': 'Поддержка: продление приглашения',
   'support.cancel': 'Поддержка: отмена',
   'support.reveal': 'Поддержка: просмотр персональных данных',
+  'journal.linked': 'Аккаунт электронного журнала привязан',
+  'journal.unlinked': 'Аккаунт электронного журнала отвязан',
 };
 
 export const ACTION_TITLES = {

@@ -1,0 +1,74 @@
+// Journal linking (R-L1..R-L4): a person links their own e-journal identity; support links or
+// unlinks on a person's behalf, with a reason. Bodies are strict: an unknown field is refused.
+import { z } from 'zod';
+
+/** A journal's own person id (Eljur, EPOS, ESH, OneRoster sourcedId): any printable text. */
+const externalPersonId = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^\p{Cc}]+$/u, 'no control characters');
+const reason = z.string().trim().min(3, 'причина обязательна').max(500);
+const birthDate = z.iso.date();
+
+export const journalLinkParams = z.object({ connectionId: z.uuid(), externalPersonId });
+
+export const linkJournalBody = z
+  .object({
+    connectionId: z.uuid(),
+    externalPersonId,
+    /**
+     * What the front end confirmed: the journal's own sign-in, or Gosuslugi (ESIA). For a student
+     * identity it must be the student's own (R-L3); the birth date the proof carries is compared
+     * with the journal's.
+     */
+    proof: z
+      .object({
+        method: z.enum(['journal-login', 'esia']),
+        subjectBirthDate: birthDate.optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
+export const supportLinkBody = z
+  .object({
+    /** The hub person (people.id) the identity is linked to. */
+    personId: z.uuid(),
+    connectionId: z.uuid(),
+    externalPersonId,
+    /** Why support links on the person's behalf: kept in the audit log. */
+    reason,
+    /** A birth date support saw in the person's documents (R-L3 still applies to student identities). */
+    subjectBirthDate: birthDate.optional(),
+  })
+  .strict();
+
+export const supportUnlinkBody = z.object({ connectionId: z.uuid(), externalPersonId, reason }).strict();
+
+const linkItem = z.object({
+  connectionId: z.string(),
+  connectionName: z.string(),
+  /** The connection's source kind: eljur, dnevnik, epos-file, esh-file, oneroster-csv, oneroster-rest. */
+  sourceKind: z.string(),
+  externalPersonId: z.string(),
+  linkedAt: z.string(),
+});
+export const journalLinksResponse = z.object({ items: z.array(linkItem) });
+
+export const linkStateResponse = z.object({
+  status: z.enum(['linked', 'unlinked']),
+  connectionId: z.string(),
+  externalPersonId: z.string(),
+  /** Chats joined at once because the person was pending there (R-L2). */
+  joinedChats: z.number().int(),
+  linkedAt: z.string().nullable(),
+  message: z.string(),
+});
+
+export const unlinkStateResponse = z.object({
+  status: z.literal('unlinked'),
+  connectionId: z.string(),
+  externalPersonId: z.string(),
+  message: z.string(),
+});

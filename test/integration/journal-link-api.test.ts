@@ -1,0 +1,346 @@
+// Journal linking over HTTP (R-L1..R-L3; docs/reconcile.md "Unlinking", "R-L3"): a person links
+// their own e-journal identity, sees it, unlinks it; support links and unlinks with a reason. Real
+// Temporal, real PostgreSQL, the Eljur adapter and the VK Teams adapter over HTTP against their
+// simulators, and the real express app.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Principal } from '../../api/auth.js';
+import { SELF_UNLINK_REASON } from '../../api/routes/journal-links.js';
+import { auditFor } from '../../db/repositories/audit.js';
+import { useTestApi, type ApiResponse } from '../helpers/api.js';
+import { useTestDb } from '../helpers/db.js';
+import { linkDirectly, membersOf, runSync, startRosterWorld, syncContext, userOf, type RosterWorld } from '../helpers/roster.js';
+import { seedPerson } from '../helpers/seed.js';
+import { useTemporalWorker } from '../helpers/temporal.js';
+
+const db = useTestDb();
+let w: RosterWorld;
+// Left unlinked by the first run: a 1А student, so they are pending in the class and subject chats.
+let lateStudent: string;
+beforeAll(async () => {
+  w = await startRosterWorld(db.pool, { seed: 41 });
+  const classId = w.model.classesOf(w.school).find((c) => c.name === '1А')!.id;
+  lateStudent = w.model.enrollmentsOf(w.school, { classId })[1]!.studentId;
+  await linkDirectly(db.pool, w, [...w.model.persons.keys()].filter((p) => p !== lateStudent));
+});
+const t = useTemporalWorker(() => ({ pool: db.pool, messenger: w.messenger, journals: w.journals }));
+const api = useTestApi(db, t);
+/** A second replica whose per-person link limit is small (counters are shared through PostgreSQL). */
+const limited = useTestApi(db, t, { RATE_LIMIT_JOURNAL_LINK_PER_PERSON: '3/60' });
+afterAll(async () => {
+  await w?.close();
+});
+
+const support: Principal = { sub: 'support-7', role: 'support', schools: [], classes: [] };
+const EN = { 'accept-language': 'en' };
+
+/** A signed-up person with a messenger account (or none). */
+async function person(opts: { birthDate?: string | null; messengerUserId?: string | null; firstName?: string } = {}) {
+  const p = await seedPerson(db.pool, { phone: null, email: `jl-${Math.random().toString(36).slice(2)}@test.example`, ...opts });
+  if (opts.messengerUserId !== null) {
+    await db.pool.query(`UPDATE people SET messenger_user_id = $2 WHERE id = $1`, [p.person.id, opts.messengerUserId ?? `vk-hub-${p.person.id}`]);
+  }
+  return p;
+}
+
+const linkBody = (externalPersonId: string, proof: Record<string, unknown> = { method: 'journal-login' }) => ({
+  connectionId: w.connection.id,
+  externalPersonId,
+  proof,
+});
+const linkAs = (as: Principal, body: unknown, headers: Record<string, string> = {}) => api.call('POST', '/v1/me/journal-links', { as, body, headers });
+const unlinkAs = (as: Principal, externalPersonId: string, connectionId = w.connection.id) =>
+  api.call('DELETE', `/v1/me/journal-links/${connectionId}/${encodeURIComponent(externalPersonId)}`, { as });
+
+/** Titles of the chats where the identity is pending (R-L2: "will be added automatically after linking"). */
+async function pendingTitles(externalId: string): Promise<string[]> {
+  const { rows } = await db.pool.query(
+    `SELECT c.title FROM pending_members p JOIN managed_chats c ON c.id = p.chat_id
+      WHERE c.connection_id = $1 AND p.external_person_id = $2 ORDER BY c.title`,
+    [w.connection.id, externalId],
+  );
+  return (rows as { title: string }[]).map((r) => r.title);
+}
+
+/** Everything a refused request must leave as it was: links, pending lists, memberships, audit rows. */
+async function snapshot() {
+  const q = async (sql: string) => (await db.pool.query(sql)).rows;
+  return {
+    links: await q(`SELECT id, person_id, external_person_id, unlinked_at FROM journal_links ORDER BY id`),
+    pending: await q(`SELECT chat_id, external_person_id FROM pending_members ORDER BY chat_id, external_person_id`),
+    managed: await q(`SELECT chat_id, messenger_user_id FROM managed_memberships ORDER BY chat_id, messenger_user_id`),
+    audit: await q(`SELECT id FROM audit_log ORDER BY id`),
+    messengerWrites: w.messengerSim.counters().writeCalls,
+  };
+}
+
+function expectProblem(res: ApiResponse, status: number, type: string) {
+  expect(res.status, JSON.stringify(res.body)).toBe(status);
+  expect(res.headers.get('content-type')).toContain('application/problem+json');
+  expect(res.body.type).toBe(`/problems/${type}`);
+}
+
+const cyrillic = /[а-яё]/i;
+
+let studentTitles: string[];
+let student: Awaited<ReturnType<typeof person>>;
+let stranger: Awaited<ReturnType<typeof person>>;
+
+describe('journal linking over HTTP', () => {
+  it('R-L2, R-C6: before linking, the first run lists the student as pending in their chats and adds them nowhere', async () => {
+    const { run } = await runSync(syncContext(db.pool, t.client, t.taskQueue), { connectionId: w.connection.id, dryRun: false });
+    expect(run.status).toBe('applied');
+    studentTitles = await pendingTitles(lateStudent);
+    expect(studentTitles).toEqual(expect.arrayContaining(['1А', '1А - Математика', '1А - Русский язык']));
+    for (const title of studentTitles) expect(membersOf(w.messengerSim, title)).not.toContain(userOf(lateStudent));
+  });
+
+  it("R-L3: a parent's identity cannot take the student's (parent-identity-for-student), nor a birth date that is not the student's (student-identity-mismatch); Russian detail, nothing changes", async () => {
+    const birthDate = w.model.persons.get(lateStudent)!.birthDate!;
+    const parentExternal = w.model.guardiansOf(lateStudent)[0]!.parentId;
+    const { rows } = await db.pool.query(`SELECT person_id AS id FROM journal_links WHERE external_person_id = $1 AND unlinked_at IS NULL`, [parentExternal]);
+    const parent: Principal = { sub: (rows[0] as { id: string }).id, role: 'person', schools: [], classes: [] };
+    stranger = await person({ birthDate: '1990-02-02', messengerUserId: 'vk-stranger' });
+    const before = await snapshot();
+
+    // The parent signs in with their own Gosuslugi account, which carries the child's birth date.
+    const asParent = await linkAs(parent, linkBody(lateStudent, { method: 'esia', subjectBirthDate: birthDate }));
+    expectProblem(asParent, 403, 'parent-identity-for-student');
+    expect(asParent.body.detail).toMatch(cyrillic);
+    expect(asParent.body.detail).toContain('Госуслуг');
+    const asParentEn = await linkAs(parent, linkBody(lateStudent, { method: 'esia', subjectBirthDate: birthDate }), EN);
+    expectProblem(asParentEn, 403, 'parent-identity-for-student');
+    expect(asParentEn.body.detail).toMatch(/^A parent cannot link/);
+
+    const asStranger = await linkAs(stranger.as, linkBody(lateStudent, { method: 'esia' }));
+    expectProblem(asStranger, 403, 'student-identity-mismatch');
+    expect(asStranger.body.detail).toMatch(cyrillic);
+    // A birth date in the proof that is not the journal's does not help either.
+    const claimed = await linkAs(stranger.as, linkBody(lateStudent, { method: 'esia', subjectBirthDate: '2001-01-01' }));
+    expectProblem(claimed, 403, 'student-identity-mismatch');
+
+    expect(await snapshot()).toEqual(before);
+    expect(await pendingTitles(lateStudent)).toEqual(studentTitles);
+    for (const title of studentTitles) expect(membersOf(w.messengerSim, title)).not.toContain('vk-stranger');
+  });
+
+  it('R-L1: an unknown connection, an identity the journal does not list, a person without a messenger account are each refused with their own problem; nothing changes', async () => {
+    const before = await snapshot();
+    const unknownConnection = await linkAs(stranger.as, { ...linkBody(lateStudent), connectionId: '00000000-0000-4000-8000-000000000000' });
+    expectProblem(unknownConnection, 404, 'connection-not-found');
+    expect(unknownConnection.body.detail).toMatch(cyrillic);
+
+    const unknownPerson = await linkAs(stranger.as, linkBody('no-such-journal-person'));
+    expectProblem(unknownPerson, 404, 'journal-person-unknown');
+    expect(unknownPerson.body.detail).toMatch(cyrillic);
+
+    const noAccount = await person({ messengerUserId: null, birthDate: w.model.persons.get(lateStudent)!.birthDate! });
+    const refused = await linkAs(noAccount.as, linkBody(lateStudent), EN);
+    expectProblem(refused, 409, 'no-messenger-account');
+    expect(refused.body.detail).toMatch(/^Sign up in the messenger first/);
+
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('R-L1, R-L2: the student links their own identity and is put into every chat they were pending for at once; GET lists the link', async () => {
+    const model = w.model.persons.get(lateStudent)!;
+    student = await person({ birthDate: model.birthDate!, firstName: model.firstName, messengerUserId: userOf(lateStudent) });
+    expect((await api.call('GET', '/v1/me/journal-links', { as: student.as })).body).toEqual({ items: [] });
+
+    const res = await linkAs(student.as, linkBody(lateStudent));
+
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ status: 'linked', connectionId: w.connection.id, externalPersonId: lateStudent, joinedChats: studentTitles.length });
+    expect(new Date(res.body.linkedAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
+    expect(res.body.message).toMatch(cyrillic);
+    for (const title of studentTitles) expect(membersOf(w.messengerSim, title)).toContain(userOf(lateStudent));
+    expect(await pendingTitles(lateStudent)).toEqual([]);
+
+    const mine = await api.call('GET', '/v1/me/journal-links', { as: student.as });
+    expect(mine.status).toBe(200);
+    expect(mine.body.items).toEqual([
+      { connectionId: w.connection.id, connectionName: 'ЭлЖур (тест)', sourceKind: 'eljur', externalPersonId: lateStudent, linkedAt: res.body.linkedAt },
+    ]);
+    const audit = (await auditFor(db.pool, 'person', student.person.id)).filter((a) => a.action === 'journal.linked');
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actor: student.person.id, actorRole: 'person', details: { proof: 'journal-login', externalPersonId: lateStudent } });
+  });
+
+  it('R-L1: an identity already linked to someone else is refused (journal-identity-linked-elsewhere); the link stays theirs', async () => {
+    const before = await snapshot();
+    const res = await linkAs(stranger.as, linkBody(lateStudent, { method: 'esia', subjectBirthDate: w.model.persons.get(lateStudent)!.birthDate! }));
+    expectProblem(res, 409, 'journal-identity-linked-elsewhere');
+    expect(res.body.detail).toMatch(cyrillic);
+    expect(await snapshot()).toEqual(before);
+    expect((await api.call('GET', '/v1/me/journal-links', { as: stranger.as })).body.items).toEqual([]);
+  });
+
+  it("R-L1: unlinking someone else's link, or one that is not linked, is 404 journal-identity-not-linked and nothing changes", async () => {
+    const before = await snapshot();
+    for (const res of [
+      await unlinkAs(stranger.as, lateStudent),
+      await unlinkAs(stranger.as, 'no-such-journal-person'),
+      await unlinkAs(student.as, lateStudent, '00000000-0000-4000-8000-000000000000'),
+    ]) {
+      expectProblem(res, 404, 'journal-identity-not-linked');
+      expect(res.body.detail).toMatch(cyrillic);
+    }
+    expect(await snapshot()).toEqual(before);
+    for (const title of studentTitles) expect(membersOf(w.messengerSim, title)).toContain(userOf(lateStudent));
+  });
+
+  it('R-L2, R-C7: unlinking my own link takes me out of the hub-managed chats, lists me as pending again and records my own request as the reason', async () => {
+    const res = await unlinkAs(student.as, lateStudent);
+
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ status: 'unlinked', connectionId: w.connection.id, externalPersonId: lateStudent });
+    for (const title of studentTitles) expect(membersOf(w.messengerSim, title)).not.toContain(userOf(lateStudent));
+    expect(await pendingTitles(lateStudent)).toEqual(studentTitles);
+    expect((await api.call('GET', '/v1/me/journal-links', { as: student.as })).body.items).toEqual([]);
+    const { rows } = await db.pool.query(`SELECT unlink_reason AS r FROM journal_links WHERE external_person_id = $1`, [lateStudent]);
+    expect(rows).toEqual([{ r: SELF_UNLINK_REASON }]);
+    const audit = (await auditFor(db.pool, 'person', student.person.id)).filter((a) => a.action === 'journal.unlinked');
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ actor: student.person.id, actorRole: 'person', reason: SELF_UNLINK_REASON });
+    // A second time: nothing left to unlink.
+    expectProblem(await unlinkAs(student.as, lateStudent), 404, 'journal-identity-not-linked');
+  });
+
+  it('R-L1, R-L2: support links on the person’s behalf only with a reason; the one audit row names the agent and the reason', async () => {
+    const body = { personId: student.person.id, connectionId: w.connection.id, externalPersonId: lateStudent, reason: 'обращение №4512, документы проверены' };
+    const before = await snapshot();
+    const { reason: _reason, ...withoutReason } = body;
+    for (const bad of [withoutReason, { ...body, reason: '  ' }]) {
+      const res = await api.call('POST', '/v1/support/journal-links', { as: support, body: bad });
+      expectProblem(res, 400, 'validation-failed');
+      expect(res.body.errors.map((e: { path: string }) => e.path)).toEqual(['reason']);
+    }
+    expect(await snapshot()).toEqual(before);
+    const auditBefore = (await auditFor(db.pool, 'person', student.person.id)).length;
+
+    const res = await api.call('POST', '/v1/support/journal-links', { as: support, body });
+
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ status: 'linked', personId: student.person.id, joinedChats: studentTitles.length });
+    for (const title of studentTitles) expect(membersOf(w.messengerSim, title)).toContain(userOf(lateStudent));
+    const audit = (await auditFor(db.pool, 'person', student.person.id)).slice(auditBefore);
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({
+      action: 'journal.linked',
+      actor: 'support-7',
+      actorRole: 'support',
+      reason: body.reason,
+      details: { connectionId: w.connection.id, externalPersonId: lateStudent, proof: 'support' },
+    });
+    const { rows } = await db.pool.query(`SELECT linked_by AS "by" FROM journal_links WHERE external_person_id = $1 AND unlinked_at IS NULL`, [lateStudent]);
+    expect(rows).toEqual([{ by: 'support-7' }]);
+    // Support cannot take a linked identity from its holder either; an unknown person is its own 404.
+    const wrong = await api.call('POST', '/v1/support/journal-links', { as: support, body: { ...body, personId: stranger.person.id } });
+    expectProblem(wrong, 409, 'journal-identity-linked-elsewhere');
+    const nobody = await api.call('POST', '/v1/support/journal-links', { as: support, body: { ...body, personId: '00000000-0000-4000-8000-000000000000' } });
+    expectProblem(nobody, 404, 'support-person-not-found');
+  });
+
+  it('R-L1, R-L2: support unlinks with a reason, whoever holds the link; audited once with the agent and the reason; an unlinked identity is 404', async () => {
+    const body = { connectionId: w.connection.id, externalPersonId: lateStudent, reason: 'ученик перевёлся, просьба родителя' };
+    const missing = await api.call('POST', '/v1/support/journal-links/unlink', { as: support, body: { connectionId: body.connectionId, externalPersonId: lateStudent } });
+    expectProblem(missing, 400, 'validation-failed');
+    const auditBefore = (await auditFor(db.pool, 'person', student.person.id)).length;
+
+    const res = await api.call('POST', '/v1/support/journal-links/unlink', { as: support, body });
+
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ status: 'unlinked', personId: student.person.id });
+    for (const title of studentTitles) expect(membersOf(w.messengerSim, title)).not.toContain(userOf(lateStudent));
+    const audit = (await auditFor(db.pool, 'person', student.person.id)).slice(auditBefore);
+    expect(audit).toEqual([expect.objectContaining({ action: 'journal.unlinked', actor: 'support-7', actorRole: 'support', reason: body.reason })]);
+    const before = await snapshot();
+    expectProblem(await api.call('POST', '/v1/support/journal-links/unlink', { as: support, body }), 404, 'journal-identity-not-linked');
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('R-L1: every malformed body or path is a 400 problem and changes nothing', async () => {
+    const before = await snapshot();
+    const good = linkBody(lateStudent);
+    const personBodies: unknown[] = [
+      {},
+      { connectionId: w.connection.id, externalPersonId: lateStudent },
+      { ...good, extra: 1 },
+      { ...good, personId: stranger.person.id },
+      { ...good, proof: { method: 'journal-login', extra: true } },
+      { ...good, proof: { method: 'support' } },
+      { ...good, proof: { method: 'password' } },
+      { ...good, proof: 'esia' },
+      { ...good, proof: { method: 'esia', subjectBirthDate: '2010-13-45' } },
+      { ...good, connectionId: 'not-a-uuid' },
+      { ...good, externalPersonId: '' },
+      { ...good, externalPersonId: 'x'.repeat(201) },
+      { ...good, externalPersonId: 'a\u0000b' },
+      { ...good, externalPersonId: 42 },
+      [],
+    ];
+    for (const body of personBodies) {
+      const res = await linkAs(stranger.as, body);
+      expectProblem(res, 400, 'validation-failed');
+      expect(res.body.detail, JSON.stringify(body)).toMatch(cyrillic);
+    }
+    for (const raw of ['{"connectionId":', 'null']) {
+      expectProblem(await linkAs(stranger.as, raw), 400, 'malformed-json');
+    }
+    const supportLink = { personId: stranger.person.id, connectionId: w.connection.id, externalPersonId: lateStudent, reason: 'проверка' };
+    for (const body of [
+      { ...supportLink, proof: { method: 'support' } },
+      { ...supportLink, personId: 'someone' },
+      { ...supportLink, subjectBirthDate: 'yesterday' },
+      { ...supportLink, reason: 'x'.repeat(501) },
+    ]) {
+      expectProblem(await api.call('POST', '/v1/support/journal-links', { as: support, body }), 400, 'validation-failed');
+    }
+    for (const body of [{ connectionId: w.connection.id, externalPersonId: lateStudent, reason: 'проверка', personId: stranger.person.id }, { connectionId: 'x', externalPersonId: lateStudent, reason: 'проверка' }]) {
+      expectProblem(await api.call('POST', '/v1/support/journal-links/unlink', { as: support, body }), 400, 'validation-failed');
+    }
+    expectProblem(await api.call('DELETE', `/v1/me/journal-links/not-a-uuid/${lateStudent}`, { as: stranger.as }), 400, 'validation-failed');
+    const unknownField = await linkAs(stranger.as, { ...good, extra: 1 }, EN);
+    expect(unknownField.body.errors).toEqual([{ path: 'extra', message: expect.any(String) }]);
+    expect(unknownField.body.detail).toMatch(/^The request is invalid/);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('R-L1: the API reference publishes the link routes with their bodies, refusals and rate limit', async () => {
+    const doc = (await api.call('GET', '/openapi.json')).body;
+    const link = doc.paths['/v1/me/journal-links'].post;
+    expect(link['x-hub-access']).toEqual(['person']);
+    expect(link.requestBody.content['application/json'].schema.properties.proof.properties.method.enum).toEqual(['journal-login', 'esia']);
+    expect(link.responses['403'].description).toContain('/problems/parent-identity-for-student');
+    expect(link.responses['404'].description).toContain('/problems/journal-person-unknown');
+    expect(link.responses['409'].description).toContain('/problems/journal-identity-linked-elsewhere');
+    expect(link.responses['429'].headers['Retry-After']).toBeDefined();
+    const unlink = doc.paths['/v1/me/journal-links/{connectionId}/{externalPersonId}'].delete;
+    expect(unlink.parameters.map((p: { name: string }) => p.name)).toEqual(['connectionId', 'externalPersonId']);
+    expect(unlink.responses['404'].description).toContain('/problems/journal-identity-not-linked');
+    expect(doc.paths['/v1/support/journal-links'].post['x-hub-access']).toEqual(['support']);
+    expect(doc.paths['/v1/support/journal-links'].post.requestBody.content['application/json'].schema.required).toEqual(
+      expect.arrayContaining(['personId', 'connectionId', 'externalPersonId', 'reason']),
+    );
+  });
+
+  it('R-L1: link attempts are rate limited per person (429 with Retry-After), so refusals cannot enumerate journal ids; another person is unaffected', async () => {
+    const prober = await person({ messengerUserId: 'vk-prober' });
+    for (let i = 0; i < 3; i++) {
+      const res = await limited.call('POST', '/v1/me/journal-links', { as: prober.as, body: linkBody(`guess-${i}`) });
+      expectProblem(res, 404, 'journal-person-unknown');
+    }
+    const limitedRes = await limited.call('POST', '/v1/me/journal-links', { as: prober.as, body: linkBody('guess-3') });
+    expectProblem(limitedRes, 429, 'rate-limited');
+    expect(limitedRes.body.detail).toMatch(/Слишком много попыток/);
+    const retryAfter = Number(limitedRes.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    // Refused before the workflow: no link journey was started for the fourth guess.
+    await expect(t.client.workflow.getHandle(`link/${w.connection.id}/guess-3`).describe()).rejects.toThrow();
+
+    const other = await person({ messengerUserId: 'vk-other' });
+    expectProblem(await limited.call('POST', '/v1/me/journal-links', { as: other.as, body: linkBody('guess-0') }), 404, 'journal-person-unknown');
+    // The limit is the link route's: my list still answers.
+    expect((await limited.call('GET', '/v1/me/journal-links', { as: prober.as })).status).toBe(200);
+  });
+});

@@ -231,6 +231,14 @@ const catalog = {
     ru: (p) => `Аккаунт электронного журнала привязан. Добавлено в чаты: ${p.joined}.`,
     en: (p) => `The e-journal account is linked. Chats joined: ${p.joined}.`,
   },
+  'journal-linked-joining': {
+    ru: () => 'Аккаунт электронного журнала привязан. Добавление в чаты продолжается, это займёт немного времени — ничего делать не нужно.',
+    en: () => 'The e-journal account is linked. Joining the chats is still going on and will finish shortly; nothing to do.',
+  },
+  'journal-linked-join-deferred': {
+    ru: () => 'Аккаунт электронного журнала привязан. В чаты вас добавит ночная сверка с журналом.',
+    en: () => 'The e-journal account is linked. The nightly run with the journal will add you to the chats.',
+  },
   'journal-unlinked': {
     ru: () => 'Аккаунт электронного журнала отвязан: участие в чатах, которое давала эта привязка, снято. Чаты, куда добавили вручную, не затронуты.',
     en: () => 'The e-journal account is unlinked: the chat memberships this link gave have been removed. Chats joined by hand are untouched.',

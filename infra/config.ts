@@ -101,6 +101,11 @@ const schema = z.object({
    * counts, so refusals (journal-person-unknown and the like) cannot be used to enumerate journal ids.
    */
   RATE_LIMIT_JOURNAL_LINK_PER_PERSON: z.string().regex(/^\d+\/\d+$/).default('20/3600'),
+  /**
+   * How long a link answer waits for the chats to be joined; after that it answers `joining: true`
+   * and joining goes on (a slow messenger must not hold the person's request for minutes).
+   */
+  JOURNAL_LINK_ANSWER_WITHIN: duration.default(10_000),
   /** Mass-change guard: a run removing more than this share of a school's managed members stops for confirmation. */
   ROSTER_MASS_REMOVAL_SHARE: z.coerce.number().min(0).max(1).default(0.1),
   /** Largest journal export an authority may upload (POST /v1/connections/:id/export), bytes. Kept in PostgreSQL. */

@@ -180,6 +180,7 @@ export async function linkJournalIdentity(
         ...(req.actorRole ? { actorRole: req.actorRole } : {}),
         ...(req.reason ? { reason: req.reason } : {}),
         ...(req.requestId ? { requestId: req.requestId } : {}),
+        ...(req.answerWithinMs ? { answerWithinMs: req.answerWithinMs } : {}),
       },
     ],
   });

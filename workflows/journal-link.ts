@@ -2,7 +2,7 @@
 // unlink request, started with update-with-start so the caller gets the answer (or the refusal).
 // Linking joins every chat the person was pending for at once (R-L2); later enrollment changes are
 // the nightly reconciliation's (R-L4). The link itself lives in journal_links.
-import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, allHandlersFinished, condition, log, patched, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { HubActivities } from '../activities/index.js';
 import {
   ROSTER_REFUSALS,
@@ -34,6 +34,8 @@ function asRefusal(e: unknown): unknown {
 export async function journalLinkWorkflow(input: JournalLinkInput): Promise<LinkState> {
   const state: LinkState = { status: 'unlinked', joinedChats: 0 };
   let handled = false;
+  /** Joins still going on after their answer went out (a slow messenger): the run ends after them. */
+  const joins: Promise<void>[] = [];
   upsertSearchAttributes([
     journeyAttr('journal-link'),
     stageAttr('waiting-proof'),
@@ -48,9 +50,26 @@ export async function journalLinkWorkflow(input: JournalLinkInput): Promise<Link
         const linked = await acts.linkJournalIdentity({ ...input, ...req });
         Object.assign(state, { status: 'linked', personId: req.personId, messengerUserId: linked.messengerUserId, linkedAt: linked.linkedAt });
         upsertSearchAttributes([stageAttr('joining-chats'), waitingOnAttr(null)]);
-        const { joined } = await acts.joinPendingChats({ ...input, messengerUserId: linked.messengerUserId });
-        state.joinedChats = joined;
-        upsertSearchAttributes([stageAttr('linked')]);
+        const join = acts.joinPendingChats({ ...input, messengerUserId: linked.messengerUserId }).then(({ joined }) => {
+          state.joinedChats = joined;
+          state.joining = false;
+          upsertSearchAttributes([stageAttr('linked')]);
+        });
+        // Histories recorded before the bounded answer replay the plain wait.
+        if (!req.answerWithinMs || !patched('link-answer-within')) {
+          await join;
+          return { ...state };
+        }
+        state.joining = true;
+        joins.push(
+          join.catch((e: unknown) => {
+            // The link stands; the next run adds a linked person to their chats (R-C6).
+            Object.assign(state, { joining: false, joinDeferred: true });
+            upsertSearchAttributes([stageAttr('join-deferred')]);
+            log.warn('joining the chats after linking failed; the next run adds them', { error: String(e) });
+          }),
+        );
+        await condition(() => !state.joining, req.answerWithinMs);
         return { ...state };
       } catch (e) {
         throw asRefusal(e);
@@ -83,5 +102,6 @@ export async function journalLinkWorkflow(input: JournalLinkInput): Promise<Link
 
   await condition(() => handled, IDLE_MS);
   await condition(allHandlersFinished);
+  await Promise.all(joins);
   return { ...state };
 }

@@ -155,6 +155,11 @@ export interface LinkRequest {
   reason?: string;
   /** The API request that asked, for the audit row. */
   requestId?: string;
+  /**
+   * How long the answer may wait for the chats to be joined. A slow messenger then gets an answer
+   * with `joining: true` while joining goes on; without it the answer waits for the join.
+   */
+  answerWithinMs?: number;
 }
 
 export interface UnlinkRequest {
@@ -176,6 +181,10 @@ export interface LinkState {
   linkedAt?: string;
   /** Chats joined at linking (pending before, R-L2). */
   joinedChats: number;
+  /** Linked, and the chats are still being joined (the messenger is slow); nothing for the person to do. */
+  joining?: boolean;
+  /** Linked, but joining the chats failed (e.g. the bot lost its rights): the next run adds them. */
+  joinDeferred?: boolean;
 }
 
 export const linkJournalUpdate = defineUpdate<LinkState, [LinkRequest]>('linkJournal');

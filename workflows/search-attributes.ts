@@ -21,7 +21,7 @@ export const HUB_STAGES = {
   invite: INVITE_STATUSES,
   application: [...APPLICATION_STATUSES, 'escalated'],
   guardians: ['waiting-parent', 'confirmed', 'unconfirmed', 'restricted'],
-  'journal-link': ['waiting-proof', 'joining-chats', 'linked', 'unlinked'],
+  'journal-link': ['waiting-proof', 'joining-chats', 'linked', 'join-deferred', 'unlinked'],
   reconcile: ['waiting-for-run', 'reading', 'running', 'awaiting-confirmation', 'applying', 'discarding', 'applied', 'planned', 'discarded', 'failed'],
 } as const;
 

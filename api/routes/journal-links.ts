@@ -29,8 +29,16 @@ function linkView(state: LinkState, target: { connectionId: string; externalPers
     connectionId: target.connectionId,
     externalPersonId: target.externalPersonId,
     joinedChats: state.joinedChats,
+    /** Still joining the chats (a slow messenger): they are joined without the person doing anything. */
+    joining: state.joining ?? false,
+    /** Joining failed (e.g. the bot lost its rights in a chat): the next nightly run adds them. */
+    joinDeferred: state.joinDeferred ?? false,
     linkedAt: state.linkedAt ?? null,
-    message: message('journal-linked', lang, { joined: state.joinedChats }),
+    message: state.joining
+      ? message('journal-linked-joining', lang)
+      : state.joinDeferred
+        ? message('journal-linked-join-deferred', lang)
+        : message('journal-linked', lang, { joined: state.joinedChats }),
   };
 }
 
@@ -60,7 +68,13 @@ export function journalLinkRoutes(deps: ApiDeps): Router {
 
   async function link(req: Request, target: { connectionId: string; externalPersonId: string }, request: LinkRequest): Promise<LinkState> {
     try {
-      return await linkJournalIdentity(temporal, { ...target, ...request, requestId: req.requestId, taskQueue });
+      return await linkJournalIdentity(temporal, {
+        ...target,
+        ...request,
+        requestId: req.requestId,
+        answerWithinMs: deps.config.JOURNAL_LINK_ANSWER_WITHIN,
+        taskQueue,
+      });
     } catch (error) {
       throw linkRefusalProblem(error) ?? error;
     }

@@ -46,6 +46,7 @@ export const STAGE_TITLES: Record<HubStageValue, Label> = {
   'waiting-proof': { ru: 'ждёт входа в журнал', en: 'waiting for the journal sign-in' },
   'joining-chats': { ru: 'добавление в чаты', en: 'joining the chats' },
   linked: { ru: 'привязан', en: 'linked' },
+  'join-deferred': { ru: 'привязан, в чаты добавит ночная сверка', en: 'linked; the nightly run will add the chats' },
   unlinked: { ru: 'отвязан', en: 'unlinked' },
   // reconciliation
   'waiting-for-run': { ru: 'ждёт окончания другого запуска', en: 'waiting for another run to finish' },

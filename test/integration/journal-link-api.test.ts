@@ -26,6 +26,8 @@ const t = useTemporalWorker(() => ({ pool: db.pool, messenger: w.messenger, jour
 const api = useTestApi(db, t);
 /** A second replica whose per-person link limit is small (counters are shared through PostgreSQL). */
 const limited = useTestApi(db, t, { RATE_LIMIT_JOURNAL_LINK_PER_PERSON: '3/60' });
+/** A third one that answers a link after 1 s at the most, joined or not. */
+const quick = useTestApi(db, t, { JOURNAL_LINK_ANSWER_WITHIN: '1s' });
 afterAll(async () => {
   await w?.close();
 });
@@ -256,6 +258,30 @@ describe('journal linking over HTTP', () => {
     const before = await snapshot();
     expectProblem(await api.call('POST', '/v1/support/journal-links/unlink', { as: support, body }), 404, 'journal-identity-not-linked');
     expect(await snapshot()).toEqual(before);
+  });
+
+  it('R-L1, R-L2: with the messenger not answering, the link is answered within its bound (joining) and the chats are joined once the messenger is back', async () => {
+    expect(await pendingTitles(lateStudent)).toEqual(studentTitles);
+    w.messengerSim.setFaults({ hangShare: 1, methods: ['members/add'] });
+    try {
+      const started = Date.now();
+      const res = await quick.call('POST', '/v1/me/journal-links', { as: student.as, body: linkBody(lateStudent) });
+      const tookMs = Date.now() - started;
+
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.body).toMatchObject({ status: 'linked', joining: true, joinDeferred: false, joinedChats: 0 });
+      expect(res.body.message).toMatch(/ничего делать не нужно/);
+      expect(tookMs).toBeLessThan(8_000); // the messenger client alone waits 4 × 2 s before the activity retries
+      for (const title of studentTitles) expect(membersOf(w.messengerSim, title)).not.toContain(userOf(lateStudent));
+      expect((await api.call('GET', '/v1/me/journal-links', { as: student.as })).body.items).toHaveLength(1);
+    } finally {
+      w.messengerSim.setFaults({ hangShare: 0, methods: [] });
+    }
+    const joined = async () => studentTitles.every((title) => (membersOf(w.messengerSim, title) ?? []).includes(userOf(lateStudent)));
+    const deadline = Date.now() + 60_000;
+    while (!(await joined()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    expect(await joined()).toBe(true);
+    expect(await pendingTitles(lateStudent)).toEqual([]);
   });
 
   it('R-L1: every malformed body or path is a 400 problem and changes nothing', async () => {

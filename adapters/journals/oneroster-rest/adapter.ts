@@ -23,7 +23,7 @@ export const oneRosterRestConfigSchema = z.object({
   /**
    * Parents asked for in one request (`sourcedId='a' OR …`), at most `pageSize`. A provider that
    * refuses a long filter with 400 is asked two at a time from then on (the binding's baseline of
-   * one logical operator); 1 asks one id per request.
+   * one logical operator), one if it refuses that too; 1 asks one id per request from the start.
    */
   parentsPerRequest: z.number().int().min(1).max(100).default(50),
   http: httpPolicySchema.partial().optional(),
@@ -203,18 +203,22 @@ export class OneRosterRestSource implements JournalSource {
     }
   }
 
-  /** Ids per request: the setting, at most a page, two once the provider refused a longer filter. */
+  /**
+   * Ids per request: the setting, at most a page; once the provider refused a longer filter (400),
+   * two (the binding's baseline: one logical operator), then one (no operator at all).
+   */
   private idsPerRequest(): number {
-    return this.narrowFilters ? Math.min(2, this.cfg.parentsPerRequest) : Math.min(this.cfg.parentsPerRequest, this.cfg.pageSize);
+    return Math.min(this.cfg.parentsPerRequest, this.cfg.pageSize, this.refusedAbove ?? Infinity);
   }
-  private narrowFilters = false;
+  /** Ids per request the provider is known to take at most, after it refused more. */
+  private refusedAbove: number | undefined;
 
   /** Users with these ids (`sourcedId='a' OR …`, paged if the reply is longer than a page); undefined when the filter was refused. */
   private async usersById(ids: readonly string[]): Promise<Array<z.infer<typeof userJson>> | undefined> {
     const filter = ids.map((id) => `sourcedId=${quoted(id)}`).join(' OR ');
     const out: Array<z.infer<typeof userJson>> = [];
     for (let offset = 0; ; offset += this.cfg.pageSize) {
-      const reply = await this.get('/users', { filter, limit: String(this.cfg.pageSize), offset: String(offset) }, { filterRefusal: ids.length > 2 });
+      const reply = await this.get('/users', { filter, limit: String(this.cfg.pageSize), offset: String(offset) }, { filterRefusal: ids.length > 1 });
       if (reply.refused) return undefined;
       const { users } = parseReply(z.object({ users: z.array(userJson) }), reply.body, '/users');
       out.push(...users);
@@ -289,7 +293,7 @@ export class OneRosterRestSource implements JournalSource {
               const batch = ids.slice(start, start + this.idsPerRequest());
               const rows = batch.length ? await this.usersById(batch) : [];
               if (!rows) {
-                this.narrowFilters = true;
+                this.refusedAbove = batch.length > 2 ? 2 : 1;
                 continue;
               }
               const records = rows.flatMap((u) => {

@@ -1,5 +1,7 @@
-// Nightly reconciliation at scale against the messenger and Eljur simulators:
+// Nightly reconciliation at scale against the messenger and a journal simulator:
 //   npm run bench:reconcile -- [memberships...]      (default 10000 50000 200000)
+// BENCH_JOURNAL=eljur (default) | oneroster-rest picks the journal the region is served by and the
+// adapter the hub reads it with.
 // Per size: a fresh schema, a seeded region (bench/region.ts), everyone linked, the worker in its
 // own process; then a first full sync, a no-change run and a 1 % churn run. Bounded: each run must
 // finish within BENCH_RUN_TIMEOUT_S (default 1800 s) or the benchmark stops.
@@ -10,6 +12,8 @@ import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startEljurSimulator } from '../adapters/journals/eljur/simulator.js';
+import { ONEROSTER_BASE, startOneRosterSimulator } from '../adapters/journals/oneroster-rest/simulator.js';
+import type { RunningSim } from '../adapters/journals/testing/sim-server.js';
 import { startMessengerSimulator, type MessengerSimulator } from '../adapters/messenger/simulator.js';
 import { insertConnection } from '../db/repositories/connections.js';
 import { findSyncRunByWorkflowId, type SyncRun } from '../db/repositories/sync-runs.js';
@@ -32,6 +36,9 @@ const sizes = process.argv
   .filter((n) => n > 0);
 if (!sizes.length) sizes.push(10_000, 50_000, 200_000);
 const CREDS = { devkey: 'bench-dev-key', vendor: 'school', login: 'hub-sync', password: 'bench' };
+const ONEROSTER_CLIENT = { clientId: 'hub-bench', clientSecret: 'bench-secret' };
+const JOURNAL = process.env.BENCH_JOURNAL ?? 'eljur';
+if (JOURNAL !== 'eljur' && JOURNAL !== 'oneroster-rest') throw new Error(`BENCH_JOURNAL must be eljur or oneroster-rest, not ${JOURNAL}`);
 
 interface RunFigures {
   run: string;
@@ -48,6 +55,8 @@ interface RunFigures {
   workerCpuS?: number;
   /** CPU seconds of this process during the run: the journal and messenger simulators and the client. */
   simulatorsCpuS?: number;
+  /** HTTP requests the journal simulator served during the run (token requests included). */
+  journalRequests?: number;
   status: string;
 }
 
@@ -91,8 +100,10 @@ async function timedRun(
   sim: MessengerSimulator,
   name: string,
   workerCpuUs: () => Promise<number>,
+  journalSim: RunningSim,
 ): Promise<RunFigures> {
   sim.resetCounters();
+  const journalRequests0 = journalSim.requests;
   const cpu0 = [await workerCpuUs(), process.cpuUsage()] as const;
   const t0 = performance.now();
   const { workflowId } = await startSync(ctx, { connectionId, dryRun: false, requestedBy: 'bench' });
@@ -127,6 +138,7 @@ async function timedRun(
     applyMs: run.timings.applyMs,
     workerCpuS: Number(workerCpuS.toFixed(1)),
     simulatorsCpuS: Number(((own.user + own.system) / 1e6).toFixed(1)),
+    journalRequests: journalSim.requests - journalRequests0,
     status: run.status,
   };
 }
@@ -139,24 +151,36 @@ async function benchSize(address: string, temporal: Client, target: number) {
   const model = RegionModel.build({ seed: 42, memberships: target });
   const memberships = model.membershipsTotal();
   const genS = (performance.now() - g0) / 1000;
-  const journalSim = await startEljurSimulator(model, CREDS);
+  const http = {
+    retries: 5,
+    baseDelayMs: 50,
+    maxDelayMs: 1000,
+    timeoutMs: 30_000,
+    readAhead: Number(process.env.BENCH_READ_AHEAD ?? 4),
+  };
+  let journalSim: RunningSim;
+  let journal: { kind: 'eljur' | 'oneroster-rest'; settings: Record<string, unknown>; credentials: Record<string, string> };
+  if (JOURNAL === 'oneroster-rest') {
+    // Token lifetime longer than any run: the bench measures reads, not token refreshes.
+    journalSim = await startOneRosterSimulator(model, { ...ONEROSTER_CLIENT, tokenTtlSeconds: 86_400 });
+    journal = {
+      kind: 'oneroster-rest',
+      settings: { baseUrl: `${journalSim.url}${ONEROSTER_BASE}`, tokenUrl: `${journalSim.url}/oauth/token`, http },
+      credentials: ONEROSTER_CLIENT,
+    };
+  } else {
+    journalSim = await startEljurSimulator(model, CREDS);
+    journal = {
+      kind: 'eljur',
+      settings: { baseUrl: `${journalSim.url}/apiv3`, vendor: CREDS.vendor, http },
+      credentials: { devkey: CREDS.devkey, login: CREDS.login, password: CREDS.password },
+    };
+  }
   const sim = await startMessengerSimulator({ port: 0, maxMembersPerCall: MAX_BATCH, pageSize: 1000 });
   const key = randomBytes(32);
   const connection = await insertConnection(pool, secretBox(key), {
     name: 'bench region',
-    kind: 'eljur',
-    settings: {
-      baseUrl: `${journalSim.url}/apiv3`,
-      vendor: CREDS.vendor,
-      http: {
-        retries: 5,
-        baseDelayMs: 50,
-        maxDelayMs: 1000,
-        timeoutMs: 30_000,
-        readAhead: Number(process.env.BENCH_READ_AHEAD ?? 4),
-      },
-    },
-    credentials: { devkey: CREDS.devkey, login: CREDS.login, password: CREDS.password },
+    ...journal,
     region: '16',
     strictMode: false,
     schools: [...model.schools.keys()].map((schoolExternalId) => ({ schoolExternalId })),
@@ -205,11 +229,11 @@ async function benchSize(address: string, temporal: Client, target: number) {
   const runs: RunFigures[] = [];
   const workerCpuUs = async () => (await workerRss())[2] ?? 0;
   try {
-    runs.push(await timedRun(ctx, connection.id, sim, 'first-full-sync', workerCpuUs));
-    runs.push(await timedRun(ctx, connection.id, sim, 'no-change', workerCpuUs));
+    runs.push(await timedRun(ctx, connection.id, sim, 'first-full-sync', workerCpuUs, journalSim));
+    runs.push(await timedRun(ctx, connection.id, sim, 'no-change', workerCpuUs, journalSim));
     const churned = model.churn(CHURN);
     runs.push({
-      ...(await timedRun(ctx, connection.id, sim, `churn-${CHURN * 100}%`, workerCpuUs)),
+      ...(await timedRun(ctx, connection.id, sim, `churn-${CHURN * 100}%`, workerCpuUs, journalSim)),
       churned,
     } as RunFigures);
   } finally {
@@ -224,6 +248,7 @@ async function benchSize(address: string, temporal: Client, target: number) {
     await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await pool.end();
     const out = {
+      journal: JOURNAL,
       memberships,
       workers: WORKERS,
       schools: model.schools.size,

@@ -52,7 +52,7 @@ const STAFF_ROLES: Record<string, 'teacher' | 'staff' | 'admin'> = {
   counselor: 'staff',
   proctor: 'staff',
 };
-const GUARDIAN_ROLES = new Set(['parent', 'guardian', 'relative']);
+export const GUARDIAN_ROLES: ReadonlySet<string> = new Set(['parent', 'guardian', 'relative']);
 
 /** 1.0 used `inactive`; 1.1+ `tobedeleted`. Both end the fact. */
 export function isDeleted(status: string): boolean {

@@ -1,12 +1,15 @@
 // OneRoster 1.2 REST (rostering service) behind the JournalSource port.
 // OAuth 2 client credentials; collections paged with limit/offset; deltas with
 // `filter=dateLastModified>'…'`, where ended facts arrive with status `tobedeleted`.
+// A school's parents are the `agents` its students name, read by id in batches
+// (`sourcedId='a' OR sourcedId='b' …`), so a school's read costs what the school holds, not what
+// the region holds (README.md, "Parents").
 import { z } from 'zod';
 import { JournalSourceError } from '../errors.js';
 import { defaultHttpPolicy, httpPolicySchema, parseReply, requestJson, type HttpPolicy } from '../http.js';
 import { pagedRead, type ReadStep } from '../paged-read.js';
 import type { JournalSource, ReadRosterOptions, RosterPage, RosterRecord, SchoolInfo } from '../port.js';
-import { classIndexEntry, classRecords, courseRecords, enrollmentRecords, userRecords, type ClassIndexEntry, type OrClass, type OrUser } from '../oneroster-common/mapping.js';
+import { classIndexEntry, classRecords, courseRecords, enrollmentRecords, GUARDIAN_ROLES, userRecords, type ClassIndexEntry, type OrClass, type OrUser } from '../oneroster-common/mapping.js';
 
 export const oneRosterRestConfigSchema = z.object({
   kind: z.literal('oneroster-rest'),
@@ -17,6 +20,12 @@ export const oneRosterRestConfigSchema = z.object({
   clientSecret: z.string().min(1),
   scope: z.string().optional(),
   pageSize: z.number().int().min(1).max(10_000).default(100),
+  /**
+   * Parents asked for in one request (`sourcedId='a' OR …`), at most `pageSize`. A provider that
+   * refuses a long filter with 400 is asked two at a time from then on (the binding's baseline of
+   * one logical operator), one if it refuses that too; 1 asks one id per request from the start.
+   */
+  parentsPerRequest: z.number().int().min(1).max(100).default(50),
   http: httpPolicySchema.partial().optional(),
 });
 export type OneRosterRestConfig = z.input<typeof oneRosterRestConfigSchema>;
@@ -26,6 +35,7 @@ const bool = z.union([z.boolean(), z.string().transform((s) => s.toLowerCase() =
 const userJson = z.object({
   sourcedId: z.string(),
   status: z.string().default('active'),
+  dateLastModified: z.string().nullish(),
   enabledUser: bool.default(true),
   role: z.string().optional(),
   roles: z.array(z.object({ roleType: z.string(), role: z.string(), org: ref.optional() })).optional(),
@@ -70,6 +80,24 @@ function toOrClass(c: z.infer<typeof classJson>): OrClass {
 function belongsTo(u: z.infer<typeof userJson>, school: string): boolean {
   return (u.roles ?? []).some((r) => r.org?.sourcedId === school) || (u.orgs ?? []).some((o) => o.sourcedId === school);
 }
+/**
+ * A user read as someone's parent: in the guardian role it holds (a provider may list one user
+ * with several roles, e.g. a teacher who is also a parent), or nothing when it holds none.
+ */
+function asGuardian(u: z.infer<typeof userJson>): OrUser | undefined {
+  const role = [u.role, ...(u.roles ?? []).map((r) => r.role)].find((r) => r !== undefined && GUARDIAN_ROLES.has(r));
+  return role === undefined ? undefined : { ...toOrUser(u), role };
+}
+/** Changed after `sinceMs` (a row without a stamp counts as changed). */
+function changedSince(u: z.infer<typeof userJson>, sinceMs: number | undefined): boolean {
+  if (sinceMs === undefined || !u.dateLastModified) return true;
+  const at = Date.parse(u.dateLastModified);
+  return Number.isNaN(at) || at > sinceMs;
+}
+/** A OneRoster filter string literal. */
+const quoted = (s: string) => `'${s.replaceAll("'", "''")}'`;
+/** Cursor of the parents step: the position in the sorted id list (`p:<n>`). */
+const PARENTS_CURSOR = /^p:(\d+)$/;
 
 export class OneRosterRestSource implements JournalSource {
   readonly kind = 'oneroster-rest' as const;
@@ -106,13 +134,17 @@ export class OneRosterRestSource implements JournalSource {
     return body.access_token;
   }
 
-  /** GET with the bearer token; one refresh on 401 (an expired token), then `auth`. */
-  private async get(path: string, params: Record<string, string>): Promise<{ body: unknown; total: number | undefined }> {
+  /**
+   * GET with the bearer token; one refresh on 401 (an expired token), then `auth`. With
+   * `filterRefusal`, a 400 is an answer (`refused`) instead of a `bad-data` error.
+   */
+  private async get(path: string, params: Record<string, string>, opts: { filterRefusal?: boolean } = {}): Promise<{ body: unknown; total: number | undefined; refused?: true }> {
     const url = `${this.cfg.baseUrl}${path}?${new URLSearchParams(params).toString()}`;
     for (let attempt = 0; attempt < 2; attempt++) {
       const token = await this.accessToken(attempt > 0);
-      const reply = await requestJson(url, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } }, this.policy, (s) => (s >= 200 && s < 300) || s === 401);
+      const reply = await requestJson(url, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } }, this.policy, (s) => (s >= 200 && s < 300) || s === 401 || (s === 400 && opts.filterRefusal === true));
       if (reply.status === 401) continue;
+      if (reply.status === 400) return { body: reply.body, total: undefined, refused: true };
       const total = reply.header('x-total-count');
       return { body: reply.body, total: total === null ? undefined : Number(total) };
     }
@@ -158,9 +190,47 @@ export class OneRosterRestSource implements JournalSource {
     }
   }
 
+  /** Parents named as `agents` by the school's students (every one, not only changed ones), sorted. */
+  private async agentIndex(school: string): Promise<string[]> {
+    const ids = new Set<string>();
+    const step = this.collection('agents', `/schools/${school}/students`, 'users', userJson, undefined, (u) => {
+      for (const a of u.agents ?? []) ids.add(a.sourcedId);
+      return [];
+    });
+    for (let cursor: string | null = null; ; ) {
+      cursor = (await step.fetch(cursor)).next;
+      if (cursor === null) return [...ids].sort();
+    }
+  }
+
+  /**
+   * Ids per request: the setting, at most a page; once the provider refused a longer filter (400),
+   * two (the binding's baseline: one logical operator), then one (no operator at all).
+   */
+  private idsPerRequest(): number {
+    return Math.min(this.cfg.parentsPerRequest, this.cfg.pageSize, this.refusedAbove ?? Infinity);
+  }
+  /** Ids per request the provider is known to take at most, after it refused more. */
+  private refusedAbove: number | undefined;
+
+  /** Users with these ids (`sourcedId='a' OR …`, paged if the reply is longer than a page); undefined when the filter was refused. */
+  private async usersById(ids: readonly string[]): Promise<Array<z.infer<typeof userJson>> | undefined> {
+    const filter = ids.map((id) => `sourcedId=${quoted(id)}`).join(' OR ');
+    const out: Array<z.infer<typeof userJson>> = [];
+    for (let offset = 0; ; offset += this.cfg.pageSize) {
+      const reply = await this.get('/users', { filter, limit: String(this.cfg.pageSize), offset: String(offset) }, { filterRefusal: ids.length > 1 });
+      if (reply.refused) return undefined;
+      const { users } = parseReply(z.object({ users: z.array(userJson) }), reply.body, '/users');
+      out.push(...users);
+      const next = offset + this.cfg.pageSize;
+      if (reply.total !== undefined ? next >= reply.total : users.length < this.cfg.pageSize) return out;
+    }
+  }
+
   readRoster(school: string, options: ReadRosterOptions = {}): AsyncIterable<RosterPage> {
     return pagedRead({ source: this.kind, school, lookahead: this.policy.readAhead, ...options }, (since) => {
       const changed = since ? `dateLastModified>'${since}'` : undefined;
+      const sinceMs = since ? Date.parse(since) : undefined;
       const and = (f: string) => (changed ? `${f} AND ${changed}` : f);
       const users = (u: z.infer<typeof userJson>) => (belongsTo(u, school) ? userRecords(toOrUser(u)) : []);
       let index: Map<string, ClassIndexEntry> | undefined;
@@ -170,14 +240,37 @@ export class OneRosterRestSource implements JournalSource {
           index?.get(e.class.sourcedId) ?? { role: 'homeroom', deleted: true },
         ) ?? [],
       );
+      // The students listing names the parents (`agents`). A full read that lists every student
+      // keeps them for the parents step, which otherwise (a delta, a read resumed past the
+      // students) lists the students once more for them.
+      const agents = { ids: new Set<string>(), fromStart: false, complete: false };
+      const students = this.collection('students', `/schools/${school}/students`, 'users', userJson, changed, (u) => {
+        if (!changed) for (const a of u.agents ?? []) agents.ids.add(a.sourcedId);
+        return userRecords(toOrUser(u));
+      });
+      let parentIds: Promise<string[]> | undefined;
+      const parentIdList = () =>
+        (parentIds ??= agents.complete ? Promise.resolve([...agents.ids].sort()) : this.agentIndex(school)).catch((e: unknown) => {
+          parentIds = undefined;
+          throw e;
+        });
       return [
         this.collection('courses', `/schools/${school}/courses`, 'courses', courseJson, changed, (c) => courseRecords({ ...c, courseCode: c.courseCode ?? undefined })),
         this.collection('classes', `/schools/${school}/classes`, 'classes', classJson, changed, (c) => classRecords(toOrClass(c), true)),
-        this.collection('students', `/schools/${school}/students`, 'users', userJson, changed, (u) => userRecords(toOrUser(u))),
+        {
+          key: students.key,
+          fetch: async (cursor) => {
+            if (cursor === null) agents.fromStart = true;
+            const page = await students.fetch(cursor);
+            if (page.next === null && agents.fromStart && !changed) agents.complete = true;
+            return page;
+          },
+        },
         this.collection('teachers', `/schools/${school}/teachers`, 'users', userJson, changed, (u) => userRecords(toOrUser(u))),
+        // OneRoster has no school-scoped listing of administrators and aides: these two stay
+        // region-wide, kept when a role's org is the school (a handful of rows per school).
         this.collection('administrators', '/users', 'users', userJson, and("role='administrator'"), users),
         this.collection('aides', '/users', 'users', userJson, and("role='aide'"), users),
-        this.collection('parents', '/users', 'users', userJson, and("role='parent'"), users),
         {
           key: enrollments.key,
           // Enrollments need their class's kind (homeroom or section); the index is rebuilt per read,
@@ -185,6 +278,31 @@ export class OneRosterRestSource implements JournalSource {
           fetch: async (cursor) => {
             index ??= await this.classIndex(school);
             return enrollments.fetch(cursor);
+          },
+        },
+        {
+          key: 'parents',
+          // The students' agents, sorted, asked for by id a batch at a time; the cursor is the
+          // position in that list. A delta keeps the parents whose row changed after `since`: a
+          // parent can change (a phone, a new child) while none of their children's rows does.
+          // A cursor of the older region-wide form (a bare offset) starts the list again.
+          fetch: async (cursor) => {
+            const ids = await parentIdList();
+            const start = Number(PARENTS_CURSOR.exec(cursor ?? '')?.[1] ?? 0);
+            for (;;) {
+              const batch = ids.slice(start, start + this.idsPerRequest());
+              const rows = batch.length ? await this.usersById(batch) : [];
+              if (!rows) {
+                this.refusedAbove = batch.length > 2 ? 2 : 1;
+                continue;
+              }
+              const records = rows.flatMap((u) => {
+                const parent = asGuardian(u);
+                return parent && changedSince(u, sinceMs) ? userRecords(parent) : [];
+              });
+              const next = start + batch.length;
+              return { records, next: next < ids.length ? `p:${next}` : null };
+            }
           },
         },
       ];

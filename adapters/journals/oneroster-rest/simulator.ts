@@ -1,27 +1,64 @@
 // OneRoster 1.2 REST provider over the roster model: OAuth 2 client-credentials token endpoint,
 // rostering collections with limit/offset paging and X-Total-Count, and `filter` with the
-// predicates adapters use (`role='parent'`, `type='school'`, `dateLastModified>'…'`, joined by AND).
+// predicates adapters use (`role='parent'`, `type='school'`, `sourcedId='…'`,
+// `dateLastModified>'…'`) joined by AND or OR (AND binds tighter; no parentheses, as in the
+// binding's grammar). `maxFilterPredicates` makes it refuse longer filters with 400, as a provider
+// that keeps to the binding's baseline of one logical operator (two predicates) may.
+//
+// The OneRoster view of the model is built once per model revision and indexed by school, by
+// sourcedId and by role, so a page costs about what it returns, not the region's size.
 import { randomUUID } from 'node:crypto';
 import type { RosterModel } from '../testing/roster-model.js';
 import { FaultPlan, maybeDuplicate, startSim, type RunningSim, type SimRequest } from '../testing/sim-server.js';
-import { oneRosterView, type OneRosterView } from '../oneroster-common/from-model.js';
+import { oneRosterView } from '../oneroster-common/from-model.js';
 
 export const ONEROSTER_BASE = '/ims/oneroster/rostering/v1p2';
-export interface OneRosterSimOptions { clientId: string; clientSecret: string; tokenTtlSeconds?: number }
+export interface OneRosterSimOptions {
+  clientId: string;
+  clientSecret: string;
+  tokenTtlSeconds?: number;
+  /** Refuse (400) a filter with more predicates than this; unset = no limit. */
+  maxFilterPredicates?: number;
+  /** Keep the sourcedIds of the user rows each request returned (`served`), for tests. */
+  logServedUsers?: boolean;
+}
 
-interface Row { dateLastModified: number; status: string }
+export interface ServedUsers {
+  path: string;
+  filter: string | null;
+  sourcedIds: string[];
+}
 
-function predicate(expr: string): (row: Record<string, unknown>) => boolean {
+export interface OneRosterSim extends RunningSim {
+  /** Rows (collection entries) returned to one path, faults' duplicates included. */
+  rowsTo(pathname: string): number;
+  /** With `logServedUsers`: every `users` reply, in order. Tests may clear it. */
+  readonly served: ServedUsers[];
+}
+
+type Row = Record<string, unknown> & { sourcedId: string; dateLastModified: number; status: string };
+type Predicate = (row: Row) => boolean;
+
+interface Term {
+  field: string;
+  op: string;
+  value: string;
+}
+
+class BadFilter extends Error {}
+
+function parseTerm(expr: string): Term {
   const m = /^\s*([\w.]+)\s*(!=|>=|<=|=|>|<|~)\s*'([^']*)'\s*$/.exec(expr);
-  if (!m) throw new Error(`bad filter: ${expr}`);
-  const [, field, op, raw] = m as unknown as [string, string, string, string];
+  if (!m) throw new BadFilter(`bad filter: ${expr}`);
+  const [, field, op, value] = m as unknown as [string, string, string, string];
+  return { field, op, value };
+}
+
+function predicate({ field, op, value }: Term): Predicate {
+  // dateLastModified is kept as epoch ms in the view: compare as numbers.
+  const want: string | number = field === 'dateLastModified' ? Date.parse(value) : value;
   return (row) => {
-    let v = row[field!];
-    let want: string | number = raw!;
-    if (field === 'dateLastModified') {
-      v = new Date(v as string).getTime();
-      want = Date.parse(raw!);
-    }
+    const v = row[field];
     switch (op) {
       case '=': return v === want;
       case '!=': return v !== want;
@@ -34,9 +71,14 @@ function predicate(expr: string): (row: Record<string, unknown>) => boolean {
   };
 }
 
+/** OR of ANDs: `a AND b OR c` is `(a AND b) OR c`. */
+function parseFilter(filter: string): Term[][] {
+  return filter.split(/\s+OR\s+/).map((d) => d.split(/\s+AND\s+/).map(parseTerm));
+}
+
 function toJson(row: Row): Record<string, unknown> {
   // birthDate lives in OneRoster demographics, which this provider does not publish.
-  const { dateLastModified, schoolSourcedId, agentSourcedIds, homeroomSourcedId, courseSourcedId, classSourcedId, userSourcedId, birthDate: _b, ...rest } = row as unknown as Record<string, unknown> & Row;
+  const { dateLastModified, schoolSourcedId, agentSourcedIds, homeroomSourcedId, courseSourcedId, classSourcedId, userSourcedId, birthDate: _b, ...rest } = row;
   const out: Record<string, unknown> = { ...rest, dateLastModified: new Date(dateLastModified).toISOString() };
   const ref = (type: string, id: unknown) => ({ href: `/${type}s/${String(id)}`, sourcedId: id, type });
   if (schoolSourcedId !== undefined) out.school = ref('org', schoolSourcedId);
@@ -49,26 +91,122 @@ function toJson(row: Row): Record<string, unknown> {
   return out;
 }
 
-export async function startOneRosterSimulator(model: RosterModel, opts: OneRosterSimOptions, faults = new FaultPlan()): Promise<RunningSim> {
+/** Rows of one listing: all of them (deltas see `tobedeleted`), the live ones, and lookups. */
+class Listing {
+  readonly live: Row[];
+  private byId?: Map<string, Row[]>;
+  private byRole?: Map<string, Row[]>;
+  private position?: Map<Row, number>;
+  constructor(readonly all: Row[]) {
+    this.live = all.filter((r) => r.status !== 'tobedeleted');
+  }
+  /** Where the row stands in the listing (the order every reply keeps). */
+  positionOf(row: Row): number {
+    this.position ??= new Map(this.all.map((r, i) => [r, i]));
+    return this.position.get(row) ?? 0;
+  }
+  /** Rows that may match `terms`, without scanning: by sourcedId or role when a term names one. */
+  candidates(terms: Term[]): Row[] | undefined {
+    const id = terms.find((t) => t.field === 'sourcedId' && t.op === '=');
+    if (id) {
+      this.byId ??= group(this.all, (r) => r.sourcedId);
+      return this.byId.get(id.value) ?? [];
+    }
+    const role = terms.find((t) => t.field === 'role' && t.op === '=');
+    if (role) {
+      this.byRole ??= group(this.all, (r) => String(r.role));
+      return this.byRole.get(role.value) ?? [];
+    }
+    return undefined;
+  }
+}
+
+function group(rows: Row[], key: (r: Row) => string): Map<string, Row[]> {
+  const out = new Map<string, Row[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const xs = out.get(k);
+    if (xs) xs.push(r);
+    else out.set(k, [r]);
+  }
+  return out;
+}
+
+interface Indexed {
+  orgs: Listing;
+  users: Listing;
+  schools: Map<string, { courses: Listing; classes: Listing; enrollments: Listing; students: Listing; teachers: Listing }>;
+}
+
+function indexView(model: RosterModel): Indexed {
+  const view = oneRosterView(model, { includeDeleted: true });
+  const bySchool = <T extends { schoolSourcedId: string }>(rows: T[]) => group(rows as unknown as Row[], (r) => String(r.schoolSourcedId));
+  const courses = bySchool(view.courses);
+  const classes = bySchool(view.classes);
+  const enrollments = bySchool(view.enrollments);
+  const users = bySchool(view.users);
+  const schools: Indexed['schools'] = new Map();
+  for (const id of model.schools.keys()) {
+    const mine = users.get(id) ?? [];
+    schools.set(id, {
+      courses: new Listing(courses.get(id) ?? []),
+      classes: new Listing(classes.get(id) ?? []),
+      enrollments: new Listing(enrollments.get(id) ?? []),
+      students: new Listing(mine.filter((u) => u.role === 'student')),
+      teachers: new Listing(mine.filter((u) => u.role === 'teacher')),
+    });
+  }
+  return { orgs: new Listing(view.orgs as unknown as Row[]), users: new Listing(view.users as unknown as Row[]), schools };
+}
+
+export async function startOneRosterSimulator(model: RosterModel, opts: OneRosterSimOptions, faults = new FaultPlan()): Promise<OneRosterSim> {
   const tokens = new Map<string, number>();
   const ttl = (opts.tokenTtlSeconds ?? 3600) * 1000;
-
-  const list = (req: SimRequest, name: keyof OneRosterView, rows: readonly Row[]) => {
-    const filter = req.url.searchParams.get('filter');
-    let out = rows;
-    const isDelta = filter?.includes('dateLastModified') ?? false;
-    if (!isDelta) out = out.filter((r) => r.status !== 'tobedeleted');
-    if (filter) {
-      const preds = filter.split(/\s+AND\s+/).map((e) => predicate(e));
-      out = out.filter((r) => preds.every((p) => p({ ...(r as unknown as Record<string, unknown>), dateLastModified: new Date(r.dateLastModified).toISOString() })));
-    }
-    const limit = Number(req.url.searchParams.get('limit') ?? 100);
-    const offset = Number(req.url.searchParams.get('offset') ?? 0);
-    const page = out.slice(offset, offset + limit).map(toJson);
-    return { json: { [name]: maybeDuplicate(req, page) }, headers: { 'x-total-count': String(out.length) } };
+  const rowsByPath = new Map<string, number>();
+  const served: ServedUsers[] = [];
+  let cache: { revision: number; index: Indexed } | undefined;
+  const current = (): Indexed => {
+    if (cache?.revision !== model.revision) cache = { revision: model.revision, index: indexView(model) };
+    return cache.index;
   };
 
-  return startSim((req) => {
+  const list = (req: SimRequest, name: string, listing: Listing) => {
+    const filter = req.url.searchParams.get('filter');
+    const limit = Number(req.url.searchParams.get('limit') ?? 100);
+    const offset = Number(req.url.searchParams.get('offset') ?? 0);
+    let out: Row[];
+    if (!filter) out = listing.live;
+    else {
+      let ors: Term[][];
+      try {
+        ors = parseFilter(filter);
+      } catch (e) {
+        if (e instanceof BadFilter) return { status: 400, json: { imsx_codeMajor: 'failure', imsx_description: e.message } };
+        throw e;
+      }
+      const count = ors.reduce((n, d) => n + d.length, 0);
+      if (opts.maxFilterPredicates !== undefined && count > opts.maxFilterPredicates) {
+        return { status: 400, json: { imsx_codeMajor: 'failure', imsx_CodeMinor: 'invalid_filter_field', imsx_description: `at most ${opts.maxFilterPredicates} predicates` } };
+      }
+      const isDelta = filter.includes('dateLastModified');
+      const tests = ors.map((d) => d.map(predicate));
+      const matches = (r: Row) => (isDelta || r.status !== 'tobedeleted') && tests.some((d) => d.every((p) => p(r)));
+      const pools = ors.map((d) => listing.candidates(d));
+      if (pools.every((p) => p !== undefined)) {
+        // Every alternative names an id or a role: look those rows up, keep the listing's order.
+        const seen = new Set<Row>();
+        for (const p of pools) for (const r of p) if (matches(r)) seen.add(r);
+        out = [...seen];
+        if (pools.length > 1) out.sort((a, b) => listing.positionOf(a) - listing.positionOf(b));
+      } else out = listing.all.filter(matches);
+    }
+    const page = maybeDuplicate(req, out.slice(offset, offset + limit));
+    rowsByPath.set(req.url.pathname, (rowsByPath.get(req.url.pathname) ?? 0) + page.length);
+    if (opts.logServedUsers && name === 'users') served.push({ path: req.url.pathname, filter, sourcedIds: page.map((r) => r.sourcedId) });
+    return { json: { [name]: page.map(toJson) }, headers: { 'x-total-count': String(out.length) } };
+  };
+
+  const sim = await startSim((req) => {
     const path = req.url.pathname;
     if (path === '/oauth/token' && req.method === 'POST') {
       const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1];
@@ -85,23 +223,18 @@ export async function startOneRosterSimulator(model: RosterModel, opts: OneRoste
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!bearer || (tokens.get(bearer) ?? 0) < Date.now()) return { status: 401, json: { imsx_codeMajor: 'failure', imsx_description: 'invalid token' } };
 
-    const view = oneRosterView(model, { includeDeleted: true });
+    const index = current();
     const rest = path.slice(ONEROSTER_BASE.length);
-    if (rest === '/orgs') return list(req, 'orgs', view.orgs);
-    if (rest === '/users') return list(req, 'users', view.users);
+    if (rest === '/orgs') return list(req, 'orgs', index.orgs);
+    if (rest === '/users') return list(req, 'users', index.users);
     const m = /^\/schools\/([^/]+)\/(courses|classes|students|teachers|enrollments)$/.exec(rest);
     if (m) {
-      const [, school, what] = m as unknown as [string, string, string];
-      if (!model.schools.has(school)) return { status: 404, json: { imsx_codeMajor: 'failure', imsx_description: 'unknown school' } };
-      const mine = <T extends { schoolSourcedId: string }>(rows: T[]) => rows.filter((r) => r.schoolSourcedId === school);
-      switch (what) {
-        case 'courses': return list(req, 'courses', mine(view.courses));
-        case 'classes': return list(req, 'classes', mine(view.classes));
-        case 'enrollments': return list(req, 'enrollments', mine(view.enrollments));
-        case 'students': return list(req, 'users', mine(view.users).filter((u) => u.role === 'student'));
-        default: return list(req, 'users', mine(view.users).filter((u) => u.role === 'teacher'));
-      }
+      const [, school, what] = m as unknown as [string, string, 'courses' | 'classes' | 'students' | 'teachers' | 'enrollments'];
+      const listings = index.schools.get(school);
+      if (!listings) return { status: 404, json: { imsx_codeMajor: 'failure', imsx_description: 'unknown school' } };
+      return list(req, what === 'students' || what === 'teachers' ? 'users' : what, listings[what]);
     }
     return { status: 404, json: { imsx_codeMajor: 'failure' } };
   }, faults);
+  return Object.assign(sim, { rowsTo: (pathname: string) => rowsByPath.get(pathname) ?? 0, served });
 }

@@ -60,6 +60,7 @@ export class RosterModel {
   readonly guardianships = new Map<string, ModelGuardianship>();
   // Generated data is stamped a day back, so a test's `since = Date.now()` falls after all of it.
   private lastTick = Date.now() - 86_400_000;
+  private changes = 0;
   private generating = false;
   private nextId = 1000;
   private readonly rnd: () => number;
@@ -68,12 +69,22 @@ export class RosterModel {
     this.rnd = seededRandom(seed);
   }
 
+  /**
+   * Grows on every change made through this class's methods (each stamps with `tick`, `truncate`
+   * counts itself): simulators rebuild what they derive from the model only when it moved.
+   */
+  get revision(): number {
+    return this.changes;
+  }
+
   /** Monotonic, millisecond-distinct stamps, close to the wall clock so `since` can be a real time. */
   tick(): number {
+    this.changes++;
     this.lastTick = this.generating ? this.lastTick + 1 : Math.max(Date.now(), this.lastTick + 1);
     return this.lastTick;
   }
   newId(): string {
+    this.changes++;
     return String(++this.nextId);
   }
   private pick<T>(xs: readonly T[]): T {
@@ -203,6 +214,7 @@ export class RosterModel {
    * export that stopped half way: what the reconciler's mass-removal guard must catch.
    */
   truncate(schoolId: string, keepStudents: number): void {
+    this.changes++;
     let kept = 0;
     for (const [k, e] of this.enrollments) {
       if (e.schoolId !== schoolId) continue;

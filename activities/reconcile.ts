@@ -107,7 +107,7 @@ async function members(m: Messenger, chatId: string): Promise<MessengerMember[]>
 }
 
 export const reconcileActivities = ({ pool, messenger, journals, logger }: ActivityDeps) => {
-  const log = logger.child({ component: 'reconcile' });
+  const log = logger.child({ area: 'reconcile' });
 
   /**
    * Runs `work`, adding its messenger calls (retries, 429s, 5xx, timeouts) to the school's line of the

@@ -30,7 +30,10 @@ export function observe(deps: ApiDeps) {
       req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
-    customProps: (req) => ({ route: (req as Request).routeSpec?.path ?? null, role: (req as Request).principal?.role ?? null }),
+    // pino-http asks at the start (route and role not known yet) and again for the completion line;
+    // answering only then keeps each key once in that line.
+    customProps: (req, res) =>
+      res.headersSent ? { route: (req as Request).routeSpec?.path ?? null, role: (req as Request).principal?.role ?? null } : {},
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
   });
   return [

@@ -24,12 +24,17 @@ const api = useTestApi(db, temporal);
 
 let s: SchoolWithClasses;
 const lines: Record<string, unknown>[] = [];
+/** The same lines as written: JSON.parse would hide a key written twice. */
+const rawLines: string[] = [];
 let logged: { baseUrl: string; server: Server };
 beforeAll(async () => {
   s = await seedSchool(db.pool);
   const sink = new Writable({
     write(chunk: Buffer, _enc, cb) {
-      for (const l of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(l) as Record<string, unknown>);
+      for (const l of chunk.toString().split('\n').filter(Boolean)) {
+        rawLines.push(l);
+        lines.push(JSON.parse(l) as Record<string, unknown>);
+      }
       cb();
     },
   });
@@ -59,7 +64,10 @@ describe('observability', () => {
     await new Promise((r) => setTimeout(r, 50));
     const line = lines.find((l) => (l.req as { id?: string } | undefined)?.id === 'req-log-1');
     expect(line).toBeDefined();
-    expect(line).toMatchObject({ route: '/v1/invites/:token', res: { statusCode: 404 } });
+    expect(line).toMatchObject({ route: '/v1/invites/:token', role: 'school_admin', res: { statusCode: 404 } });
+    // Each key once in the completion line (log shippers disagree on which of two equal keys wins).
+    const raw = rawLines.find((l) => l.includes('"req-log-1"') && l.includes('"res"'))!;
+    for (const key of ['route', 'role', 'reqId']) expect(raw.split(`"${key}":`).length - 1, key).toBe(1);
     const all = JSON.stringify(lines);
     expect(all).not.toContain(token);
     expect(all).not.toContain(bearer);

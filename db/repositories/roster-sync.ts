@@ -73,12 +73,15 @@ export async function replaceJournalPeople(
   people: readonly JournalPersonFacts[],
 ): Promise<void> {
   await db.query(
-    `INSERT INTO journal_people (connection_id, school_external_id, external_id, roles, display_name, birth_date, guardian_ids, seen_at)
+    // Only rows whose facts changed are written: a nightly run over an unchanged journal writes none.
+    `INSERT INTO journal_people (connection_id, school_external_id, external_id, roles, display_name, birth_date, guardian_ids, changed_at)
      SELECT $1, $2, e, string_to_array(r, ','), n, b::date, coalesce(string_to_array(nullif(g, ''), ','), '{}'), now()
        FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS t(e, r, n, b, g)
      ON CONFLICT (connection_id, school_external_id, external_id) DO UPDATE
        SET roles = EXCLUDED.roles, display_name = EXCLUDED.display_name, birth_date = EXCLUDED.birth_date,
-           guardian_ids = coalesce(EXCLUDED.guardian_ids, '{}'), seen_at = now()`,
+           guardian_ids = EXCLUDED.guardian_ids, changed_at = now()
+       WHERE (journal_people.roles, journal_people.display_name, journal_people.birth_date, journal_people.guardian_ids)
+             IS DISTINCT FROM (EXCLUDED.roles, EXCLUDED.display_name, EXCLUDED.birth_date, EXCLUDED.guardian_ids)`,
     [
       connectionId,
       school,
@@ -137,7 +140,8 @@ export async function upsertManagedChats(
     `INSERT INTO managed_chats (connection_id, school_external_id, chat_key, kind, title)
      SELECT $1, $2, k, kd, t FROM unnest($3::text[], $4::text[], $5::text[]) AS x(k, kd, t)
      ON CONFLICT (connection_id, school_external_id, chat_key) DO UPDATE
-       SET title = EXCLUDED.title, updated_at = CASE WHEN managed_chats.title <> EXCLUDED.title THEN now() ELSE managed_chats.updated_at END`,
+       SET title = EXCLUDED.title, updated_at = now()
+       WHERE managed_chats.title IS DISTINCT FROM EXCLUDED.title`,
     [connectionId, school, chats.map((c) => c.key), chats.map((c) => c.kind), chats.map((c) => c.title)],
   );
 }

@@ -71,10 +71,18 @@ describe('reconciliation', () => {
     expect(run.totals.rowsRead).toBeGreaterThan(0);
   });
 
-  it('R-C5 (idempotence): a second run with no journal change makes zero messenger write calls', async () => {
+  it('R-C5 (idempotence): a second run with no journal change makes zero messenger write calls and rewrites no journal person or chat row', async () => {
+    // xmin changes whenever PostgreSQL writes a new version of a row, even with equal values.
+    const versions = async () => ({
+      people: (await db.pool.query(`SELECT external_id, xmin::text AS v FROM journal_people ORDER BY 1`)).rows,
+      chats: (await db.pool.query(`SELECT chat_key, xmin::text AS v FROM managed_chats ORDER BY 1`)).rows,
+    });
+    const rowsBefore = await versions();
     const before = w.messengerSim.counters();
     const { run } = await sync();
     const after = w.messengerSim.counters();
+    expect(await versions()).toEqual(rowsBefore);
+    expect(rowsBefore.people.length).toBeGreaterThan(0);
     expect(run.status).toBe('applied');
     expect(run.totals.adds).toBe(0);
     expect(run.totals.removes).toBe(0);

@@ -98,9 +98,10 @@ export const journalLinkActivities = ({ pool, messenger }: ActivityDeps) => {
     },
 
     /** R-L2: every chat the person was pending for, joined now (not at the next night's run). */
-    async joinPendingChats(input: { connectionId: string; externalPersonId: string; messengerUserId: string }): Promise<{ joined: number }> {
+    async joinPendingChats(input: { connectionId: string; externalPersonId: string; messengerUserId: string }): Promise<{ joined: number; refused: number }> {
       const chats = await pendingChatsOf(pool, input.connectionId, input.externalPersonId);
       let joined = 0;
+      let refused = 0;
       for (const chat of chats) {
         const row = await pool.query(`SELECT school_external_id AS s FROM managed_chats WHERE id = $1`, [chat.id]);
         const school = (row.rows[0] as { s: string }).s;
@@ -112,6 +113,12 @@ export const journalLinkActivities = ({ pool, messenger }: ActivityDeps) => {
             await setMessengerChatId(pool, chat.id, null);
             continue;
           }
+          if (isMessengerError(e) && !e.retryable) {
+            // This chat refuses for good (the bot lost its rights): the person stays pending there, the
+            // run report shows the chat's error to the authority, and the other chats are still joined.
+            refused++;
+            continue;
+          }
           throw castRosterError(e);
         }
         await inTransaction(pool, async (tx) => {
@@ -120,7 +127,7 @@ export const journalLinkActivities = ({ pool, messenger }: ActivityDeps) => {
         });
         joined++;
       }
-      return { joined };
+      return { joined, refused };
     },
 
     /**

@@ -236,8 +236,8 @@ const catalog = {
     en: () => 'The e-journal account is linked. Joining the chats is still going on and will finish shortly; nothing to do.',
   },
   'journal-linked-join-deferred': {
-    ru: () => 'Аккаунт электронного журнала привязан. В чаты вас добавит ночная сверка с журналом.',
-    en: () => 'The e-journal account is linked. The nightly run with the journal will add you to the chats.',
+    ru: (p) => `Аккаунт электронного журнала привязан. Добавлено в чаты: ${p.joined}; в остальные вас добавит сверка с журналом, когда чат станет доступен.`,
+    en: (p) => `The e-journal account is linked. Chats joined: ${p.joined}; a run with the journal will add you to the others once they are reachable.`,
   },
   'journal-unlinked': {
     ru: () => 'Аккаунт электронного журнала отвязан: участие в чатах, которое давала эта привязка, снято. Чаты, куда добавили вручную, не затронуты.',

@@ -50,10 +50,12 @@ export async function journalLinkWorkflow(input: JournalLinkInput): Promise<Link
         const linked = await acts.linkJournalIdentity({ ...input, ...req });
         Object.assign(state, { status: 'linked', personId: req.personId, messengerUserId: linked.messengerUserId, linkedAt: linked.linkedAt });
         upsertSearchAttributes([stageAttr('joining-chats'), waitingOnAttr(null)]);
-        const join = acts.joinPendingChats({ ...input, messengerUserId: linked.messengerUserId }).then(({ joined }) => {
+        const join = acts.joinPendingChats({ ...input, messengerUserId: linked.messengerUserId }).then(({ joined, refused }) => {
           state.joinedChats = joined;
           state.joining = false;
-          upsertSearchAttributes([stageAttr('linked')]);
+          // `refused` is absent from results recorded before chats could refuse one by one.
+          if (refused) state.joinDeferred = true;
+          upsertSearchAttributes([stageAttr(refused ? 'join-deferred' : 'linked')]);
         });
         // Histories recorded before the bounded answer replay the plain wait.
         if (!req.answerWithinMs || !patched('link-answer-within')) {

@@ -183,7 +183,7 @@ export interface LinkState {
   joinedChats: number;
   /** Linked, and the chats are still being joined (the messenger is slow); nothing for the person to do. */
   joining?: boolean;
-  /** Linked, but joining the chats failed (e.g. the bot lost its rights): the next run adds them. */
+  /** Linked, but some or all chats could not be joined (e.g. the bot lost its rights there): runs go on trying. */
   joinDeferred?: boolean;
 }
 

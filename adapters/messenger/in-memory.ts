@@ -35,7 +35,12 @@ export class InMemoryMessenger implements Messenger {
 
   private batched(chatId: string, userIds: readonly string[], apply: (b: string[]) => void): BatchOutcome {
     const batches = toBatches(userIds, this.maxBatchSize);
-    for (const b of batches) this.guard(chatId, () => apply(b));
+    for (const b of batches)
+      this.guard(chatId, () => {
+        if (!this.store.botCanManage(chatId))
+          throw new MessengerError({ code: 'forbidden' }, `the bot is not an admin of ${chatId}`);
+        apply(b);
+      });
     return { userIds: batches.reduce((n, b) => n + b.length, 0), batches: batches.length };
   }
 

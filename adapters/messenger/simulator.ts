@@ -109,6 +109,8 @@ const encodeCursor = (userId: string) => Buffer.from(userId, 'utf8').toString('b
 const decodeCursor = (c: string) => Buffer.from(c, 'base64url').toString('utf8');
 
 class BadParam extends Error {}
+/** The bot was demoted by hand: the platform refuses its member changes. */
+class NotAdmin extends Error {}
 
 function parseMembers(raw: string | null): string[] {
   if (raw === null) throw new BadParam('Missing required parameter: members');
@@ -214,6 +216,7 @@ export async function startMessengerSimulator(opts: SimulatorOptions = {}): Prom
     }
     const members = parseMembers(q.get('members'));
     if (members.length > maxMembers) throw new BadParam(`Too many members: at most ${maxMembers} per call`);
+    if (!store.botCanManage(chatId)) throw new NotAdmin();
     if (method === 'members/add') store.add(chatId, members);
     else store.remove(chatId, members);
     return { ok: true };
@@ -230,6 +233,7 @@ export async function startMessengerSimulator(opts: SimulatorOptions = {}): Prom
       } catch (e) {
         if (e instanceof ChatNotFound) return { ok: false, description: 'Chat not found' };
         if (e instanceof BadParam) return { ok: false, description: e.message };
+        if (e instanceof NotAdmin) return { ok: false, description: 'Permission denied: the bot is not an admin of this chat' };
         throw e;
       }
     };

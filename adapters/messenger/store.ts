@@ -77,6 +77,18 @@ export class MessengerStore {
     return { chatId, created: true };
   }
 
+  /** A role changed by hand in the messenger (e.g. someone took the bot's admin rights away). */
+  setRole(chatId: string, userId: string, role: MemberRole): void {
+    const chat = this.chat(chatId);
+    if (!chat.members.has(userId)) throw new Error(`${userId} is not in ${chatId}`);
+    chat.members.set(userId, role);
+  }
+
+  /** Whether the bot may still change the chat's members (creator or admin). */
+  botCanManage(chatId: string): boolean {
+    return this.chat(chatId).members.get(this.botUserId) !== 'member';
+  }
+
   /** Returns how many were effectively added. */
   add(chatId: string, userIds: readonly string[], source: ChangeSource = 'api'): number {
     const chat = this.chat(chatId);

@@ -37,7 +37,7 @@ function linkView(state: LinkState, target: { connectionId: string; externalPers
     message: state.joining
       ? message('journal-linked-joining', lang)
       : state.joinDeferred
-        ? message('journal-linked-join-deferred', lang)
+        ? message('journal-linked-join-deferred', lang, { joined: state.joinedChats })
         : message('journal-linked', lang, { joined: state.joinedChats }),
   };
 }

@@ -8,6 +8,8 @@ export interface MessengerUnderTest {
   botUserId: string;
   /** A person adds members in the messenger app, not via the hub. */
   addByHand(chatId: string, userIds: string[]): void;
+  /** Someone takes the bot's admin rights away in the messenger app. */
+  demoteBot(chatId: string): void;
   /** Effective changes the platform saw (API only). */
   effectiveChanges(): number;
   teardown(): Promise<void>;
@@ -68,6 +70,19 @@ export function messengerConformance(name: string, setup: () => Promise<Messenge
       const members = await collectMembers(t.messenger, chat);
       expect(members).toContainEqual({ userId: 'hand-1', role: 'member' });
       expect(members).toContainEqual({ userId: t.botUserId, role: 'creator' });
+    });
+
+    it('R-C7: a chat where the bot lost its admin rights refuses member changes as forbidden, not retryable; it still lists', async () => {
+      const chat = await t.messenger.createChat({ title: '5А', idempotencyKey: `${name}/class:c5a` });
+      await t.messenger.addMembers(chat, ['u1']);
+      t.demoteBot(chat);
+      for (const call of [() => t.messenger.addMembers(chat, ['u2']), () => t.messenger.removeMembers(chat, ['u1'])]) {
+        const err = await call().catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(MessengerError);
+        expect((err as MessengerError).detail).toEqual({ code: 'forbidden' });
+        expect((err as MessengerError).retryable).toBe(false);
+      }
+      expect(await memberIds(t.messenger, chat)).toEqual([t.botUserId, 'u1'].sort());
     });
 
     it('R-C5: an unknown chat is a not-found error, not retryable', async () => {

@@ -9,6 +9,7 @@ messengerConformance('in-memory fake', async () => {
     messenger,
     botUserId: messenger.store.botUserId,
     addByHand: (chatId, ids) => messenger.store.add(chatId, ids, 'hand'),
+    demoteBot: (chatId) => messenger.store.setRole(chatId, messenger.store.botUserId, 'member'),
     effectiveChanges: () => messenger.store.counters().effectiveChanges,
     teardown: async () => {},
   };
@@ -21,6 +22,7 @@ messengerConformance('VK Teams HTTP adapter against the simulator', async () => 
     messenger,
     botUserId: sim.botUserId,
     addByHand: (chatId, ids) => sim.addMembersByHand(chatId, ids),
+    demoteBot: (chatId) => sim.store.setRole(chatId, sim.botUserId, 'member'),
     effectiveChanges: () => sim.counters().effectiveChanges,
     teardown: () => sim.stop(),
   };

@@ -11,6 +11,8 @@ import { useTestDb } from '../helpers/db.js';
 import { linkDirectly, membersOf, runSync, startRosterWorld, syncContext, userOf, type RosterWorld } from '../helpers/roster.js';
 import { seedPerson } from '../helpers/seed.js';
 import { useTemporalWorker } from '../helpers/temporal.js';
+import { journalLinkWorkflowId } from '../../workflows/roster-definitions.js';
+import { HubStage } from '../../workflows/search-attributes.js';
 
 const db = useTestDb();
 let w: RosterWorld;
@@ -281,6 +283,32 @@ describe('journal linking over HTTP', () => {
     const deadline = Date.now() + 60_000;
     while (!(await joined()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
     expect(await joined()).toBe(true);
+    expect(await pendingTitles(lateStudent)).toEqual([]);
+  });
+
+  it('R-L2, R-C6: a chat that refuses the bot (admin rights taken away) stays pending; the other chats are joined and the answer says so; a run adds the person once the rights are back', async () => {
+    expect((await unlinkAs(student.as, lateStudent)).status).toBe(200);
+    expect(await pendingTitles(lateStudent)).toEqual(studentTitles);
+    const refusing = studentTitles[0]!;
+    const chatId = [...w.messengerSim.store.chats.values()].find((c) => c.title === refusing)!.chatId;
+    w.messengerSim.store.setRole(chatId, w.messengerSim.botUserId, 'member');
+    try {
+      const res = await linkAs(student.as, linkBody(lateStudent));
+
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.body).toMatchObject({ status: 'linked', joining: false, joinDeferred: true, joinedChats: studentTitles.length - 1 });
+      expect(res.body.message).toMatch(/Добавлено в чаты: \d+; в остальные/);
+      expect(await pendingTitles(lateStudent)).toEqual([refusing]);
+      expect(membersOf(w.messengerSim, refusing)).not.toContain(userOf(lateStudent));
+      for (const title of studentTitles.slice(1)) expect(membersOf(w.messengerSim, title)).toContain(userOf(lateStudent));
+      const described = await t.client.workflow.getHandle(journalLinkWorkflowId(w.connection.id, lateStudent)).describe();
+      expect(described.typedSearchAttributes.get(HubStage)).toBe('join-deferred');
+    } finally {
+      w.messengerSim.store.setRole(chatId, w.messengerSim.botUserId, 'creator');
+    }
+    const { run } = await runSync(syncContext(db.pool, t.client, t.taskQueue), { connectionId: w.connection.id, dryRun: false });
+    expect(run.status).toBe('applied');
+    expect(membersOf(w.messengerSim, refusing)).toContain(userOf(lateStudent));
     expect(await pendingTitles(lateStudent)).toEqual([]);
   });
 

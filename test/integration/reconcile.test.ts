@@ -183,6 +183,32 @@ describe('reconciliation', () => {
     }
   });
 
+  it('R-C5: a chat whose bot lost its admin rights is reported with its error while the other chats are applied; the next run applies it once the rights are back', async () => {
+    const student = studentsOf('1А')[2]!;
+    const refusing = w.messengerSim.store.chats.get(chatIdOf(w.messengerSim, '2А'))!;
+    w.messengerSim.store.setRole(refusing.chatId, w.messengerSim.botUserId, 'member');
+    w.model.transfer(student, classId('2А'));
+    try {
+      const { run } = await sync();
+      expect(run.status).toBe('applied');
+      expect(run.totals.errors).toBeGreaterThan(0);
+      expect(membersOf(w.messengerSim, '2А')).not.toContain(userOf(student));
+      expect(membersOf(w.messengerSim, '1А')).not.toContain(userOf(student)); // the rest went through
+      expect(membersOf(w.messengerSim, subjectChat('2А', 'Русский язык'))).toContain(userOf(student));
+      const { rows } = await db.pool.query(
+        `SELECT chat_key, errors, error_detail FROM sync_run_chats WHERE run_id = $1 AND errors > 0`,
+        [run.id],
+      );
+      expect(rows).toHaveLength(1);
+      expect(rows[0].error_detail).toMatchObject({ code: 'forbidden' });
+    } finally {
+      w.messengerSim.store.setRole(refusing.chatId, w.messengerSim.botUserId, 'creator');
+    }
+    const { run: next } = await sync();
+    expect(next.totals.errors).toBe(0);
+    expect(membersOf(w.messengerSim, '2А')).toContain(userOf(student));
+  });
+
   it('R-C5: an expelled student leaves every chat, and so do their parents', async () => {
     const student = studentsOf('2Б')[0]!;
     w.model.expel(student);

@@ -20,7 +20,7 @@ import { inTransaction } from '../infra/postgres.js';
 import { refuseJournalLink, type LinkCandidate } from '../roster/link-rules.js';
 import { ROSTER_REFUSALS, type LinkRequest, type UnlinkRequest } from '../workflows/roster-definitions.js';
 import type { ActivityDeps } from './deps.js';
-import { messengerChatKey } from './reconcile.js';
+import { ensureChatAtMessenger } from './messenger-chats.js';
 import { castRosterError } from './roster-errors.js';
 
 export interface LinkResult {
@@ -30,12 +30,12 @@ export interface LinkResult {
 
 const notLinked = () => ApplicationFailure.nonRetryable('the journal identity is not linked', ROSTER_REFUSALS.notLinked);
 
-export const journalLinkActivities = ({ pool, messenger }: ActivityDeps) => {
+export const journalLinkActivities = ({ pool, messenger, logger }: ActivityDeps) => {
+  const log = logger.child({ area: 'journal-link' });
+  /** No run to report to here: a chat created again is logged and counted (ensureChatAtMessenger). */
   async function chatIdFor(chat: ManagedChat, connectionId: string, school: string): Promise<string> {
-    if (chat.messengerChatId) return chat.messengerChatId;
-    const id = await messenger.createChat({ title: chat.title, idempotencyKey: messengerChatKey(connectionId, school, chat.chatKey) });
-    await setMessengerChatId(pool, chat.id, id);
-    return id;
+    const { chatId } = await ensureChatAtMessenger({ pool, messenger, log }, chat, { connectionId, school, via: 'link' });
+    return chatId;
   }
 
   return {

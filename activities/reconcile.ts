@@ -16,6 +16,7 @@ import {
 } from '../adapters/messenger/port.js';
 import { findConnection, type JournalConnection } from '../db/repositories/connections.js';
 import {
+  addRunSchoolWarning,
   countManagedMembers,
   countStaged,
   countUnapplied,
@@ -59,6 +60,7 @@ import { journalPeopleFacts, schoolRosterFromRecords } from '../roster/from-jour
 import { busyRunOf, liveWriter } from '../roster/live-writer.js';
 import type { BusyRun, ReconcileInput, SchoolPlanRef } from '../workflows/roster-definitions.js';
 import type { ActivityDeps } from './deps.js';
+import { ensureChatAtMessenger } from './messenger-chats.js';
 import { castRosterError } from './roster-errors.js';
 
 export interface StageResult {
@@ -90,10 +92,6 @@ interface StageProgress {
   ms: number;
 }
 
-/** The chat's idempotency key at the messenger: one connection, one school, one chat key. */
-export const messengerChatKey = (connectionId: string, school: string, chatKey: string): string =>
-  `${connectionId}/${school}/${chatKey}`;
-
 async function mustConnection(db: Queryable, id: string): Promise<JournalConnection> {
   const c = await findConnection(db, id);
   if (!c) throw ApplicationFailure.nonRetryable(`journal connection ${id} not found`, 'ConnectionNotFound');
@@ -122,20 +120,23 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
     }
   }
 
-  /** Creates the chat at the messenger when the hub has no id for it yet; stores the id at once. */
+  /**
+   * Creates the chat at the messenger when the hub has no id for it yet; stores the id at once. When an
+   * earlier create was never recorded (marker of migration 600 still set), the chat is created again
+   * and the run's report says so on the school's line (`chat-created-again`): a duplicate may exist.
+   */
   async function ensureMessengerChat(
     chat: { id: string; chatKey: string; title: string; messengerChatId: string | null },
-    connectionId: string,
-    school: string,
-  ) {
-    if (chat.messengerChatId) return chat.messengerChatId;
-    const id = await messenger.createChat({
-      title: chat.title,
-      idempotencyKey: messengerChatKey(connectionId, school, chat.chatKey),
-    });
-    await setMessengerChatId(pool, chat.id, id);
-    syncChangesApplied.inc({ op: 'create_chat' });
-    return id;
+    run: { runId: string; connectionId: string; school: string },
+  ): Promise<string> {
+    const { chatId, created } = await ensureChatAtMessenger(
+      { pool, messenger, log },
+      chat,
+      { connectionId: run.connectionId, school: run.school, via: 'reconcile' },
+      (warning) => addRunSchoolWarning(pool, run.runId, run.school, { ...warning }),
+    );
+    if (created) syncChangesApplied.inc({ op: 'create_chat' });
+    return chatId;
   }
 
   return {
@@ -423,7 +424,11 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
               if (group.op === 'remove' && !chat.messengerChatId) {
                 // Nothing to remove from a chat that does not exist any more.
               } else {
-                const chatId = await ensureMessengerChat(chat, input.connectionId, school);
+                const chatId = await ensureMessengerChat(chat, {
+                  runId: input.runId,
+                  connectionId: input.connectionId,
+                  school,
+                });
                 if (group.op === 'add') await messenger.addMembers(chatId, group.userIds);
                 else await messenger.removeMembers(chatId, group.userIds);
               }
@@ -473,10 +478,10 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
       await inTransaction(pool, async (tx) => {
         if (input.status === 'discarded' || input.status === 'failed')
           await discardPlannedChanges(tx, input.runId, input.schoolExternalId);
-        await upsertRunSchool(tx, input.runId, input.schoolExternalId, {
-          status: input.status,
-          ...(input.error ? { warnings: [{ code: 'failed', message: input.error }] } : {}),
-        });
+        await upsertRunSchool(tx, input.runId, input.schoolExternalId, { status: input.status });
+        // Added to, not replacing, the plan's warnings and any chat-created-again one of the apply.
+        if (input.error)
+          await addRunSchoolWarning(tx, input.runId, input.schoolExternalId, { code: 'failed', message: input.error });
         await dropStaged(tx, input.runId, input.schoolExternalId);
       });
     },

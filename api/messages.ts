@@ -273,6 +273,10 @@ const catalog = {
     ru: () => 'Такой привязки аккаунта электронного журнала нет: ничего не изменилось.',
     en: () => 'There is no such e-journal account link: nothing has changed.',
   },
+  'run-warning-chat-created-again': {
+    ru: (p) => `Чат «${p.title}» создан повторно: прежняя попытка могла создать его в мессенджере — проверьте, нет ли дубликата.`,
+    en: (p) => `Chat "${p.title}" was created again: an earlier attempt may have created it in the messenger; check for a duplicate.`,
+  },
 } satisfies Record<string, Record<Lang, Text>>;
 
 export type MessageCode = keyof typeof catalog;

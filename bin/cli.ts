@@ -32,6 +32,8 @@ interface Run {
   guard: unknown;
   startedAtLocal: string;
   error: string | null;
+  /** Only in the run's detail (GET /v1/sync-runs/:id). */
+  schools?: { schoolExternalId: string; warnings: { code: string; message?: string }[] }[];
 }
 
 const STATUS_RU: Record<string, string> = {
@@ -181,7 +183,11 @@ function runSummary(run: Run): string {
     : '';
   const body = r ? `добавлений: ${r.adds}, удалений: ${r.removes}, ожидают привязки: ${r.pending}, ошибок: ${r.errors}, чатов: ${r.chats}${calls}` : '';
   const guard = run.status === 'awaiting-confirmation' ? '\nСработала защита от массовых изменений: подтвердите или отмените запуск в консоли.' : '';
-  return `${head}\n${body}${run.error ? `\nОшибка: ${run.error}` : ''}${guard}`;
+  // Warnings the API words for people (a chat created again: look for a duplicate); failures are in run.error.
+  const warnings = (run.schools ?? []).flatMap((s) =>
+    s.warnings.filter((w) => w.code !== 'failed' && w.message).map((w) => `\nВнимание (школа ${s.schoolExternalId}): ${w.message}`),
+  );
+  return `${head}\n${body}${run.error ? `\nОшибка: ${run.error}` : ''}${warnings.join('')}${guard}`;
 }
 
 async function syncAndFollow(connectionId: string, o: { school?: string; dryRun?: boolean; wait?: string }): Promise<void> {

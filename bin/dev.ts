@@ -43,6 +43,10 @@ runUntilSignal(logger, async () => {
     Number(env.HUB_DEV_JOURNAL_PORT ?? 8091),
   );
   started.push(sims);
+  if (!env.MESSENGER_API_BASE) {
+    // The dev stack's own simulator honours createChat's idempotency key (a real platform may not).
+    env.MESSENGER_IDEMPOTENT_CREATE ??= 'true';
+  }
   env.MESSENGER_API_BASE ??= sims.env.MESSENGER_API_BASE;
   env.MESSENGER_TOKEN ??= sims.env.MESSENGER_TOKEN;
   env.HUB_SECRETS_KEY ??= sims.env.HUB_SECRETS_KEY;

@@ -87,6 +87,12 @@ const schema = z.object({
   /** Longest Retry-After the adapter waits out in place, ms; longer ones fail the call as rate-limited. */
   MESSENGER_MAX_RETRY_AFTER_MS: z.coerce.number().int().min(0).default(30_000),
   /**
+   * The messenger honours createChat's idempotency key (the simulator does; the real VK Teams Bot API
+   * has no such parameter). Only then is a createChat that may have reached it (timeout, 5xx) retried
+   * in place; otherwise the hub detects and reports a chat it had to create again (adapters/messenger/README.md).
+   */
+  MESSENGER_IDEMPOTENT_CREATE: bool.default(false),
+  /**
    * Rate limits on public routes, as `points/seconds` (api/rate-limit.ts). Counted in PostgreSQL so
    * that every API replica shares them. Phone keys are hashed before they are stored.
    */

@@ -10,17 +10,40 @@ export interface HttpResponse {
   text: string;
 }
 
-/** No headers, or a body that stalled, within the timeout. */
+/**
+ * No headers, or a body that stalled, within the timeout. `notSent` is true only when the connection
+ * was never made (connect timeout): otherwise the server may have received, and acted on, the request.
+ */
 export class HttpTimeoutError extends Error {
   override readonly name = 'TimeoutError';
+  constructor(
+    message: string,
+    options?: ErrorOptions,
+    readonly notSent = false,
+  ) {
+    super(message, options);
+  }
 }
 
-/** Refused, reset or unreachable: nothing usable came back. */
+/**
+ * Refused, reset or unreachable: nothing usable came back. `notSent` is true when no connection was
+ * made (refused, unknown host, unreachable), so the request cannot have reached the server; a reset
+ * after connecting may come after the server received it.
+ */
 export class HttpNetworkError extends Error {
   override readonly name = 'NetworkError';
+  constructor(
+    message: string,
+    options?: ErrorOptions,
+    readonly notSent = false,
+  ) {
+    super(message, options);
+  }
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
+/** Failures before a connection existed: the request was not sent. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 export async function httpRequest(
   url: string | URL,
@@ -49,8 +72,10 @@ export async function httpRequest(
     };
   } catch (e) {
     const code = (e as { code?: unknown }).code;
-    if (deadline.signal.aborted || (typeof code === 'string' && TIMEOUT_CODES.has(code))) throw new HttpTimeoutError(`no answer within ${opts.timeoutMs} ms`, { cause: e });
-    throw new HttpNetworkError(e instanceof Error ? e.message : 'network error', { cause: e });
+    const notSent = typeof code === 'string' && NOT_SENT_CODES.has(code);
+    if (deadline.signal.aborted || (typeof code === 'string' && TIMEOUT_CODES.has(code)))
+      throw new HttpTimeoutError(`no answer within ${opts.timeoutMs} ms`, { cause: e }, notSent && !deadline.signal.aborted);
+    throw new HttpNetworkError(e instanceof Error ? e.message : 'network error', { cause: e }, notSent);
   } finally {
     clearTimeout(timer);
   }

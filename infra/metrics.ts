@@ -23,6 +23,13 @@ export const syncChangesApplied = new Counter({
   registers: [registry],
 });
 
+export const messengerChatsCreatedAgain = new Counter({
+  name: 'hub_messenger_chats_created_again_total',
+  help: 'Chats created again because an earlier createChat was never recorded (the messenger may hold a duplicate), by path: reconcile run or journal link',
+  labelNames: ['via'] as const,
+  registers: [registry],
+});
+
 export const messengerErrors = new Counter({
   name: 'hub_messenger_errors_total',
   help: 'Failed messenger requests, by error code and outcome (retried in place, or failed to the caller)',

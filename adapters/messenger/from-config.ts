@@ -12,6 +12,7 @@ export function messengerFromConfig(
     | 'MESSENGER_TIMEOUT_MS'
     | 'MESSENGER_MAX_ATTEMPTS'
     | 'MESSENGER_MAX_RETRY_AFTER_MS'
+    | 'MESSENGER_IDEMPOTENT_CREATE'
   >,
 ): Messenger & Pick<VkTeamsHttpMessenger, 'stats' | 'resetStats'> {
   if (!config.MESSENGER_API_BASE || !config.MESSENGER_TOKEN) {
@@ -22,6 +23,7 @@ export function messengerFromConfig(
     token: config.MESSENGER_TOKEN,
     maxBatchSize: config.MESSENGER_MAX_BATCH,
     requestTimeoutMs: config.MESSENGER_TIMEOUT_MS,
+    idempotentCreate: config.MESSENGER_IDEMPOTENT_CREATE,
     retry: {
       maxAttempts: config.MESSENGER_MAX_ATTEMPTS,
       maxRetryAfterMs: config.MESSENGER_MAX_RETRY_AFTER_MS,

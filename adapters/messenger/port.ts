@@ -2,7 +2,9 @@
 // a small closed union of error codes). The reconciler depends on this, never on an HTTP shape.
 //
 // Contract every implementation keeps (test/conformance/messenger.conformance.ts proves it):
-// - createChat with an idempotency key already used returns the chat made the first time;
+// - createChat with an idempotency key already used returns the chat made the first time, where the
+//   platform honours keys (the fake and the simulator do; the real VK Teams Bot API has none, so the
+//   hub does not rely on it: activities/messenger-chats.ts, README "Idempotency of createChat");
 // - addMembers of a present member and removeMembers of an absent one are no-ops, so a retried
 //   batch is harmless;
 // - long lists are split into batches of at most `maxBatchSize` user ids per call;
@@ -49,7 +51,10 @@ export const isMessengerError = (e: unknown): e is MessengerError => e instanceo
 export interface CreateChatRequest {
   title: string;
   about?: string;
-  /** Same key, same chat: the hub passes its stable chat key (plus school), e.g. `school-1/class:c1a`. */
+  /**
+   * Same key, same chat where the platform honours it: the hub passes its stable chat key (plus
+   * connection and school), e.g. `<connection>/school-1/class:c1a`.
+   */
   idempotencyKey: string;
 }
 

@@ -64,6 +64,11 @@ export interface SimulatorOptions {
   /** A members/add or members/delete with more ids is refused. */
   maxMembersPerCall?: number;
   faults?: Partial<FaultConfig>;
+  /**
+   * createChat's `idempotencyKey` (our extension) returns the chat made the first time. Default true;
+   * false models the real VK Teams Bot API, which has no such parameter: every createChat makes a chat.
+   */
+  honourIdempotencyKeys?: boolean;
 }
 
 export interface CallCounters {
@@ -141,6 +146,7 @@ export async function startMessengerSimulator(opts: SimulatorOptions = {}): Prom
   const botUserId = opts.botUserId ?? 'hub-bot';
   const pageSize = opts.pageSize ?? 50;
   const maxMembers = opts.maxMembersPerCall ?? 100;
+  const honourKeys = opts.honourIdempotencyKeys ?? true;
   const store = new MessengerStore(botUserId);
   let faults: FaultConfig = { ...NO_FAULTS, ...opts.faults };
   let random = seededRandom(faults.seed);
@@ -192,7 +198,7 @@ export async function startMessengerSimulator(opts: SimulatorOptions = {}): Prom
       const { chatId: sn } = store.createChat(
         name,
         q.get('about') ?? '',
-        q.get('idempotencyKey') ?? undefined,
+        honourKeys ? (q.get('idempotencyKey') ?? undefined) : undefined,
       );
       return { ok: true, sn };
     }
@@ -412,12 +418,18 @@ export async function startMessengerSimulator(opts: SimulatorOptions = {}): Prom
 // CLI: `tsx adapters/messenger/simulator.ts --port 8090` for the dev stack.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { values } = parseArgs({
-    options: { port: { type: 'string', default: '8090' }, host: { type: 'string', default: '127.0.0.1' } },
+    options: {
+      port: { type: 'string', default: '8090' },
+      host: { type: 'string', default: '127.0.0.1' },
+      // Like the real platform: createChat ignores the idempotency key (run the hub with MESSENGER_IDEMPOTENT_CREATE=false).
+      'ignore-idempotency-keys': { type: 'boolean', default: false },
+    },
   });
   const sim = await startMessengerSimulator({
     port: Number(values.port),
     host: values.host,
     token: process.env.MESSENGER_TOKEN ?? 'sim-token',
+    honourIdempotencyKeys: !values['ignore-idempotency-keys'],
   });
   process.stdout.write(`messenger simulator on ${sim.apiBase} (admin: ${sim.url}/admin/state)\n`);
   const stop = () => void sim.stop().then(() => process.exit(0));

@@ -77,6 +77,13 @@ export class MessengerStore {
     return { chatId, created: true };
   }
 
+  /** The chat deleted in the messenger app (by hand): it is gone, its id answers "not found". */
+  deleteChat(chatId: string): void {
+    this.chat(chatId);
+    this.chats.delete(chatId);
+    for (const [key, id] of this.byKey) if (id === chatId) this.byKey.delete(key);
+  }
+
   /** A role changed by hand in the messenger (e.g. someone took the bot's admin rights away). */
   setRole(chatId: string, userId: string, role: MemberRole): void {
     const chat = this.chat(chatId);

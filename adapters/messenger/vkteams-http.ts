@@ -2,7 +2,9 @@
 // Honours 429 + Retry-After, retries 5xx / timeouts / network errors with bounded backoff, gives
 // every request its own timeout, counts what it did (MessengerCallStats, and failed requests in the
 // process's hub_messenger_errors_total) and maps failures to the port's error union.
-import { httpRequest, HttpTimeoutError, type HttpResponse } from '../../infra/http-client.js';
+// createChat is the one write that is not idempotent on the real platform: unless `idempotentCreate`
+// says the platform honours our key, it is not sent again once a request may have reached it.
+import { httpRequest, HttpNetworkError, HttpTimeoutError, type HttpResponse } from '../../infra/http-client.js';
 import type {
   BatchOutcome,
   CreateChatRequest,
@@ -27,6 +29,15 @@ export interface VkTeamsHttpOptions {
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
   onRetry?: (info: { method: string; attempt: number; delayMs: number; code: string }) => void;
+  /**
+   * The platform honours createChat's `idempotencyKey` (our extension: the simulator does, the real
+   * VK Teams Bot API has no such parameter). Only then is a createChat that may have reached the
+   * platform (timeout, 5xx, network error after sending) retried here; otherwise it fails at once as
+   * `unavailable` and the hub's own marker (managed_chats.create_requested_at) tells whether a retry
+   * may have made a second chat. A 429, or a connection never made, is retried either way.
+   * Default false (MESSENGER_IDEMPOTENT_CREATE).
+   */
+  idempotentCreate?: boolean;
 }
 
 interface WireMember {
@@ -40,6 +51,8 @@ class AttemptError extends Error {
   constructor(
     readonly detail: MessengerErrorDetail,
     message: string,
+    /** The request may have reached the platform and been applied although no good answer came back. */
+    readonly mayHaveApplied = false,
   ) {
     super(message);
   }
@@ -80,13 +93,21 @@ export class VkTeamsHttpMessenger implements Messenger {
   }
 
   async createChat(req: CreateChatRequest): Promise<string> {
-    // `idempotencyKey` is our extension (README.md): a timed-out create retried must not make a second chat.
-    const body = await this.call('createChat', {
-      name: req.title,
-      about: req.about ?? '',
-      members: '[]',
-      idempotencyKey: req.idempotencyKey,
-    });
+    // `idempotencyKey` is our extension (README.md): where the platform honours it a create retried
+    // after a lost answer returns the first chat. Where it does not (the real Bot API), an ambiguous
+    // failure is not retried here (idempotentCreate false): it is thrown as `unavailable`.
+    // The key is sent either way: harmless where the platform ignores it.
+    const body = await this.call(
+      'createChat',
+      {
+        name: req.title,
+        about: req.about ?? '',
+        members: '[]',
+        idempotencyKey: req.idempotencyKey,
+      },
+      undefined,
+      { retryMayHaveApplied: this.opts.idempotentCreate ?? false },
+    );
     if (typeof body.sn !== 'string' || body.sn === '') {
       throw new MessengerError(
         { code: 'unavailable', cause: 'server-error' },
@@ -149,6 +170,8 @@ export class VkTeamsHttpMessenger implements Messenger {
     method: string,
     params: Record<string, string>,
     chatId?: string,
+    /** Whether an attempt that may have been applied is sent again (member changes are idempotent: yes). */
+    { retryMayHaveApplied = true }: { retryMayHaveApplied?: boolean } = {},
   ): Promise<Record<string, unknown>> {
     let attempts = 0;
     try {
@@ -160,6 +183,7 @@ export class VkTeamsHttpMessenger implements Messenger {
         (e) => {
           if (!(e instanceof AttemptError)) return { retry: false };
           if (e.detail.code === 'rate-limited') return { retry: true, afterMs: e.detail.retryAfterMs };
+          if (e.mayHaveApplied && !retryMayHaveApplied) return { retry: false };
           return { retry: e.detail.code === 'unavailable' };
         },
         this.policy,
@@ -193,12 +217,13 @@ export class VkTeamsHttpMessenger implements Messenger {
     try {
       res = await httpRequest(url, { timeoutMs: this.timeoutMs });
     } catch (e) {
+      const notSent = (e instanceof HttpTimeoutError || e instanceof HttpNetworkError) && e.notSent;
       if (e instanceof HttpTimeoutError) {
         this.count((c) => c.timeouts++);
-        throw new AttemptError({ code: 'unavailable', cause: 'timeout' }, `no answer within ${this.timeoutMs} ms`);
+        throw new AttemptError({ code: 'unavailable', cause: 'timeout' }, `no answer within ${this.timeoutMs} ms`, !notSent);
       }
       this.count((c) => c.networkErrors++);
-      throw new AttemptError({ code: 'unavailable', cause: 'network' }, 'network error');
+      throw new AttemptError({ code: 'unavailable', cause: 'network' }, 'network error', !notSent);
     }
     let body: Record<string, unknown> | undefined;
     try {
@@ -214,8 +239,9 @@ export class VkTeamsHttpMessenger implements Messenger {
       throw new AttemptError({ code: 'rate-limited', retryAfterMs: after }, description);
     }
     if (res.status >= 500) {
+      // A 5xx may come from a gateway after the platform acted (or from the platform half-way through).
       this.count((c) => c.serverErrors++);
-      throw new AttemptError({ code: 'unavailable', cause: 'server-error' }, description);
+      throw new AttemptError({ code: 'unavailable', cause: 'server-error' }, description, true);
     }
     if (res.status === 401 || res.status === 403) throw new AttemptError({ code: 'forbidden' }, description);
     if (res.status === 404) throw new AttemptError({ code: 'not-found' }, description);

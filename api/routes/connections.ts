@@ -12,7 +12,7 @@ import {
   type JournalConnection,
 } from '../../db/repositories/connections.js';
 import { replaceExport } from '../../db/repositories/journal-exports.js';
-import { findSyncRun, findSyncRunByWorkflowId, listSyncRuns, syncRunReport, type SyncRun } from '../../db/repositories/sync-runs.js';
+import { findSyncRun, findSyncRunByWorkflowId, listSyncRuns, syncRunReport, type RunWarning, type SyncRun, type SyncRunSchool } from '../../db/repositories/sync-runs.js';
 import { secretBoxFromConfig, type SecretBox } from '../../infra/secrets.js';
 import { checkExport, isFileKind } from '../../roster/journal-exports.js';
 import { journalFactory } from '../../roster/journal-factory.js';
@@ -20,7 +20,7 @@ import { decideRun, startSync, SyncRefused } from '../../roster/start-sync.js';
 import type { ApiDeps } from '../app.js';
 import { principalOf } from '../auth.js';
 import { readUpload } from '../journal-upload.js';
-import { formatLocalTime } from '../messages.js';
+import { formatLocalTime, message, type Lang } from '../messages.js';
 import { Problem } from '../problem.js';
 import { connectionParams, createConnectionBody, decisionBody, runParams, syncBody } from '../schemas/connections.js';
 import { isGone, refusalOf } from '../temporal-errors.js';
@@ -81,6 +81,14 @@ function runView(r: SyncRun, timeZone: string) {
     error: r.error,
   };
 }
+
+/** A warning as operators read it: the stored one, with a sentence for those that need a human to act. */
+function warningView(w: RunWarning, lang: Lang): RunWarning & { message?: string } {
+  if (w.code === 'chat-created-again') return { ...w, message: message('run-warning-chat-created-again', lang, { title: w.title }) };
+  return w;
+}
+
+const schoolView = (s: SyncRunSchool, lang: Lang) => ({ ...s, warnings: s.warnings.map((w) => warningView(w, lang)) });
 
 export function connectionRoutes(deps: ApiDeps): Router {
   const { pool, temporal, config } = deps;
@@ -294,7 +302,11 @@ export function connectionRoutes(deps: ApiDeps): Router {
   router.get('/sync-runs/:runId', async (req, res) => {
     const { run, connection } = await ownRun(req);
     const report = await syncRunReport(pool, run.id);
-    res.json({ ...runView(run, zoneOf(connection)), schools: report?.schools ?? [], chats: report?.chats ?? [] });
+    res.json({
+      ...runView(run, zoneOf(connection)),
+      schools: (report?.schools ?? []).map((s) => schoolView(s, req.lang)),
+      chats: report?.chats ?? [],
+    });
   });
 
   for (const decision of ['confirm', 'discard'] as const) {

@@ -169,16 +169,50 @@ export async function findManagedChat(
   return rows[0] as (ManagedChat & { connectionId: string; schoolExternalId: string }) | undefined;
 }
 
-/** Stores the messenger's chat id the moment it exists, so a retry finds it instead of creating again. */
+/**
+ * Stores the messenger's chat id the moment it exists, so a retry finds it instead of creating again.
+ * It clears the create marker (migration 600): the create it stood for is recorded. Setting null (the
+ * chat was found deleted) leaves no marker either, so creating it again is not reported as a duplicate.
+ */
 export async function setMessengerChatId(
   db: Queryable,
   chatId: string,
   messengerChatId: string | null,
 ): Promise<void> {
-  await db.query(`UPDATE managed_chats SET messenger_chat_id = $2, updated_at = now() WHERE id = $1`, [
-    chatId,
-    messengerChatId,
-  ]);
+  await db.query(
+    `UPDATE managed_chats SET messenger_chat_id = $2, create_requested_at = NULL, updated_at = now() WHERE id = $1`,
+    [chatId, messengerChatId],
+  );
+}
+
+/**
+ * Notes that a createChat is about to be sent for this chat (migration 600). Run it on its own (not in
+ * a transaction held across the call), so the note is committed before the request leaves. Answers the
+ * messenger id when one was stored meanwhile (then nothing is noted and nothing needs creating), and
+ * when an earlier create was noted and never recorded (`requestedBefore`): that one may have made a chat.
+ */
+export async function noteChatCreateRequested(
+  db: Queryable,
+  chatId: string,
+): Promise<{ messengerChatId: string | null; requestedBefore: Date | null }> {
+  const { rows } = await db.query(
+    `UPDATE managed_chats c SET create_requested_at = coalesce(prev.create_requested_at, now())
+       FROM (SELECT id, create_requested_at FROM managed_chats WHERE id = $1 FOR UPDATE) prev
+      WHERE c.id = prev.id AND c.messenger_chat_id IS NULL
+     RETURNING prev.create_requested_at AS "requestedBefore"`,
+    [chatId],
+  );
+  const noted = rows[0] as { requestedBefore: Date | null } | undefined;
+  if (noted) return { messengerChatId: null, requestedBefore: noted.requestedBefore };
+  const { rows: found } = await db.query(`SELECT messenger_chat_id AS id FROM managed_chats WHERE id = $1`, [chatId]);
+  const id = (found[0] as { id: string | null } | undefined)?.id ?? null;
+  if (id === null) throw new Error(`managed chat ${chatId} not found`);
+  return { messengerChatId: id, requestedBefore: null };
+}
+
+/** The createChat just noted was refused for sure (nothing was made): forget the note. */
+export async function clearChatCreateRequested(db: Queryable, chatId: string): Promise<void> {
+  await db.query(`UPDATE managed_chats SET create_requested_at = NULL WHERE id = $1 AND messenger_chat_id IS NULL`, [chatId]);
 }
 
 /** Sorted managed member ids of every chat of a school, by chat id (one query instead of one per chat). */
@@ -452,6 +486,25 @@ export async function replaceRunChats(
       chats.map((c) => c.pending),
       chats.map((c) => c.handKept),
     ],
+  );
+}
+
+/**
+ * Adds one warning to the school's line of the run's report, unless the same one is there already
+ * (an activity retry). upsertRunSchool's `warnings` replaces the list (the plan's warnings); this
+ * appends to it.
+ */
+export async function addRunSchoolWarning(
+  db: Queryable,
+  runId: string,
+  school: string,
+  warning: Record<string, unknown>,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO sync_run_schools (run_id, school_external_id, warnings) VALUES ($1, $2, jsonb_build_array($3::jsonb))
+     ON CONFLICT (run_id, school_external_id) DO UPDATE SET warnings = sync_run_schools.warnings || EXCLUDED.warnings
+      WHERE NOT sync_run_schools.warnings @> EXCLUDED.warnings`,
+    [runId, school, JSON.stringify(warning)],
   );
 }
 

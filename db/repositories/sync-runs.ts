@@ -1,6 +1,7 @@
 // Reconciliation runs and their reports (ARCHITECTURE "Reconciliation" step 5). The workflow is the
 // source of truth for a run's progress; these rows are its read model for the API, console and CLI.
 import type { MessengerCallStats } from '../../adapters/messenger/port.js';
+import type { ChatCreatedAgainWarning, RosterWarning } from '../../domain/roster/chats.js';
 import type { Queryable } from '../../infra/postgres.js';
 
 export const SYNC_RUN_STATUSES = ['running', 'awaiting-confirmation', 'applied', 'planned', 'discarded', 'failed'] as const;
@@ -64,8 +65,11 @@ export interface SyncRunSchool {
   readMs: number;
   planMs: number;
   applyMs: number;
-  warnings: unknown[];
+  warnings: RunWarning[];
 }
+
+/** What a school's line of a run report may carry: the roster's, a recreated chat's, a failure's. */
+export type RunWarning = RosterWarning | ChatCreatedAgainWarning | { code: 'failed'; message: string };
 
 export interface SyncRunChat {
   schoolExternalId: string;

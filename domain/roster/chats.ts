@@ -21,6 +21,17 @@ export interface RosterWarning {
   ref: string;
 }
 
+/**
+ * Not from the roster but from applying it: an earlier createChat of this chat was never recorded (its
+ * answer was lost, or the worker died before storing the id), so the hub created the chat again and
+ * the messenger may now hold two chats with this title (docs/reconcile.md). `ref` is the chat key.
+ */
+export interface ChatCreatedAgainWarning {
+  code: 'chat-created-again';
+  ref: string;
+  title: string;
+}
+
 export const STAFF_CHAT_TITLE = 'Учительская';
 const PARENTS_SUFFIX = 'Родители';
 

@@ -46,6 +46,10 @@ export interface RosterWorldOptions extends GenerateOptions {
    * (the default names the first school only).
    */
   everySchool?: boolean;
+  /** The messenger simulator honours createChat's idempotency key (default true; false = like the real platform). */
+  honourIdempotencyKeys?: boolean;
+  /** The hub's adapter retries an ambiguous createChat in place (default: whether the simulator honours keys). */
+  idempotentCreate?: boolean;
 }
 
 export async function startRosterWorld(pool: Pool, opts: RosterWorldOptions = {}): Promise<RosterWorld> {
@@ -53,13 +57,15 @@ export async function startRosterWorld(pool: Pool, opts: RosterWorldOptions = {}
   const schools = [...model.schools.keys()];
   const school = schools[0]!;
   const journalSim = await startEljurSimulator(model, ELJUR_CREDS);
-  const messengerSim = await startMessengerSimulator({ port: 0, pageSize: 7, maxMembersPerCall: 10 });
+  const honourIdempotencyKeys = opts.honourIdempotencyKeys ?? true;
+  const messengerSim = await startMessengerSimulator({ port: 0, pageSize: 7, maxMembersPerCall: 10, honourIdempotencyKeys });
   const messenger = new VkTeamsHttpMessenger({
     apiBase: messengerSim.apiBase,
     token: messengerSim.token,
     maxBatchSize: 10,
     requestTimeoutMs: opts.timeoutMs ?? 2_000,
     retry: { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 200, maxRetryAfterMs: 1_500 },
+    idempotentCreate: opts.idempotentCreate ?? honourIdempotencyKeys,
   });
   const key = randomBytes(32);
   const box = secretBox(key);

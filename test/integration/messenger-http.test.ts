@@ -75,8 +75,8 @@ describe('VK Teams HTTP adapter against the simulator', () => {
     expect(await ids(m, chat)).toEqual([sim.botUserId, 'u1'].sort());
   });
 
-  it('R-C1: a createChat retried after a lost answer returns the same chat (idempotency key)', async () => {
-    const m = client();
+  it('R-C1: with idempotentCreate, a createChat retried after a lost answer returns the same chat (idempotency key honoured)', async () => {
+    const m = client({ idempotentCreate: true });
     sim.script({ kind: 'late', delayMs: 800 });
     const chat = await m.createChat({ title: 'Учительская', idempotencyKey: 'school-9/staff:school-9' });
     expect(sim.counters()).toMatchObject({ chatsCreated: 1 });
@@ -84,6 +84,63 @@ describe('VK Teams HTTP adapter against the simulator', () => {
     expect(await m.createChat({ title: 'Учительская', idempotencyKey: 'school-9/staff:school-9' })).toBe(
       chat,
     );
+  });
+
+  it('R-C1, R-C5: without idempotentCreate (the real platform), a createChat answered too late is sent once and fails as retryable', async () => {
+    const m = client({ idempotentCreate: false });
+    sim.script({ kind: 'late', delayMs: 800 });
+    const err = await failure(m.createChat({ title: '5А', idempotencyKey: 'school-9/class:5a' }));
+    expect(err.detail).toEqual({ code: 'unavailable', cause: 'timeout' });
+    expect(err.retryable).toBe(true);
+    expect(err.progress).toMatchObject({ method: 'createChat', attempts: 1 });
+    // The platform made the chat although the client gave up: one call, one chat, no retry.
+    expect(sim.counters().byMethod.createChat).toBe(1);
+    expect(sim.counters().chatsCreated).toBe(1);
+    expect(m.stats()).toMatchObject({ calls: 1, timeouts: 1, retries: 0 });
+  });
+
+  it('R-C1, R-C5: without idempotentCreate, a 5xx to createChat is not retried in place; a 429 (not applied) is', async () => {
+    const m = client({ idempotentCreate: false });
+    sim.script({ kind: '503' });
+    const err = await failure(m.createChat({ title: '6А', idempotencyKey: 'school-9/class:6a' }));
+    expect(err.detail).toEqual({ code: 'unavailable', cause: 'server-error' });
+    expect(err.retryable).toBe(true);
+    expect(sim.counters().byMethod.createChat).toBe(1);
+    sim.resetCounters();
+    sim.script({ kind: '429', retryAfterSeconds: 0 });
+    const chat = await m.createChat({ title: '6А', idempotencyKey: 'school-9/class:6a' });
+    expect(sim.store.chat(chat).title).toBe('6А');
+    expect(sim.counters().byMethod.createChat).toBe(2);
+    expect(sim.counters().chatsCreated).toBe(1);
+    // Member changes stay retried after a timeout: they are idempotent on any platform.
+    sim.script({ kind: 'late', delayMs: 800 });
+    await m.addMembers(chat, ['u1']);
+    expect(sim.counters().byMethod['members/add']).toBe(2);
+  });
+
+  it('R-C5: a refused connection (nothing reached the platform) is retried even for createChat', async () => {
+    const { createServer } = await import('node:net');
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
+    const { port } = closed.address() as { port: number };
+    await new Promise<void>((r) => closed.close(() => r()));
+    const m = client({ apiBase: `http://127.0.0.1:${port}/bot/v1`, idempotentCreate: false, retry: { baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 3 } });
+    const err = await failure(m.createChat({ title: '7А', idempotencyKey: 'school-9/class:7a' }));
+    expect(err.detail).toEqual({ code: 'unavailable', cause: 'network' });
+    expect(m.stats()).toMatchObject({ calls: 3, networkErrors: 3, retries: 2 });
+  });
+
+  it('R-C1: a simulator that does not honour idempotency keys (like the real platform) makes a chat per createChat', async () => {
+    const real = await startMessengerSimulator({ honourIdempotencyKeys: false });
+    try {
+      const m = new VkTeamsHttpMessenger({ apiBase: real.apiBase, token: real.token });
+      const a = await m.createChat({ title: '8А', idempotencyKey: 'school-9/class:8a' });
+      const b = await m.createChat({ title: '8А', idempotencyKey: 'school-9/class:8a' });
+      expect(a).not.toBe(b);
+      expect(real.counters().chatsCreated).toBe(2);
+    } finally {
+      await real.stop();
+    }
   });
 
   it('R-C5: 429 with Retry-After is honoured: the adapter waits at least that long, then succeeds', async () => {

@@ -129,6 +129,8 @@ describe('the worker process (bin/worker.ts) on WORKER_METRICS_PORT', () => {
         MESSENGER_API_BASE: world.messengerSim.apiBase,
         MESSENGER_TOKEN: world.messengerSim.token,
         MESSENGER_MAX_BATCH: '10',
+        // The simulator honours createChat's key, so a 503 to the first createChat is retried in place.
+        MESSENGER_IDEMPOTENT_CREATE: 'true',
         HUB_SECRETS_KEY: world.secretsKeyHex,
         LOG_LEVEL: 'warn',
       },

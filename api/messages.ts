@@ -273,6 +273,30 @@ const catalog = {
     ru: () => 'Такой привязки аккаунта электронного журнала нет: ничего не изменилось.',
     en: () => 'There is no such e-journal account link: nothing has changed.',
   },
+  'run-warning-unknown-class': {
+    ru: (p) => `Журнал ссылается на класс, которого в нём нет (${p.ref}): эти записи пропущены.`,
+    en: (p) => `The journal refers to a class it does not list (${p.ref}): those records were skipped.`,
+  },
+  'run-warning-unknown-subject': {
+    ru: (p) => `Журнал ссылается на предмет, которого в нём нет (${p.ref}): эти записи пропущены.`,
+    en: (p) => `The journal refers to a subject it does not list (${p.ref}): those records were skipped.`,
+  },
+  'run-warning-failed': {
+    ru: (p) => `Школа не синхронизирована: ${p.reason}`,
+    en: (p) => `The school was not synchronised: ${p.reason}`,
+  },
+  'run-chat-forbidden': {
+    ru: (p) => `Чат «${p.title}»: у бота нет прав администратора, изменения не применены (${p.errors}). Верните боту права — следующая сверка применит их.`,
+    en: (p) => `Chat "${p.title}": the bot is not an admin, changes not applied (${p.errors}). Give the bot its rights back and the next run applies them.`,
+  },
+  'run-chat-not-found': {
+    ru: (p) => `Чат «${p.title}» удалён в мессенджере; следующая сверка создаст его заново.`,
+    en: (p) => `Chat "${p.title}" was deleted in the messenger; the next run creates it again.`,
+  },
+  'run-chat-error': {
+    ru: (p) => `Чат «${p.title}»: мессенджер отказал, изменения не применены (${p.errors}).`,
+    en: (p) => `Chat "${p.title}": the messenger refused, changes not applied (${p.errors}).`,
+  },
   'run-warning-chat-created-again': {
     ru: (p) => `Чат «${p.title}» создан повторно: прежняя попытка могла создать его в мессенджере — проверьте, нет ли дубликата.`,
     en: (p) => `Chat "${p.title}" was created again: an earlier attempt may have created it in the messenger; check for a duplicate.`,

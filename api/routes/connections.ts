@@ -12,7 +12,7 @@ import {
   type JournalConnection,
 } from '../../db/repositories/connections.js';
 import { replaceExport } from '../../db/repositories/journal-exports.js';
-import { findSyncRun, findSyncRunByWorkflowId, listSyncRuns, syncRunReport, type RunWarning, type SyncRun, type SyncRunSchool } from '../../db/repositories/sync-runs.js';
+import { findSyncRun, findSyncRunByWorkflowId, listSyncRuns, syncRunReport, type RunWarning, type SyncRun, type SyncRunChat, type SyncRunSchool } from '../../db/repositories/sync-runs.js';
 import { secretBoxFromConfig, type SecretBox } from '../../infra/secrets.js';
 import { checkExport, isFileKind } from '../../roster/journal-exports.js';
 import { journalFactory } from '../../roster/journal-factory.js';
@@ -82,13 +82,27 @@ function runView(r: SyncRun, timeZone: string) {
   };
 }
 
-/** A warning as operators read it: the stored one, with a sentence for those that need a human to act. */
-function warningView(w: RunWarning, lang: Lang): RunWarning & { message?: string } {
-  if (w.code === 'chat-created-again') return { ...w, message: message('run-warning-chat-created-again', lang, { title: w.title }) };
-  return w;
+/** A warning as operators read it: the stored one, with a sentence in the reader's language. */
+function warningView(w: RunWarning, lang: Lang): RunWarning & { message: string } {
+  switch (w.code) {
+    case 'chat-created-again':
+      return { ...w, message: message('run-warning-chat-created-again', lang, { title: w.title }) };
+    case 'failed':
+      return { ...w, message: message('run-warning-failed', lang, { reason: w.message }) };
+    default:
+      return { ...w, message: message(`run-warning-${w.code}`, lang, { ref: w.ref }) };
+  }
 }
 
 const schoolView = (s: SyncRunSchool, lang: Lang) => ({ ...s, warnings: s.warnings.map((w) => warningView(w, lang)) });
+
+/** A chat's line; one with refused changes says why and what to do, in the reader's language. */
+function chatView(c: SyncRunChat, lang: Lang): SyncRunChat & { message?: string } {
+  if (c.errors === 0) return c;
+  const code = (c.errorDetail as { code?: string } | null)?.code;
+  const key = code === 'forbidden' ? 'run-chat-forbidden' : code === 'not-found' ? 'run-chat-not-found' : 'run-chat-error';
+  return { ...c, message: message(key, lang, { title: c.title, errors: c.errors }) };
+}
 
 export function connectionRoutes(deps: ApiDeps): Router {
   const { pool, temporal, config } = deps;
@@ -305,7 +319,7 @@ export function connectionRoutes(deps: ApiDeps): Router {
     res.json({
       ...runView(run, zoneOf(connection)),
       schools: (report?.schools ?? []).map((s) => schoolView(s, req.lang)),
-      chats: report?.chats ?? [],
+      chats: (report?.chats ?? []).map((c) => chatView(c, req.lang)),
     });
   });
 

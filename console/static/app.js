@@ -210,6 +210,14 @@ $('#reveal').addEventListener('click', async () => {
 
 // ---- journal connections and sync runs (authority) ----
 
+/** Run, school and connection states as the operator reads them (an unknown one is shown as it is). */
+const STATE_LABELS = {
+  running: 'идёт', 'awaiting-confirmation': 'ждёт подтверждения', applied: 'применён', planned: 'только план (пробный запуск)',
+  discarded: 'отменён', failed: 'ошибка', reading: 'чтение журнала', held: 'остановлен защитой от массовых изменений',
+  applying: 'применяется', enabled: 'включено', paused: 'приостановлено',
+};
+const stateLabel = (code) => STATE_LABELS[code] ?? code;
+
 function runsChart(runs) {
   const data = runs.filter((r) => r.report).slice(-30);
   if (data.length === 0) return el('p', {}, 'Отчётов синхронизаций пока нет.');
@@ -299,7 +307,7 @@ async function loadConnections() {
           const controls = el('td', {}, toggle);
           if (FILE_KINDS[c.kind]) controls.append(uploadControl(c));
           const source = c.settings?.baseUrl ?? (FILE_KINDS[c.kind] ? 'выгрузка из файлов' : '—');
-          const tr = el('tr', {}, el('td', {}, c.name ?? c.kind), el('td', {}, source), el('td', {}, c.schools?.length ?? 0), el('td', {}, `${c.nightlyAt ?? ''} ${c.timezone ?? ''}`), el('td', {}, c.status), controls);
+          const tr = el('tr', {}, el('td', {}, c.name ?? c.kind), el('td', {}, source), el('td', {}, c.schools?.length ?? 0), el('td', {}, `${c.nightlyAt ?? ''} ${c.timezone ?? ''}`), el('td', {}, stateLabel(c.status)), controls);
           tr.dataset.connectionId = c.id;
           tr.addEventListener('click', (e) => { if (!controls.contains(e.target)) void loadRuns(c.id); });
           return tr;
@@ -331,8 +339,32 @@ async function loadRuns(connectionId) {
         }
       }
       const progress = r.progress ? ` (${r.progress.done}/${r.progress.total})` : '';
-      return el('tr', {}, el('td', {}, r.startedAtLocal ?? r.id), el('td', {}, r.status + progress), el('td', {}, r.report?.adds ?? '—'), el('td', {}, r.report?.removes ?? '—'), cell);
+      const notes = (r.report?.errors ?? 0) > 0 ? ` · ошибок: ${r.report.errors}` : '';
+      const tr = el('tr', {}, el('td', {}, r.startedAtLocal ?? r.id), el('td', {}, stateLabel(r.status) + progress + notes), el('td', {}, r.report?.adds ?? '—'), el('td', {}, r.report?.removes ?? '—'), cell);
+      tr.dataset.runId = r.id;
+      tr.addEventListener('click', (e) => { if (!cell.contains(e.target)) void loadRunDetail(r.id); });
+      return tr;
     }));
+    $('#run-detail').replaceChildren();
+  } catch (err) {
+    say(err.message, true);
+  }
+}
+
+/** One run: per school its state and what needs a human (warnings), then the chats whose changes were refused. */
+async function loadRunDetail(runId) {
+  const box = $('#run-detail');
+  try {
+    const run = await api('GET', `/v1/sync-runs/${runId}`);
+    const schools = run.schools.map((sch) =>
+      el('li', {}, `Школа ${sch.schoolExternalId}: ${stateLabel(sch.status)}, прочитано строк: ${sch.rowsRead}`,
+        ...(sch.warnings.length ? [el('ul', {}, ...sch.warnings.map((w) => el('li', { className: 'warning' }, w.message)))] : [])));
+    const refused = run.chats.filter((c) => c.errors > 0).map((c) => el('li', { className: 'error' }, c.message));
+    box.replaceChildren(
+      el('h4', {}, `Запуск ${run.startedAtLocal ?? run.id}`),
+      el('ul', {}, ...schools),
+      ...(refused.length ? [el('h4', {}, 'Чаты, где изменения не применены'), el('ul', {}, ...refused)] : []),
+    );
   } catch (err) {
     say(err.message, true);
   }

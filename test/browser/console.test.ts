@@ -12,6 +12,8 @@ import { useTestApi } from '../helpers/api.js';
 import { useTestDb } from '../helpers/db.js';
 import { seedSchool, type SchoolWithClasses } from '../helpers/seed.js';
 import { useTemporalWorker } from '../helpers/temporal.js';
+import { addRunSchoolWarning, replaceRunChats, upsertRunSchool } from '../../db/repositories/roster-sync.js';
+import { ensureSyncRun, refreshSyncRunTotals, setSyncRunStatus } from '../../db/repositories/sync-runs.js';
 
 const CHROMIUM = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find(
   (p): p is string => !!p && existsSync(p),
@@ -128,6 +130,47 @@ describe.skipIf(!CHROMIUM)('support console in Chromium', () => {
     expect(await result.textContent()).toMatch(/«Выгрузка OneRoster»: выгрузка принята — школ: [1-9]\d*, файлов: 1, \d+ КБ/);
     await page.screenshot({ path: join(shots, '5-upload-accepted.png'), fullPage: true });
     expect(await stored()).toEqual([{ layout: 'zip' }]);
+  });
+
+  it('R-C5, R-C7: an operator opens a run and reads, in Russian, which chat the bot cannot change and which chat was created again', async () => {
+    const operator: Principal = { sub: 'op-runs', role: 'authority', schools: [], classes: [] };
+    const created = await api.call('POST', '/v1/connections', { as: operator, body: { name: 'ЭлЖур (район)', kind: 'oneroster-csv' } });
+    expect(created.status).toBe(201);
+    // A finished run as the reconciler leaves it: one school, a chat whose bot lost its admin rights
+    // (two refused adds), a chat created again after an unrecorded create.
+    const run = await ensureSyncRun(db.pool, { connectionId: created.body.id, workflowId: `reconcile/${created.body.id}/console-test`, kind: 'nightly', dryRun: false });
+    await upsertRunSchool(db.pool, run.id, '1001', { status: 'applied', rowsRead: 552 });
+    await addRunSchoolWarning(db.pool, run.id, '1001', { code: 'chat-created-again', ref: 'class:c5a', title: '5А' });
+    await replaceRunChats(db.pool, run.id, '1001', [
+      { chatKey: 'class:c5a', title: '5А', adds: 25, removes: 0, pending: 0, handKept: 0 },
+      { chatKey: 'class:c7b', title: '7Б', adds: 2, removes: 0, pending: 0, handKept: 0 },
+    ]);
+    await db.pool.query(`UPDATE sync_run_chats SET errors = 2, error_detail = $2 WHERE run_id = $1 AND chat_key = 'class:c7b'`, [
+      run.id,
+      JSON.stringify({ code: 'forbidden', message: 'Permission denied' }),
+    ]);
+    await refreshSyncRunTotals(db.pool, run.id);
+    await setSyncRunStatus(db.pool, run.id, 'applied', { finished: true });
+
+    await page.evaluate(() => localStorage.clear());
+    await page.goto(`${api.baseUrl}/console/`);
+    await page.getByRole('button', { name: 'Войти как оператор органа управления' }).click();
+    await page.locator(`tr[data-connection-id="${created.body.id}"] td`).first().click();
+    const row = page.locator(`tr[data-run-id="${run.id}"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain('применён · ошибок: 2');
+    await row.locator('td').first().click();
+    const detail = page.locator('#run-detail');
+    await detail.getByText('Чаты, где изменения не применены').waitFor();
+    const text = (await detail.textContent()) ?? '';
+    expect(text).toContain('Школа 1001: применён, прочитано строк: 552');
+    expect(text).toContain('Чат «5А» создан повторно: прежняя попытка могла создать его в мессенджере — проверьте, нет ли дубликата.');
+    expect(text).toContain('Чат «7Б»: у бота нет прав администратора, изменения не применены (2).');
+    await page.screenshot({ path: join(shots, '6-run-detail.png'), fullPage: true });
+    // The same report in English for an API client that asks for it.
+    const en = await api.call('GET', `/v1/sync-runs/${run.id}`, { as: operator, headers: { 'accept-language': 'en' } });
+    expect(en.body.chats.find((c: { title: string }) => c.title === '7Б').message).toMatch(/the bot is not an admin/);
+    expect(en.body.chats.find((c: { title: string }) => c.title === '5А').message).toBeUndefined();
   });
 
   it('a wrong token is refused on sign-in without a crash', async () => {

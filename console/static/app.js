@@ -214,7 +214,7 @@ $('#reveal').addEventListener('click', async () => {
 const STATE_LABELS = {
   running: 'идёт', 'awaiting-confirmation': 'ждёт подтверждения', applied: 'применён', planned: 'только план (пробный запуск)',
   discarded: 'отменён', failed: 'ошибка', reading: 'чтение журнала', held: 'остановлен защитой от массовых изменений',
-  applying: 'применяется', enabled: 'включено', paused: 'приостановлено',
+  applying: 'применяется', enabled: 'включено', paused: 'приостановлено', disabled: 'выключено',
 };
 const stateLabel = (code) => STATE_LABELS[code] ?? code;
 

@@ -9,11 +9,15 @@
 // ROSTER_MESSENGER_READS (8), BENCH_READ_AHEAD (journal listings at once per school, 4),
 // MESSENGER_MAX_BATCH (100), BENCH_CHURN (0.01), BENCH_CPU_PROF=<dir> (V8 CPU profile of each worker).
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startEljurSimulator } from '../adapters/journals/eljur/simulator.js';
 import { ONEROSTER_BASE, startOneRosterSimulator } from '../adapters/journals/oneroster-rest/simulator.js';
-import type { RunningSim } from '../adapters/journals/testing/sim-server.js';
+import { writeOneRosterCsv } from '../adapters/journals/oneroster-csv/export.js';
+import { FaultPlan, type RunningSim } from '../adapters/journals/testing/sim-server.js';
 import { startMessengerSimulator, type MessengerSimulator } from '../adapters/messenger/simulator.js';
 import { insertConnection } from '../db/repositories/connections.js';
 import { findSyncRunByWorkflowId, type SyncRun } from '../db/repositories/sync-runs.js';
@@ -38,7 +42,9 @@ if (!sizes.length) sizes.push(10_000, 50_000, 200_000);
 const CREDS = { devkey: 'bench-dev-key', vendor: 'school', login: 'hub-sync', password: 'bench' };
 const ONEROSTER_CLIENT = { clientId: 'hub-bench', clientSecret: 'bench-secret' };
 const JOURNAL = process.env.BENCH_JOURNAL ?? 'eljur';
-if (JOURNAL !== 'eljur' && JOURNAL !== 'oneroster-rest') throw new Error(`BENCH_JOURNAL must be eljur or oneroster-rest, not ${JOURNAL}`);
+if (JOURNAL !== 'eljur' && JOURNAL !== 'oneroster-rest' && JOURNAL !== 'oneroster-csv') {
+  throw new Error(`BENCH_JOURNAL must be eljur, oneroster-rest or oneroster-csv, not ${JOURNAL}`);
+}
 
 interface RunFigures {
   run: string;
@@ -159,8 +165,20 @@ async function benchSize(address: string, temporal: Client, target: number) {
     readAhead: Number(process.env.BENCH_READ_AHEAD ?? 4),
   };
   let journalSim: RunningSim;
-  let journal: { kind: 'eljur' | 'oneroster-rest'; settings: Record<string, unknown>; credentials: Record<string, string> };
-  if (JOURNAL === 'oneroster-rest') {
+  let journal: { kind: 'eljur' | 'oneroster-rest' | 'oneroster-csv'; settings: Record<string, unknown>; credentials?: Record<string, string> };
+  /** oneroster-csv: the region as one regional export folder, written again before each run (a nightly full dump). */
+  let exportRegion: (() => Promise<void>) | undefined;
+  if (JOURNAL === 'oneroster-csv') {
+    const dir = await mkdtemp(join(tmpdir(), 'bench-region-csv-'));
+    exportRegion = async () => {
+      const t = performance.now();
+      await writeOneRosterCsv(model, dir);
+      console.error(`region written as OneRoster CSV in ${((performance.now() - t) / 1000).toFixed(1)} s: ${dir}`);
+    };
+    await exportRegion();
+    journalSim = { url: dir, faults: new FaultPlan(), requests: 0, requestsTo: () => 0, close: () => rm(dir, { recursive: true, force: true }) };
+    journal = { kind: 'oneroster-csv', settings: { path: dir } };
+  } else if (JOURNAL === 'oneroster-rest') {
     // Token lifetime longer than any run: the bench measures reads, not token refreshes.
     journalSim = await startOneRosterSimulator(model, { ...ONEROSTER_CLIENT, tokenTtlSeconds: 86_400 });
     journal = {
@@ -232,6 +250,7 @@ async function benchSize(address: string, temporal: Client, target: number) {
     runs.push(await timedRun(ctx, connection.id, sim, 'first-full-sync', workerCpuUs, journalSim));
     runs.push(await timedRun(ctx, connection.id, sim, 'no-change', workerCpuUs, journalSim));
     const churned = model.churn(CHURN);
+    await exportRegion?.();
     runs.push({
       ...(await timedRun(ctx, connection.id, sim, `churn-${CHURN * 100}%`, workerCpuUs, journalSim)),
       churned,

@@ -67,7 +67,7 @@ interface SchoolFiles {
 export class OneRosterCsvSource implements JournalSource {
   readonly kind = 'oneroster-csv' as const;
   readonly supportsDelta = true;
-  /** Data rows parsed by roster reads (not counting the split itself), for tests and benchmarks. */
+  /** Data rows this source parsed for reads and school lists (not the split itself), for tests and benchmarks. */
   readonly stats = { rows: 0 };
   private readonly cfg: z.infer<typeof oneRosterCsvConfigSchema>;
   private readonly bundle: FileBundle;

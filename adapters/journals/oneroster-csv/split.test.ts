@@ -55,7 +55,7 @@ async function editLines(file: string, edit: (lines: string[]) => void): Promise
 }
 
 describe('OneRoster CSV: a regional export is split per school', () => {
-  it('R-C1: the second read of one school of five parses about its share of the rows, not the whole export', async () => {
+  it('R-C1..R-C4: the second read of one school of five parses about its share of the rows, not the whole export', async () => {
     const model = RosterModel.generate({ seed: 11, schools: 5, grades: 3 });
     await writeOneRosterCsv(model, dir);
     const school = [...model.schools.keys()][2]!;
@@ -75,7 +75,7 @@ describe('OneRoster CSV: a regional export is split per school', () => {
     expect(await splits()).toHaveLength(1);
   });
 
-  it('R-C1, R-C2: every school reads exactly the records of the whole-export read, also from a checkpoint and with `since`', async () => {
+  it('R-C1..R-C4: every school reads exactly the records of the whole-export read, also from a checkpoint and with `since`', async () => {
     const model = RosterModel.generate({ seed: 12, schools: 5 });
     await writeOneRosterCsv(model, dir);
     const schools = [...model.schools.keys()];
@@ -94,7 +94,7 @@ describe('OneRoster CSV: a regional export is split per school', () => {
     }
   });
 
-  it('R-C3: a changed export is split again and read fresh; the old split is removed', async () => {
+  it('R-C1..R-C4: a changed export is split again and read fresh; the old split is removed', async () => {
     const model = RosterModel.generate({ seed: 13, schools: 3 });
     await writeOneRosterCsv(model, dir);
     const school = [...model.schools.keys()][1]!;
@@ -120,7 +120,7 @@ describe('OneRoster CSV: a regional export is split per school', () => {
     await expectSameAsWhole([...model.schools.keys()]);
   });
 
-  it('R-C4: two concurrent reads of an export not split yet both succeed with the whole-export records', async () => {
+  it('R-C1..R-C4: two concurrent reads of an export not split yet both succeed with the whole-export records', async () => {
     const model = RosterModel.generate({ seed: 14, schools: 4 });
     await writeOneRosterCsv(model, dir);
     const [a, b] = [...model.schools.keys()];
@@ -133,7 +133,7 @@ describe('OneRoster CSV: a regional export is split per school', () => {
     expect(await splits()).toHaveLength(1);
   });
 
-  it('R-C1: errors of a split read name the original file and row, as the whole-export read does', async () => {
+  it('R-C1..R-C4: errors of a split read name the original file and row, as the whole-export read does', async () => {
     const model = RosterModel.generate({ seed: 15, schools: 3 });
     const schools = [...model.schools.keys()];
     const cases: Array<[string, (lines: string[]) => void]> = [
@@ -160,7 +160,7 @@ describe('OneRoster CSV: a regional export is split per school', () => {
     }
   });
 
-  it('R-C1: a 1.2 export takes a user\'s schools from roles.csv and birth dates from demographics, as the whole-export read does', async () => {
+  it('R-C1..R-C4: a 1.2 export takes a user\'s schools from roles.csv and birth dates from demographics, as the whole-export read does', async () => {
     const csv = (rows: string[][]) => `${rows.map((r) => r.join(',')).join('\n')}\n`;
     const files: Record<string, string[][]> = {
       'manifest.csv': [['propertyName', 'value'], ['oneroster.version', '1.2'], ...['orgs', 'classes', 'users', 'enrollments', 'roles', 'demographics', 'courses'].map((f) => [`file.${f}`, 'bulk'])],

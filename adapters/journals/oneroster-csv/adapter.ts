@@ -3,12 +3,15 @@
 // demographics, 1.2 roles), each built when its step needs it so a resumed read rebuilds it too.
 // `since` keeps rows whose dateLastModified is later (rows without a readable date are kept);
 // `tobedeleted` rows end enrollments and employment.
+// A regional export holding several schools is split once per version into per-school files
+// (split.ts), so reading a school streams what the school holds, not the whole region.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { JournalSourceError } from '../errors.js';
-import { csvPager, csvRows, openBundle, requireColumns, type CsvRow, type FileBundle } from '../files.js';
+import { csvRows, openBundle, requireColumns, RowPager, type CsvRow, type FileBundle } from '../files.js';
 import { pagedRead, type ReadStep } from '../paged-read.js';
 import type { JournalSource, ReadRosterOptions, RosterPage, RosterRecord, SchoolInfo } from '../port.js';
+import { ensureSplit, ROW_COLUMN } from './split.js';
 import { classIndexEntry, classRecords, courseRecords, enrollmentRecords, HOMEROOM_METADATA, isDeleted, userRecords, type ClassIndexEntry, type OrClass } from '../oneroster-common/mapping.js';
 
 export const oneRosterCsvConfigSchema = z.object({
@@ -47,15 +50,64 @@ class DuplicateIds {
   }
 }
 
+export interface OneRosterCsvOptions {
+  /** Split a multi-school export into per-school files (default true; false reads it whole). */
+  split?: boolean;
+  /** Where splits are kept (default: os.tmpdir()/hub-oneroster-split). */
+  splitRoot?: string;
+}
+
+/** The files a read of one school streams: the export itself, or the school's part of its split. */
+interface SchoolFiles {
+  bundle: FileBundle;
+  /** Split files carry the original row number in a hidden leading column. */
+  split: boolean;
+}
+
 export class OneRosterCsvSource implements JournalSource {
   readonly kind = 'oneroster-csv' as const;
   readonly supportsDelta = true;
+  /** Data rows this source parsed for reads and school lists (not the split itself), for tests and benchmarks. */
+  readonly stats = { rows: 0 };
   private readonly cfg: z.infer<typeof oneRosterCsvConfigSchema>;
   private readonly bundle: FileBundle;
 
-  constructor(config: OneRosterCsvConfig) {
+  constructor(config: OneRosterCsvConfig, private readonly options: OneRosterCsvOptions = {}) {
     this.cfg = oneRosterCsvConfigSchema.parse(config);
     this.bundle = openBundle(this.cfg.path);
+  }
+
+  /**
+   * The school's files: its part of the export's split when the export holds several schools,
+   * otherwise (one school, a school the export does not list, or a split that failed, e.g. on a
+   * broken file, whose error the whole-export read then reports as before) the export itself.
+   */
+  private async schoolFiles(school: string, manifest: Map<string, string>): Promise<SchoolFiles> {
+    const whole = { bundle: this.bundle, split: false };
+    if (this.options.split === false) return whole;
+    try {
+      const usesRoles = await this.present(manifest, 'roles');
+      const split = await ensureSplit(this.cfg.path, this.bundle, async () => (await this.listSchools()).map((s) => s.externalId), usesRoles, this.options.splitRoot);
+      const folder = split?.folder(school);
+      return folder ? { bundle: openBundle(folder), split: true } : whole;
+    } catch {
+      return whole;
+    }
+  }
+
+  /** Rows of a file of the school's files, numbered as in the original file. */
+  private async *fileRows(files: SchoolFiles, file: string): AsyncGenerator<CsvRow> {
+    const stream = await files.bundle.open(file);
+    if (!stream) return;
+    for await (const r of csvRows(stream, file)) {
+      this.stats.rows++;
+      if (files.split) {
+        const { [ROW_COLUMN]: row, ...values } = r.values;
+        yield { row: Number(row), values };
+      } else {
+        yield r;
+      }
+    }
   }
 
   /** `file.<name>` → bulk | delta | absent; a missing manifest is an error (it is required). */
@@ -75,11 +127,9 @@ export class OneRosterCsvSource implements JournalSource {
     return mode !== undefined && mode !== '' && mode !== 'absent' && (await this.bundle.has(`${name}.csv`));
   }
 
-  private async *rows(file: string, required: readonly string[]): AsyncGenerator<CsvRow> {
-    const stream = await this.bundle.open(file);
-    if (!stream) return;
+  private async *rows(file: string, required: readonly string[], files: SchoolFiles = { bundle: this.bundle, split: false }): AsyncGenerator<CsvRow> {
     let first = true;
-    for await (const r of csvRows(stream, file)) {
+    for await (const r of this.fileRows(files, file)) {
       if (first) requireColumns(r, file, required);
       first = false;
       yield r;
@@ -117,9 +167,10 @@ export class OneRosterCsvSource implements JournalSource {
         return Number.isNaN(at) || at > after;
       };
       const hasCourses = await this.present(manifest, 'courses');
+      const files = await this.schoolFiles(school, manifest);
       const step = (file: string, required: readonly string[], map: (r: CsvRow) => RosterRecord[], before?: () => Promise<void>): ReadStep => {
         const ids = new DuplicateIds(`${file}.csv`);
-        const pager = csvPager(this.bundle, `${file}.csv`, this.cfg.pageSize, (r) => {
+        const pager = new RowPager(async () => this.fileRows(files, `${file}.csv`), this.cfg.pageSize, (r: CsvRow) => {
           requireColumns(r, `${file}.csv`, required);
           const records = changed(r.values) ? map(r) : [];
           if (records.length > 0) ids.check(r);
@@ -149,7 +200,7 @@ export class OneRosterCsvSource implements JournalSource {
           birth = new Map();
           if (await this.present(manifest, 'demographics')) {
             // 1.1+ keys demographics by the user's sourcedId; 1.0 had userSourcedId.
-            for await (const r of this.rows('demographics.csv', [])) {
+            for await (const r of this.rows('demographics.csv', [], files)) {
               const id = r.values.sourcedId || r.values.userSourcedId;
               const d = r.values.birthDate ?? r.values.birthdate;
               if (id && d && /^\d{4}-\d{2}-\d{2}$/.test(d)) birth.set(id, d);
@@ -160,7 +211,7 @@ export class OneRosterCsvSource implements JournalSource {
           roles = new Map();
           // 1.2 moved a user's roles and orgs to roles.csv (some tools name it userProfiles).
           if (await this.present(manifest, 'roles')) {
-            for await (const r of this.rows('roles.csv', ['userSourcedId', 'role'])) {
+            for await (const r of this.rows('roles.csv', ['userSourcedId', 'role'], files)) {
               if (isDeleted(r.values.status ?? '')) continue;
               const u = roles.get(r.values.userSourcedId!) ?? { role: '', orgs: new Set<string>() };
               if (!u.role || r.values.roleType === 'primary') u.role = r.values.role!;
@@ -174,7 +225,7 @@ export class OneRosterCsvSource implements JournalSource {
       const buildClassIndex = async () => {
         if (classIndex) return;
         classIndex = new Map();
-        for await (const r of this.rows('classes.csv', ['sourcedId', 'classType'])) classIndex.set(r.values.sourcedId!, classIndexEntry(this.orClass(r.values)));
+        for await (const r of this.rows('classes.csv', ['sourcedId', 'classType'], files)) classIndex.set(r.values.sourcedId!, classIndexEntry(this.orClass(r.values)));
       };
 
       const steps: ReadStep[] = [];

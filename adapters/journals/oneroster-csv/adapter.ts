@@ -12,6 +12,7 @@ import { csvRows, openBundle, requireColumns, RowPager, type CsvRow, type FileBu
 import { pagedRead, type ReadStep } from '../paged-read.js';
 import type { JournalSource, ReadRosterOptions, RosterPage, RosterRecord, SchoolInfo } from '../port.js';
 import { ensureSplit, ROW_COLUMN } from './split.js';
+import { list, userOrgs } from './user-orgs.js';
 import { classIndexEntry, classRecords, courseRecords, enrollmentRecords, HOMEROOM_METADATA, isDeleted, userRecords, type ClassIndexEntry, type OrClass } from '../oneroster-common/mapping.js';
 
 export const oneRosterCsvConfigSchema = z.object({
@@ -22,7 +23,6 @@ export const oneRosterCsvConfigSchema = z.object({
 });
 export type OneRosterCsvConfig = z.input<typeof oneRosterCsvConfigSchema>;
 
-const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 const truthy = (v: string | undefined) => v === undefined || v === '' || v.toLowerCase() === 'true';
 
 /**
@@ -244,7 +244,7 @@ export class OneRosterCsvSource implements JournalSource {
           const v = r.values;
           const id = need(r, 'users.csv', 'sourcedId');
           const profile = roles!.get(id);
-          const orgs = new Set([...list(v.orgSourcedIds), ...(v.primaryOrgSourcedId ? [v.primaryOrgSourcedId] : []), ...(profile?.orgs ?? [])]);
+          const orgs = userOrgs(v, profile?.orgs);
           if (!orgs.has(school)) return [];
           return userRecords({
             sourcedId: id, status: v.status ?? '', enabledUser: truthy(v.enabledUser), role: v.role || profile?.role || '',

@@ -3,14 +3,14 @@
 // sync needs them. The bytes live in PostgreSQL (db/repositories/journal-exports.ts), so whichever
 // worker replica runs the sync finds them; each worker keeps a local copy per export id and digest,
 // in a folder per connection, and removes the copies of exports a newer upload replaced.
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createJournalSource } from '../adapters/journals/registry.js';
 import type { JournalKind } from '../adapters/journals/port.js';
 import { readExportFiles, type ExportFile, type ExportLayout, type JournalExport } from '../db/repositories/journal-exports.js';
+import { writeFolderOnce } from '../infra/folder-once.js';
 import type { Queryable } from '../infra/postgres.js';
 
 export const FILE_KINDS = ['oneroster-csv', 'esh-file', 'epos-file'] as const satisfies readonly JournalKind[];
@@ -61,15 +61,8 @@ export async function materialiseExport(
     const now = new Date();
     await utimes(dir, now, now).catch(() => undefined); // in use again: not to be pruned
   } else {
-    const tmp = `${dir}.tmp-${randomBytes(4).toString('hex')}`;
-    try {
-      await writeFiles(tmp, readExportFiles(db, exp.id, names));
-      await rename(tmp, dir);
-    } catch (error) {
-      await rm(tmp, { recursive: true, force: true });
-      // Another sync of the same export got there first: its copy is as good as ours.
-      if (!existsSync(dir)) throw error;
-    }
+    // Another sync of the same export may get there first: its copy is as good as ours.
+    await writeFolderOnce(dir, (tmp) => writeFiles(tmp, readExportFiles(db, exp.id, names)));
   }
   await pruneReplacedCopies(home, name, graceMs);
   return adapterPath(dir, exp.layout, names);

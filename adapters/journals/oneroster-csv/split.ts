@@ -11,13 +11,15 @@
 // Indexes keep today's "last row wins": a user's roles and demographics rows go to every school of
 // the user; an enrollment's class, if its last row belongs elsewhere, is appended to the school's
 // classes file, so the class index finds the same row as a whole-export read does.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, utimes, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm, stat, utimes, writeFile, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { csvRows, type FileBundle } from '../files.js';
 import { isDeleted } from '../oneroster-common/mapping.js';
+import { writeFolderOnce } from '../../../infra/folder-once.js';
+import { userOrgs } from './user-orgs.js';
 
 /** Name of the hidden leading column holding a row's row number in the original file. */
 export const ROW_COLUMN = '#hub:row';
@@ -32,8 +34,6 @@ export const SPLIT_FILES = ['courses', 'classes', 'users', 'enrollments', 'demog
 
 /** A school's folder in a split: its id hashed (ids are not file names). */
 export const schoolFolder = (school: string) => createHash('sha256').update(school).digest('hex').slice(0, 20);
-
-const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
 
 /** Path part and version part of an export's split folder name. */
 export async function splitKey(path: string): Promise<{ home: string; version: string }> {
@@ -186,8 +186,7 @@ async function writeSplit(bundle: FileBundle, schools: readonly string[], dir: s
     await split('users', ({ values: v }) => {
       // A row failing its checks (read before the school filter) fails for every school.
       if (!hasAll(v, ['sourcedId', 'givenName', 'familyName']) || v.sourcedId === '') return ALL;
-      const orgs = [...list(v.orgSourcedIds), ...(v.primaryOrgSourcedId ? [v.primaryOrgSourcedId] : []), ...(roleOrgs.get(v.sourcedId!) ?? [])];
-      const to = [...new Set(orgs.filter((o) => targets.has(o)))];
+      const to = [...userOrgs(v, roleOrgs.get(v.sourcedId!))].filter((o) => targets.has(o));
       if (to.length > 0) {
         const set = userSchools.get(v.sourcedId!) ?? new Set<string>();
         for (const s of to) set.add(s);
@@ -305,16 +304,11 @@ export async function ensureSplit(
     const ids = [...new Set(await schools())];
     if (ids.length <= 1) return undefined;
     await mkdir(root, { recursive: true });
-    const tmp = `${dir}.tmp-${randomBytes(4).toString('hex')}`;
-    try {
+    // Another process may split the same version first: its split is as good as ours.
+    await writeFolderOnce(dir, async (tmp) => {
       await writeSplit(bundle, ids, tmp, usesRoles);
       await writeFile(join(tmp, 'schools.json'), JSON.stringify(ids), { mode: 0o600 });
-      await rename(tmp, dir);
-    } catch (error) {
-      await rm(tmp, { recursive: true, force: true });
-      // Another process split the same version first: its split is as good as ours.
-      if (!existsSync(dir)) throw error;
-    }
+    });
     await prune(root, name, home, graceMs);
     return made(ids);
   })();

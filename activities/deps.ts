@@ -2,7 +2,7 @@ import type { OtpSender } from '../adapters/otp/port.js';
 import type { Messenger } from '../adapters/messenger/port.js';
 import type { Logger } from '../infra/logger.js';
 import type { Pool } from '../infra/postgres.js';
-import type { JournalFactory } from '../roster/journal-factory.js';
+import type { JournalFactory } from '../sync/journal-factory.js';
 
 /** What activities reach the outside world through; the worker wires real ones, tests their own. */
 export interface ActivityDeps {

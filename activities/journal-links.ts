@@ -17,7 +17,7 @@ import {
   type ManagedChat,
 } from '../db/repositories/roster-sync.js';
 import { inTransaction } from '../infra/postgres.js';
-import { refuseJournalLink, type LinkCandidate } from '../roster/link-rules.js';
+import { refuseJournalLink, type LinkCandidate } from '../sync/link-rules.js';
 import { ROSTER_REFUSALS, type LinkRequest, type UnlinkRequest } from '../workflows/roster-definitions.js';
 import type { ActivityDeps } from './deps.js';
 import { ensureChatAtMessenger } from './messenger-chats.js';

@@ -1,13 +1,11 @@
 // The express 5 app: shared middleware, the routes, and one error handler that turns every refusal
 // into problem+json. Express 5 forwards rejected promises from async handlers to that handler.
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { ZodError } from 'zod';
-import type { Config } from '../infra/config.js';
 import type { Logger } from '../infra/logger.js';
-import type { Pool } from '../infra/postgres.js';
-import { authenticate, type TokenService } from './auth.js';
+import { authenticate } from './auth.js';
+import type { ApiDeps } from './deps.js';
 import { pickLang } from './messages.js';
 import { outageProblem } from './outage.js';
 import { Problem, sendProblem } from './problem.js';
@@ -26,14 +24,7 @@ import { journalLinkRoutes } from './routes/journal-links.js';
 import { guard, observe, routeIndex, surfaceRoutes } from './surfaces.js';
 import { requestContext } from '../infra/request-context.js';
 
-export interface ApiDeps {
-  config: Config;
-  pool: Pool;
-  temporal: Client;
-  tokens: TokenService;
-  logger: Logger;
-  taskQueues: { registration: string; roster: string };
-}
+export type { ApiDeps };
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();

@@ -4,7 +4,7 @@
 import { basename } from 'node:path';
 import yauzl from 'yauzl';
 import type { ExportFile, ExportLayout } from '../db/repositories/journal-exports.js';
-import { LAYOUTS, type FileKind } from '../roster/journal-exports.js';
+import { LAYOUTS, type FileKind } from '../sync/journal-exports.js';
 import { Problem } from './problem.js';
 
 export const ZIP_TYPES = ['application/zip', 'application/x-zip-compressed'] as const;

@@ -3,10 +3,11 @@
 import { join } from 'node:path';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
-import { httpDuration, journeyGauges, registry } from '../infra/metrics.js';
+import { httpDuration, registry } from '../infra/metrics.js';
+import { journeyGauges } from './journey-gauges.js';
 import { projectRoot } from '../infra/paths.js';
 import { enforceAccess, indexRoutes } from './access.js';
-import type { ApiDeps } from './app.js';
+import type { ApiDeps } from './deps.js';
 import { docsPage, openApiDocument } from './openapi.js';
 import { rateLimits } from './rate-limit.js';
 import { routeTable } from './route-table.js';

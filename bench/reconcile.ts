@@ -24,7 +24,7 @@ import { findSyncRunByWorkflowId, type SyncRun } from '../db/repositories/sync-r
 import { migrate } from '../infra/migrate.js';
 import { createPool, type Pool } from '../infra/postgres.js';
 import { secretBox } from '../infra/secrets.js';
-import { startSync, type SyncContext } from '../roster/start-sync.js';
+import { startSync, type SyncContext } from '../sync/start-sync.js';
 import { RegionModel } from './region.js';
 import { startBenchChild } from './child-process.js';
 import { startLocalDevServer } from '../test/helpers/local-temporal.js';

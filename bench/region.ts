@@ -3,7 +3,7 @@
 // RosterModel (so the journal simulators serve it) whose per-school views are indexed: the base
 // model filters every map on each call, which is quadratic once a region has hundreds of schools.
 import { desiredChats } from '../domain/roster/chats.js';
-import { schoolRosterFromRecords } from '../roster/from-journal.js';
+import { schoolRosterFromRecords } from '../sync/from-journal.js';
 import type { RosterRecord } from '../adapters/journals/port.js';
 import {
   RosterModel,

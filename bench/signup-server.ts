@@ -12,9 +12,9 @@ import { outboxOtpSender } from '../adapters/otp/outbox.js';
 import { loadConfig } from '../infra/config.js';
 import { createLogger } from '../infra/logger.js';
 import { createPool } from '../infra/postgres.js';
-import { bundleWorkflows, createHubWorker } from '../infra/temporal.js';
+import { bundleWorkflows, createHubWorker } from '../app/temporal-worker.js';
 import { requestIdClientInterceptor } from '../infra/temporal-interceptors.js';
-import { unwiredJournals, unwiredMessenger } from '../roster/unwired.js';
+import { unwiredJournals, unwiredMessenger } from '../sync/unwired.js';
 
 const env = (k: string): string => {
   const v = process.env[k];

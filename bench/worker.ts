@@ -7,8 +7,8 @@ import { VkTeamsHttpMessenger } from '../adapters/messenger/vkteams-http.js';
 import { createLogger } from '../infra/logger.js';
 import { createPool } from '../infra/postgres.js';
 import { parseSecretsKey, secretBox } from '../infra/secrets.js';
-import { bundleWorkflows, createHubWorker } from '../infra/temporal.js';
-import { journalFactory } from '../roster/journal-factory.js';
+import { bundleWorkflows, createHubWorker } from '../app/temporal-worker.js';
+import { journalFactory } from '../sync/journal-factory.js';
 
 const env = (k: string): string => {
   const v = process.env[k];

@@ -2,7 +2,8 @@
 import { loadConfig } from '../infra/config.js';
 import { openDatabase } from '../infra/database.js';
 import { createLogger } from '../infra/logger.js';
-import { runApi, runUntilSignal } from '../infra/processes.js';
+import { runApi } from '../app/processes.js';
+import { runUntilSignal } from '../infra/lifecycle.js';
 
 const config = loadConfig();
 const logger = createLogger(config.LOG_LEVEL, 'api');

@@ -5,13 +5,13 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { loadConfig } from '../infra/config.js';
 import { openDatabase } from '../infra/database.js';
-import { startDevTemporal } from '../infra/dev-temporal.js';
+import { startDevTemporal } from '../app/dev-temporal.js';
 import { startEmbeddedPostgres } from '../infra/embedded-postgres.js';
 import { createLogger } from '../infra/logger.js';
-import { runApi, runUntilSignal, runWorkers, type Stoppable } from '../infra/processes.js';
-import { runScheduler } from '../scheduler/run.js';
+import { runApi, runScheduler, runWorkers } from '../app/processes.js';
+import { runUntilSignal, type Stoppable } from '../infra/lifecycle.js';
 import { seedDevData } from '../db/dev-seed.js';
-import { startDevSimulators } from '../infra/dev-simulators.js';
+import { startDevSimulators } from '../app/dev-simulators.js';
 
 const env = { ...process.env };
 const dataDir = env.HUB_DATA_DIR ?? join(import.meta.dirname, '..', '.data');

@@ -2,9 +2,9 @@
 import { loadConfig } from '../infra/config.js';
 import { openDatabase } from '../infra/database.js';
 import { createLogger } from '../infra/logger.js';
-import { runUntilSignal } from '../infra/processes.js';
+import { runUntilSignal } from '../infra/lifecycle.js';
 import { connectClient } from '../infra/temporal.js';
-import { runScheduler } from '../scheduler/run.js';
+import { runScheduler } from '../app/processes.js';
 
 const config = loadConfig();
 const logger = createLogger(config.LOG_LEVEL, 'scheduler');

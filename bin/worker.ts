@@ -2,7 +2,8 @@
 import { loadConfig } from '../infra/config.js';
 import { openDatabase } from '../infra/database.js';
 import { createLogger } from '../infra/logger.js';
-import { runUntilSignal, runWorkers } from '../infra/processes.js';
+import { runWorkers } from '../app/processes.js';
+import { runUntilSignal } from '../infra/lifecycle.js';
 
 const config = loadConfig();
 const logger = createLogger(config.LOG_LEVEL, 'worker');

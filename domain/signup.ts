@@ -6,6 +6,9 @@ import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 export const OTP_CHANNELS = ['sms', 'voice-call', 'email'] as const;
 export type OtpChannel = (typeof OTP_CHANNELS)[number];
 
+/** Why a one-time code is sent. */
+export type OtpPurpose = 'signup' | 'password-reset';
+
 export const CODE_LENGTH = 6;
 export const CODE_PATTERN = /^\d{6}$/;
 

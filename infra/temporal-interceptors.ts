@@ -4,7 +4,6 @@ import { Context } from '@temporalio/activity';
 import type { WorkflowClientInterceptor } from '@temporalio/client';
 import { defaultPayloadConverter, type Headers } from '@temporalio/common';
 import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next } from '@temporalio/worker';
-import { fileURLToPath } from 'node:url';
 import { currentRequestId, REQUEST_ID_HEADER, requestContext } from './request-context.js';
 
 function withRequestId(headers: Headers): Headers {
@@ -39,5 +38,3 @@ export class RequestIdActivityInterceptor implements ActivityInboundCallsInterce
 
 export const activityInterceptors = (_ctx: Context) => ({ inbound: new RequestIdActivityInterceptor() });
 
-/** The workflow-side interceptor module, bundled with the workflows. */
-export const workflowInterceptorsPath = fileURLToPath(new URL('../workflows/interceptors.ts', import.meta.url));

@@ -13,8 +13,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
-import type { OtpPurpose } from '../adapters/otp/port.js';
-import { channelAllowed, cleanProfile, profileProblems, type OtpChannel, type SignupProfile } from '../domain/signup.js';
+import { channelAllowed, cleanProfile, profileProblems, type OtpChannel, type OtpPurpose, type SignupProfile } from '../domain/signup.js';
 import {
   SIGNUP_REFUSALS,
   forgotPasswordUpdate,

@@ -1,10 +1,8 @@
 // How one-time codes reach people (R-A4). The workflow never sees a code; an activity makes one and
 // hands it to this port, which delivers it by SMS, a voice call or e-mail.
-import type { OtpChannel } from '../../domain/signup.js';
+import type { OtpChannel, OtpPurpose } from '../../domain/signup.js';
 
-export type { OtpChannel };
-
-export type OtpPurpose = 'signup' | 'password-reset';
+export type { OtpChannel, OtpPurpose };
 
 export interface OtpMessage {
   channel: OtpChannel;

@@ -30,7 +30,7 @@ import {
   rejectApplicationUpdate,
   type ApplicationWorkflowInput,
 } from '../../workflows/definitions.js';
-import type { ApiDeps } from '../app.js';
+import type { ApiDeps } from '../deps.js';
 import { resolveApprover } from '../approvers.js';
 import { principalOf, requireRole } from '../auth.js';
 import { message } from '../messages.js';

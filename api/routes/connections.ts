@@ -14,10 +14,10 @@ import {
 import { replaceExport } from '../../db/repositories/journal-exports.js';
 import { findSyncRun, findSyncRunByWorkflowId, listSyncRuns, syncRunReport, type RunWarning, type SyncRun, type SyncRunChat, type SyncRunSchool } from '../../db/repositories/sync-runs.js';
 import { secretBoxFromConfig, type SecretBox } from '../../infra/secrets.js';
-import { checkExport, isFileKind } from '../../roster/journal-exports.js';
-import { journalFactory } from '../../roster/journal-factory.js';
-import { decideRun, startSync, SyncRefused } from '../../roster/start-sync.js';
-import type { ApiDeps } from '../app.js';
+import { checkExport, isFileKind } from '../../sync/journal-exports.js';
+import { journalFactory } from '../../sync/journal-factory.js';
+import { decideRun, startSync, SyncRefused } from '../../sync/start-sync.js';
+import type { ApiDeps } from '../deps.js';
 import { principalOf } from '../auth.js';
 import { readUpload } from '../journal-upload.js';
 import { formatLocalTime, message, type Lang } from '../messages.js';

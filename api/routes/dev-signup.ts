@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { readOutbox } from '../../adapters/otp/outbox.js';
 import { maskPhone, normaliseEmail, normalisePhone } from '../../domain/contact.js';
 import { insertIdentityAccount } from '../../db/repositories/identity-accounts.js';
-import type { ApiDeps } from '../app.js';
+import type { ApiDeps } from '../deps.js';
 import { Problem } from '../problem.js';
 
 const outboxQuery = z.object({ to: z.string().max(254).optional(), limit: z.coerce.number().int().min(1).max(200).default(20) });

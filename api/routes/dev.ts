@@ -1,7 +1,7 @@
 // Dev stack only (HUB_DEV_AUTH=true): issues bearer tokens so the API can be tried by hand.
 import { Router } from 'express';
 import { z } from 'zod';
-import type { ApiDeps } from '../app.js';
+import type { ApiDeps } from '../deps.js';
 import { ROLES } from '../auth.js';
 
 const body = z

@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { classesOf, searchSchools, searchSettlements } from '../../db/repositories/directory.js';
 import { findSchool } from '../../db/repositories/schools.js';
-import type { ApiDeps } from '../app.js';
+import type { ApiDeps } from '../deps.js';
 import { paged } from '../pagination.js';
 import { Problem } from '../problem.js';
 import { idParams, page, schoolsQuery, settlementsQuery } from '../schemas/joining.js';

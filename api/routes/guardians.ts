@@ -18,7 +18,7 @@ import {
   guardianWorkflowId,
   type GuardianWorkflowInput,
 } from '../../workflows/definitions.js';
-import type { ApiDeps } from '../app.js';
+import type { ApiDeps } from '../deps.js';
 import { principalOf, requireRole } from '../auth.js';
 import { message, type Lang } from '../messages.js';
 import { Problem } from '../problem.js';

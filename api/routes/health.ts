@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { ApiDeps } from '../app.js';
+import type { ApiDeps } from '../deps.js';
 import { Problem } from '../problem.js';
 
 const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>

@@ -20,7 +20,7 @@ import {
   revokeInviteUpdate,
   type InviteWorkflowInput,
 } from '../../workflows/definitions.js';
-import type { ApiDeps } from '../app.js';
+import type { ApiDeps } from '../deps.js';
 import { canActOnSchool, principalOf, requireRole } from '../auth.js';
 import { formatLocalTime, type Lang } from '../messages.js';
 import { Problem } from '../problem.js';

@@ -5,7 +5,7 @@ import { enqueueNotification } from '../../db/repositories/notifications.js';
 import { findPerson } from '../../db/repositories/people.js';
 import { insertSchoolRequest, listSchoolRequests, regionOfSettlement } from '../../db/repositories/school-requests.js';
 import { inTransaction } from '../../infra/postgres.js';
-import type { ApiDeps } from '../app.js';
+import type { ApiDeps } from '../deps.js';
 import { principalOf, requireRole } from '../auth.js';
 import { message } from '../messages.js';
 import { paged } from '../pagination.js';

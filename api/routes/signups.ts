@@ -27,7 +27,7 @@ import {
   type SignupWorkflowInput,
 } from '../../workflows/signup-definitions.js';
 import type { signupWorkflow } from '../../workflows/signup.js';
-import type { ApiDeps } from '../app.js';
+import type { ApiDeps } from '../deps.js';
 import { Problem } from '../problem.js';
 import { problemFromRefusal, secondsUntil } from '../signup-refusals.js';
 import {

@@ -15,7 +15,7 @@ import {
   revokeInviteUpdate,
 } from '../../workflows/definitions.js';
 import { SIGNUP_REFUSALS, signupViewQuery, supportResendCodeUpdate } from '../../workflows/signup-definitions.js';
-import type { ApiDeps } from '../app.js';
+import type { ApiDeps } from '../deps.js';
 import { principalOf } from '../auth.js';
 import { formatLocalTime } from '../messages.js';
 import { Problem } from '../problem.js';

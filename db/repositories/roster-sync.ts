@@ -5,7 +5,7 @@ import type { RosterRecord } from '../../adapters/journals/port.js';
 import type { MessengerCallStats } from '../../adapters/messenger/port.js';
 import type { ChatKind } from '../../domain/roster/chats.js';
 import type { Queryable } from '../../infra/postgres.js';
-import type { JournalPersonFacts } from '../../roster/from-journal.js';
+import type { JournalPersonFacts } from '../../domain/roster/types.js';
 
 // ---- staging -------------------------------------------------------------------------------------
 

@@ -63,3 +63,15 @@ export interface SchoolRoster {
   guardianships: readonly Guardianship[];
   persons?: readonly RosterPerson[];
 }
+
+/** What a journal says of one person, as linking checks read it (R-L3). */
+export type JournalRole = 'student' | 'parent' | 'staff';
+
+export interface JournalPersonFacts {
+  externalId: string;
+  roles: JournalRole[];
+  displayName: string | null;
+  birthDate: string | null;
+  /** For students: their guardians' external ids. */
+  guardianIds: string[];
+}

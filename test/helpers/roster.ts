@@ -14,9 +14,9 @@ import { findSyncRunByWorkflowId } from '../../db/repositories/sync-runs.js';
 import type { Pool } from '../../infra/postgres.js';
 import { secretBox, type SecretBox } from '../../infra/secrets.js';
 import { desiredChats } from '../../domain/roster/chats.js';
-import { schoolRosterFromRecords } from '../../roster/from-journal.js';
-import { journalFactory, type JournalFactory } from '../../roster/journal-factory.js';
-import { startSync, type StartSyncRequest, type SyncContext } from '../../roster/start-sync.js';
+import { schoolRosterFromRecords } from '../../sync/from-journal.js';
+import { journalFactory, type JournalFactory } from '../../sync/journal-factory.js';
+import { startSync, type StartSyncRequest, type SyncContext } from '../../sync/start-sync.js';
 import type { ReconcileTuning } from '../../workflows/roster-definitions.js';
 
 export const ELJUR_CREDS = { devkey: 'dev-key-for-tests', vendor: 'school', login: 'hub-sync', password: 'pa55' };

@@ -7,9 +7,9 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import type { ActivityDeps } from '../../activities/index.js';
 import { outboxOtpSender } from '../../adapters/otp/outbox.js';
 import { createLogger } from '../../infra/logger.js';
-import { bundleWorkflows, createHubWorker } from '../../infra/temporal.js';
+import { bundleWorkflows, createHubWorker } from '../../app/temporal-worker.js';
 import { requestIdClientInterceptor } from '../../infra/temporal-interceptors.js';
-import { unwiredJournals, unwiredMessenger } from '../../roster/unwired.js';
+import { unwiredJournals, unwiredMessenger } from '../../sync/unwired.js';
 import { hubSearchAttributes } from '../../workflows/search-attributes.js';
 
 let runtimeInstalled = false;

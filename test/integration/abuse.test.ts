@@ -20,7 +20,7 @@ import { writeOneRosterCsv } from '../../adapters/journals/oneroster-csv/export.
 import { RosterModel } from '../../adapters/journals/testing/roster-model.js';
 import { InMemoryMessenger } from '../../adapters/messenger/in-memory.js';
 import { secretBox } from '../../infra/secrets.js';
-import { journalFactory } from '../../roster/journal-factory.js';
+import { journalFactory } from '../../sync/journal-factory.js';
 import { signupHandles } from '../../api/signup-handles.js';
 import { TEST_JWT_SECRET, useTestApi, type ApiResponse } from '../helpers/api.js';
 import { useTestDb } from '../helpers/db.js';

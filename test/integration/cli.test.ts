@@ -11,7 +11,7 @@ import type { Principal } from '../../api/auth.js';
 import { InMemoryMessenger } from '../../adapters/messenger/in-memory.js';
 import { projectRoot } from '../../infra/paths.js';
 import { secretBox } from '../../infra/secrets.js';
-import { journalFactory } from '../../roster/journal-factory.js';
+import { journalFactory } from '../../sync/journal-factory.js';
 import { useTestApi } from '../helpers/api.js';
 import { useTestDb } from '../helpers/db.js';
 import { useTemporalWorker } from '../helpers/temporal.js';

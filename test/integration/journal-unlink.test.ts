@@ -3,7 +3,7 @@
 // VK Teams adapter over HTTP against their simulators.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditFor } from '../../db/repositories/audit.js';
-import { linkJournalIdentity, unlinkJournalIdentity } from '../../roster/start-sync.js';
+import { linkJournalIdentity, unlinkJournalIdentity } from '../../sync/start-sync.js';
 import { useTestDb } from '../helpers/db.js';
 import { chatIdOf, expectedMembership, linkDirectly, membersOf, runSync, startRosterWorld, syncContext, userOf, type RosterWorld } from '../helpers/roster.js';
 import { useTemporalWorker } from '../helpers/temporal.js';

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { journeyGauges } from '../../infra/metrics.js';
+import { journeyGauges } from '../../api/journey-gauges.js';
 import { startMetricsServer, type MetricsServer } from '../../infra/metrics-server.js';
 import { projectRoot } from '../../infra/paths.js';
 import { TASK_QUEUES } from '../../workflows/definitions.js';

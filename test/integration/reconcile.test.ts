@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { updateConnection } from '../../db/repositories/connections.js';
 import { insertPerson } from '../../db/repositories/people.js';
-import { decideRun, linkJournalIdentity } from '../../roster/start-sync.js';
+import { decideRun, linkJournalIdentity } from '../../sync/start-sync.js';
 import { HubStage, HubWaitingOn } from '../../workflows/search-attributes.js';
 import { useTestDb } from '../helpers/db.js';
 import { chatIdOf, linkDirectly, membersOf, runSync, startRosterWorld, syncContext, userOf, type RosterWorld } from '../helpers/roster.js';

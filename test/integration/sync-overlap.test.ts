@@ -1,11 +1,11 @@
-// One run that writes per connection at a time (migration 500, roster/live-writer.ts): two runs of
+// One run that writes per connection at a time (migration 500, sync/live-writer.ts): two runs of
 // the same connection would plan against the same chats and apply each other's changes twice.
 // Real Temporal, real PostgreSQL, the Eljur and messenger simulators over HTTP; the messenger is made
 // slow so a run is still going when the second one is asked for.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../api/auth.js';
 import { findSyncRun, findSyncRunByWorkflowId } from '../../db/repositories/sync-runs.js';
-import { startNightlySync, startSync } from '../../roster/start-sync.js';
+import { startNightlySync, startSync } from '../../sync/start-sync.js';
 import { HubStage, HubWaitingOn } from '../../workflows/search-attributes.js';
 import { useTestApi } from '../helpers/api.js';
 import { useTestDb } from '../helpers/db.js';

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevTemporal, type DevTemporal } from '../../infra/dev-temporal.js';
+import { startDevTemporal, type DevTemporal } from '../../app/dev-temporal.js';
 import { applicationWorkflowId } from '../../workflows/definitions.js';
 import { useTestApi, waitingOut503 } from '../helpers/api.js';
 import { useTestDb } from '../helpers/db.js';

@@ -9,7 +9,7 @@ import { writeOneRosterCsv } from '../../adapters/journals/oneroster-csv/export.
 import { createJournalSource } from '../../adapters/journals/registry.js';
 import type { RosterRecord } from '../../adapters/journals/port.js';
 import { desiredChats } from '../../domain/roster/chats.js';
-import { schoolRosterFromRecords } from '../../roster/from-journal.js';
+import { schoolRosterFromRecords } from '../../sync/from-journal.js';
 import { RegionModel } from '../../bench/region.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'region-csv-'));

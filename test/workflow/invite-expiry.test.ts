@@ -8,7 +8,7 @@ import { createActivities } from '../../activities/index.js';
 import { outboxOtpSender } from '../../adapters/otp/outbox.js';
 import { loadConfig } from '../../infra/config.js';
 import { createLogger } from '../../infra/logger.js';
-import { bundleWorkflows } from '../../infra/temporal.js';
+import { bundleWorkflows } from '../../app/temporal-worker.js';
 import { temporalTestServer } from '../../infra/temporal-binaries.js';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -16,7 +16,7 @@ import { TEST_JWT_SECRET } from '../helpers/api.js';
 import { useTestDb } from '../helpers/db.js';
 import { seedSchool } from '../helpers/seed.js';
 import { quietRuntime, registerHubSearchAttributes } from '../helpers/temporal.js';
-import { unwiredJournals, unwiredMessenger } from '../../roster/unwired.js';
+import { unwiredJournals, unwiredMessenger } from '../../sync/unwired.js';
 
 const db = useTestDb();
 let env: TestWorkflowEnvironment;

@@ -7,8 +7,8 @@ import { startEljurSimulator } from '../adapters/journals/eljur/simulator.js';
 import { RosterModel } from '../adapters/journals/testing/roster-model.js';
 import { startMessengerSimulator } from '../adapters/messenger/simulator.js';
 import { insertConnection, listConnections } from '../db/repositories/connections.js';
-import type { Pool } from './postgres.js';
-import { secretBoxFromConfig } from './secrets.js';
+import type { Pool } from '../infra/postgres.js';
+import { secretBoxFromConfig } from '../infra/secrets.js';
 
 const ELJUR = { devkey: 'dev-devkey', vendor: 'demo', login: 'hub-sync', password: 'dev-password' };
 

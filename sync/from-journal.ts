@@ -3,18 +3,9 @@
 // Person ids in the roster are the journal's external person ids; journal_links maps them to
 // messenger accounts (R-C6).
 import type { RosterRecord } from '../adapters/journals/port.js';
-import type { Enrollment, Guardianship, RosterClass, RosterPerson, RosterSubject, SchoolRoster, StaffMember, TeachingAssignment } from '../domain/roster/types.js';
+import type { Enrollment, Guardianship, JournalPersonFacts, JournalRole, RosterClass, RosterPerson, RosterSubject, SchoolRoster, StaffMember, TeachingAssignment } from '../domain/roster/types.js';
 
-export type JournalRole = 'student' | 'parent' | 'staff';
-
-export interface JournalPersonFacts {
-  externalId: string;
-  roles: JournalRole[];
-  displayName: string | null;
-  birthDate: string | null;
-  /** For students: their guardians' external ids. */
-  guardianIds: string[];
-}
+export type { JournalPersonFacts, JournalRole };
 
 /**
  * Records of one school, in any order, duplicates allowed (the last copy of a fact wins, as in the

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { hubSearchAttributes } from '../workflows/search-attributes.js';
-import { requireCliPath } from './temporal-binaries.js';
+import { requireCliPath } from '../infra/temporal-binaries.js';
 
 const typeNames: Record<string, string> = { KEYWORD: 'Keyword', DATETIME: 'Datetime', TEXT: 'Text', INT: 'Int', BOOL: 'Bool' };
 

@@ -8,19 +8,19 @@ import { outboxOtpSender } from '../adapters/otp/outbox.js';
 import { createApp } from '../api/app.js';
 import { tokenService } from '../api/auth.js';
 import { messengerFromConfig } from '../adapters/messenger/from-config.js';
-import { journalFactory } from '../roster/journal-factory.js';
-import { unwiredMessenger } from '../roster/unwired.js';
+import { journalFactory } from '../sync/journal-factory.js';
+import { unwiredMessenger } from '../sync/unwired.js';
 import { TASK_QUEUES } from '../workflows/definitions.js';
-import { startMetricsServer } from './metrics-server.js';
-import { secretBoxFromConfig } from './secrets.js';
-import type { Config } from './config.js';
-import type { Logger } from './logger.js';
-import type { Pool } from './postgres.js';
-import { bundleWorkflows, connectClient, createHubWorker, NativeConnection, personFacingGrpcRetry } from './temporal.js';
-
-export interface Stoppable {
-  stop(): Promise<void>;
-}
+import { startMetricsServer } from '../infra/metrics-server.js';
+import { secretBoxFromConfig } from '../infra/secrets.js';
+import type { Config } from '../infra/config.js';
+import type { Logger } from '../infra/logger.js';
+import type { Pool } from '../infra/postgres.js';
+import type { Stoppable } from '../infra/lifecycle.js';
+import { connectClient, personFacingGrpcRetry } from '../infra/temporal.js';
+import { bundleWorkflows, createHubWorker, NativeConnection } from './temporal-worker.js';
+import { reconcileJobLoader } from '../sync/schedule.js';
+import { runScheduler as runNightlyScheduler } from '../scheduler/run.js';
 
 export function requireJwtSecret(config: Config): string {
   if (!config.HUB_JWT_SECRET) throw new Error('HUB_JWT_SECRET is required (at least 32 characters).');
@@ -96,24 +96,7 @@ export async function runApi(
   };
 }
 
-/** Runs `main` and stops what it started on SIGINT/SIGTERM, exiting non-zero on a start failure. */
-export function runUntilSignal(logger: Logger, main: () => Promise<Stoppable[]>): void {
-  let stopping = false;
-  main().then(
-    (started) => {
-      const stop = async (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        logger.info({ signal }, 'stopping');
-        for (const s of [...started].reverse()) await s.stop().catch((err: unknown) => logger.error({ err }, 'stop failed'));
-        process.exit(0);
-      };
-      process.once('SIGINT', () => void stop('SIGINT'));
-      process.once('SIGTERM', () => void stop('SIGTERM'));
-    },
-    (err: unknown) => {
-      logger.fatal({ err }, 'failed to start');
-      process.exit(1);
-    },
-  );
+/** The scheduler with every nightly job loader the hub has (journal connections' reconciliation). */
+export function runScheduler(config: Config, pool: Pool, temporal: Client, logger: Logger): Promise<Stoppable> {
+  return runNightlyScheduler({ config, pool, temporal, logger, loaders: [reconcileJobLoader] });
 }

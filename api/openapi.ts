@@ -10,7 +10,7 @@ const toSchema = (s: ZodType, io: 'input' | 'output'): JsonSchema => {
   return rest;
 };
 
-export const openApiPath = (path: string): string => path.replace(/:(\w+)/g, '{$1}');
+export const openApiPath = (path: string): string => path.replace(/[:*](\w+)/g, '{$1}');
 
 function parameters(s: ZodType | undefined, where: 'path' | 'query') {
   if (!s) return [];

@@ -278,7 +278,7 @@ export const routeTable: RouteSpec[] = [
   },
   {
     method: 'get',
-    path: '/v1/support/registrations/:workflowId',
+    path: '/v1/support/registrations/*workflowId',
     access: SUPPORT,
     tag: 'support',
     summary: 'One registration: timeline, who it waits on, actions (personal data masked)',
@@ -287,7 +287,7 @@ export const routeTable: RouteSpec[] = [
   },
   {
     method: 'post',
-    path: '/v1/support/registrations/:workflowId/actions',
+    path: '/v1/support/registrations/*workflowId/actions',
     access: SUPPORT,
     tag: 'support',
     summary: 'Act on a registration (resend code, remind approvers, extend invite, cancel); audited with the reason',
@@ -296,7 +296,7 @@ export const routeTable: RouteSpec[] = [
   },
   {
     method: 'post',
-    path: '/v1/support/registrations/:workflowId/reveal',
+    path: '/v1/support/registrations/*workflowId/reveal',
     access: SUPPORT,
     tag: 'support',
     summary: 'Reveal masked personal data; audited with the reason',

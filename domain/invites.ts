@@ -27,3 +27,14 @@ export function effectiveInviteStatus(stored: InviteStatus, expiresAt: Date, now
 export function canLeaveActive(current: InviteStatus): boolean {
   return current === 'active';
 }
+
+/**
+ * The one link scheme people follow, as Сферум writes it (R-G2, seeds: `sferum.ru/?invite=<token>&type=parent`):
+ * a school's invite is `/?invite=<token>`, a child's link for a parent adds `&type=parent`.
+ */
+export function inviteUrl(publicBaseUrl: string, token: string, type?: 'parent'): string {
+  const url = new URL('./', publicBaseUrl.endsWith('/') ? publicBaseUrl : `${publicBaseUrl}/`);
+  url.searchParams.set('invite', token);
+  if (type) url.searchParams.set('type', type);
+  return url.toString();
+}

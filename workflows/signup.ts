@@ -85,8 +85,9 @@ export async function signupWorkflow(input: SignupWorkflowInput): Promise<Signup
   // --- derived state -------------------------------------------------------------------------
   const now = (): number => Date.now();
   const closed = (): boolean => s.phase === 'done' || s.phase === 'abandoned';
-  const stageOf = (session: string): SignupStage =>
-    s.phase === 'abandoned' ? 'abandoned' : s.verified.has(session) ? s.phase : 'code';
+  // A journey that has ended has ended for every session: a second device still polling sees it,
+  // not a code prompt that can no longer be answered (only a verified session learns the outcome).
+  const stageOf = (session: string): SignupStage => (closed() || s.verified.has(session) ? s.phase : 'code');
   const locked = (c: CurrentCode): boolean => c.attempts >= limits.maxCodeAttempts;
   const live = (c: CurrentCode | undefined): c is CurrentCode => !!c && !c.consumed && !locked(c) && now() < c.expiresAt;
   /** The countdown runs from the last code until it is used; a used code leaves nothing to wait for. */
@@ -112,8 +113,8 @@ export async function signupWorkflow(input: SignupWorkflowInput): Promise<Signup
       resendAt: codeStage ? iso(resendAt()) : null,
       codeAttemptsLeft: c ? Math.max(0, limits.maxCodeAttempts - c.attempts) : null,
       passwordAttemptsLeft: stage === 'password' ? Math.max(0, limits.maxPasswordAttempts - s.passwordAttempts) : null,
-      outcome: stage === 'done' ? s.outcome : null,
-      personId: stage === 'done' ? s.personId : null,
+      outcome: stage === 'done' && s.verified.has(session) ? s.outcome : null,
+      personId: stage === 'done' && s.verified.has(session) ? s.personId : null,
     };
   };
 

@@ -3,6 +3,7 @@
 import { WorkflowIdConflictPolicy } from '@temporalio/client';
 import { Router, type Request } from 'express';
 import { ageAt, guardianRequirement } from '../../domain/age.js';
+import { inviteUrl } from '../../domain/invites.js';
 import { CURRENT_CONSENT } from '../../domain/consent.js';
 import { MAX_PARENTS, maskName, refuseParent } from '../../domain/guardians.js';
 import { writeAudit } from '../../db/repositories/audit.js';
@@ -106,7 +107,7 @@ export function guardianRoutes(deps: ApiDeps): Router {
     });
     res.status(201).json({
       token,
-      url: `${config.PUBLIC_BASE_URL.replace(/\/$/, '')}/?invite=${token}&type=parent`,
+      url: inviteUrl(config.PUBLIC_BASE_URL, token, 'parent'),
       requirement,
       confirmedParents: (await parentsOf(pool, child.id)).length,
       maxParents: MAX_PARENTS,

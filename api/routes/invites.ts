@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowIdReusePolicy } from '@temporalio/client';
 import { Router, type Request } from 'express';
-import { DAY_MS, effectiveInviteStatus, inviteValidityDays, type InviteStatus } from '../../domain/invites.js';
+import { DAY_MS, effectiveInviteStatus, inviteUrl, inviteValidityDays, type InviteStatus } from '../../domain/invites.js';
 import { writeAudit } from '../../db/repositories/audit.js';
 import {
   findInviteByHash,
@@ -155,7 +155,7 @@ export function inviteRoutes(deps: ApiDeps): Router {
       .json({
         ...inviteView(invite, school, cls, req.lang, new Date()),
         token,
-        url: `${config.PUBLIC_BASE_URL.replace(/\/$/, '')}/join?invite=${token}`,
+        url: inviteUrl(config.PUBLIC_BASE_URL, token),
       });
   });
 

@@ -166,12 +166,12 @@ export function supportRoutes(deps: ApiDeps): Router {
     res.json({ items: await listStuck(temporal, pool, filter, req.lang) });
   });
 
-  router.get('/support/registrations/:workflowId', async (req, res) => {
+  router.get('/support/registrations/*workflowId', async (req, res) => {
     const { workflowId } = workflowParams.parse(req.params);
     res.json(await detail(workflowId, req.lang));
   });
 
-  router.post('/support/registrations/:workflowId/actions', async (req, res) => {
+  router.post('/support/registrations/*workflowId/actions', async (req, res) => {
     const principal = principalOf(req);
     const { workflowId } = workflowParams.parse(req.params);
     const body = actionBody.parse(req.body);
@@ -226,7 +226,7 @@ export function supportRoutes(deps: ApiDeps): Router {
   });
 
   /** The clear personal data, for the agent who says why they need it; the reason is kept. */
-  router.post('/support/registrations/:workflowId/reveal', async (req: Request, res) => {
+  router.post('/support/registrations/*workflowId/reveal', async (req: Request, res) => {
     const principal = principalOf(req);
     const { workflowId } = workflowParams.parse(req.params);
     const { reason } = revealBody.parse(req.body);

@@ -16,12 +16,18 @@ export const stuckQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 
+/**
+ * A journey's workflow id holds slashes (`guardians/<child>`, `application/<person>/<school>`): the
+ * routes take it as the rest of the path (express 5 `*workflowId`, segments joined again), so it works
+ * typed plainly or with the slashes encoded as %2F.
+ */
 export const workflowParams = z.object({
   workflowId: z
-    .string()
+    .preprocess((v) => (Array.isArray(v) ? v.join('/') : v), z.string())
+    .pipe(z.string()
     .min(3)
     .max(300)
-    .regex(/^(signup|invite|application|guardians)\/[\w/+.@%-]+$/, 'a registration workflow id'),
+    .regex(/^(signup|invite|application|guardians)\/[\w/+.@%-]+$/, 'a registration workflow id')),
 });
 
 const reason = z.string().trim().min(3, 'причина обязательна').max(500);

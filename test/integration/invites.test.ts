@@ -26,7 +26,7 @@ describe('invite links', () => {
     const res = await createStudentInvite();
     expect(res.status).toBe(201);
     expect(res.body.token).toMatch(/^[A-Za-z0-9_-]{43}$/); // 32 bytes = 256 bits
-    expect(res.body.url).toContain(`/join?invite=${res.body.token}`);
+    expect(res.body.url).toBe(`http://localhost:8080/?invite=${res.body.token}`);
     const validMs = Date.parse(res.body.expiresAt) - before;
     expect(validMs).toBeGreaterThan(7 * 86400_000 - 60_000);
     expect(validMs).toBeLessThanOrEqual(7 * 86400_000 + 60_000);

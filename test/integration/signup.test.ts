@@ -80,6 +80,24 @@ describe('R-A1: one phone, one profile', () => {
     expect(await peopleWith(db.pool, 'phone', phone)).toBe(1);
   });
 
+  it('issue 12: a second session of a signup that ended sees it ended (stage done), with no outcome, person or token', async () => {
+    const phone = newPhone();
+    const [mine, other] = await Promise.all([steps.start({ phone }), steps.start({ phone })]);
+    const id = (mine.body as { signupId: string }).signupId;
+    const otherId = (other.body as { signupId: string }).signupId;
+    expect((await steps.get(otherId)).body.stage).toBe('code');
+    await steps.code(id, await latestCode(db.pool, phone));
+    expect((await steps.profile(id, aProfile)).body).toMatchObject({ stage: 'done', outcome: 'created' });
+    await temporal.client.workflow.getHandle(workflowIdOf(id)).result();
+
+    const seen = await steps.get(otherId);
+    expect(seen.status).toBe(200);
+    expect(seen.body.stage).toBe('done');
+    expect(seen.body.personId ?? null).toBeNull();
+    expect(seen.body).not.toHaveProperty('token');
+    expect(seen.body.outcome ?? null).toBeNull();
+  });
+
   it('R-A1: signing up again with a phone that has a profile signs in to it and makes no second one', async () => {
     const phone = newPhone();
     const first = await steps.verified(phone);

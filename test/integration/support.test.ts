@@ -105,6 +105,20 @@ describe('one registration', () => {
     expect(audit.rows).toEqual([{ actor: 'agent-olga', actor_role: 'support', reason: 'просьба школы' }]);
   });
 
+  it('issue 12: a journey id with slashes travels as typed or encoded; actions under it are routed too', async () => {
+    const a = await createInvite();
+    const plain = await api.call('GET', `/v1/support/registrations/${a.workflowId}`, { as: agent });
+    expect(plain.status).toBe(200);
+    expect(plain.body.workflowId).toBe(a.workflowId);
+    const encoded = await api.call('GET', `/v1/support/registrations/${enc(a.workflowId)}`, { as: agent });
+    expect(encoded.body.workflowId).toBe(a.workflowId);
+    const acted = await api.call('POST', `/v1/support/registrations/${a.workflowId}/actions`, { as: agent, body: { action: 'extend-invite', days: 9, reason: 'просьба школы' } });
+    expect(acted.status).toBe(200);
+    const notAJourney = await api.call('GET', '/v1/support/registrations/people/42', { as: agent });
+    expect(notAJourney.status).toBe(400);
+    expect(notAJourney.headers.get('content-type')).toMatch(/problem\+json/);
+  });
+
   it('R-J3: cancelling an invite revokes the link, and then no action fits any more', async () => {
     const a = await createInvite();
     const path = `/v1/support/registrations/${enc(a.workflowId)}`;

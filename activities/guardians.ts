@@ -2,6 +2,7 @@ import { writeAudit } from '../db/repositories/audit.js';
 import { addGuardianship, parentsOf, recordConsent } from '../db/repositories/guardians.js';
 import { correctPerson, setRestricted, type PersonCorrections } from '../db/repositories/people.js';
 import { grantSchoolRole, rolesOf } from '../db/repositories/school-roles.js';
+import { ApplicationFailure } from '@temporalio/common';
 import { inTransaction } from '../infra/postgres.js';
 import type { ActivityDeps } from './deps.js';
 
@@ -37,7 +38,13 @@ export const guardianActivities = ({ pool }: ActivityDeps) => ({
     requestId?: string | undefined;
   }): Promise<void> {
     await inTransaction(pool, async (tx) => {
-      const added = await addGuardianship(tx, input.childId, input.parentId);
+      const added = await addGuardianship(tx, input.childId, input.parentId).catch((err: unknown) => {
+        // R-G3 held by the database (migration 760): a third parent is final, not worth a retry.
+        if ((err as { constraint?: string }).constraint === 'guardianships_two_parents') {
+          throw ApplicationFailure.nonRetryable('a child has at most two confirmed parents', 'third-parent');
+        }
+        throw err;
+      });
       await recordConsent(tx, {
         childId: input.childId,
         parentId: input.parentId,

@@ -2,7 +2,8 @@
 // one) are each a few lines over the same code.
 import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
+import { temporalLogger } from '../infra/temporal-logger.js';
 import type { ActivityDeps } from '../activities/deps.js';
 import { outboxOtpSender } from '../adapters/otp/outbox.js';
 import { createApp } from '../api/app.js';
@@ -29,7 +30,12 @@ export function requireJwtSecret(config: Config): string {
 
 export async function runWorkers(config: Config, pool: Pool, logger: Logger): Promise<Stoppable> {
   // Our own signal handling stops things in order; the SDK logs only warnings and worse.
-  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  // The SDK's own lines (and workflow logs) go through our redacting logger; warnings and worse only.
+  Runtime.install({
+    logger: temporalLogger(logger.child({ component: 'temporal' }), 'WARN'),
+    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
+    shutdownSignals: [],
+  });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const bundle = await bundleWorkflows();
   const activityLogger = logger.child({ component: 'activities' });

@@ -2,11 +2,12 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
-import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { ActivityDeps } from '../../activities/index.js';
 import { outboxOtpSender } from '../../adapters/otp/outbox.js';
 import { createLogger } from '../../infra/logger.js';
+import { temporalLogger } from '../../infra/temporal-logger.js';
 import { bundleWorkflows, createHubWorker } from '../../app/temporal-worker.js';
 import { requestIdClientInterceptor } from '../../infra/temporal-interceptors.js';
 import { unwiredJournals, unwiredMessenger } from '../../sync/unwired.js';
@@ -16,7 +17,11 @@ let runtimeInstalled = false;
 export function quietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  // As in the processes: the SDK's lines go through the redacting logger (issue 17 item 7).
+  Runtime.install({
+    logger: temporalLogger(createLogger(process.env.LOG_LEVEL ?? 'warn', 'temporal'), 'WARN'),
+    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
+  });
 }
 
 export interface TestTemporal {

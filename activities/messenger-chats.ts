@@ -48,7 +48,13 @@ export async function ensureChatAtMessenger(
   onCreatedAgain?: (warning: ChatCreatedAgainWarning, db: Queryable) => Promise<void>,
 ): Promise<{ chatId: string; created: boolean }> {
   if (chat.messengerChatId) return { chatId: chat.messengerChatId, created: false };
-  const claimWait = { timeoutMs: CHAT_CLAIM_WAIT_MS, ...(deps.heartbeat ? { onWait: deps.heartbeat } : {}) };
+  let waited = false;
+  const onWait = () => {
+    if (!waited) deps.log.debug({ chatKey: chat.chatKey, via: where.via }, 'waiting for another worker creating the chat');
+    waited = true;
+    deps.heartbeat?.();
+  };
+  const claimWait = { timeoutMs: CHAT_CLAIM_WAIT_MS, onWait };
   return withChatCreateClaim(deps.pool, chat.id, claimWait, async (db) => {
     // Read again under the claim: whoever held it before may have stored the id meanwhile.
     const noted = await noteChatCreateRequested(db, chat.id);

@@ -69,15 +69,23 @@ export async function withChatCreateClaim<T>(
     await sleep((wait.pollMs ?? 100) * (0.5 + Math.random()));
     client = await tryClaim(pool, chatId);
   }
+  // The connection is held for a while (across a network call): should the server end it meanwhile
+  // (restart, failover), the error is the next query's to throw, not an unhandled event that ends
+  // the worker process.
+  const held = client;
+  const ignore = () => undefined;
+  held.on('error', ignore);
   try {
-    return await work(client);
+    return await work(held);
   } finally {
     try {
-      await client.query(`SELECT pg_advisory_unlock(${KEY_SQL})`, [chatId]);
-      client.release();
+      await held.query(`SELECT pg_advisory_unlock(${KEY_SQL})`, [chatId]);
+      held.removeListener('error', ignore);
+      held.release();
     } catch (e) {
       // The connection is closed instead: the server then releases the claim with the session.
-      client.release(e as Error);
+      held.removeListener('error', ignore);
+      held.release(e as Error);
     }
   }
 }

@@ -12,8 +12,9 @@ import {
   managedChatsOfUser,
   pendingChatsOf,
   recordAdded,
+  forgetDeletedChat,
+  isManagedMember,
   recordRemoved,
-  setMessengerChatId,
   type ManagedChat,
 } from '../db/repositories/roster-sync.js';
 import { inTransaction } from '../infra/postgres.js';
@@ -33,9 +34,15 @@ const notLinked = () => ApplicationFailure.nonRetryable('the journal identity is
 export const journalLinkActivities = ({ pool, messenger, logger }: ActivityDeps) => {
   const log = logger.child({ area: 'journal-link' });
   /** No run to report to here: a chat created again is logged and counted (ensureChatAtMessenger). */
-  async function chatIdFor(chat: ManagedChat, connectionId: string, school: string): Promise<string> {
-    const { chatId } = await ensureChatAtMessenger({ pool, messenger, log }, chat, { connectionId, school, via: 'link' });
-    return chatId;
+  async function chatIdFor(chat: ManagedChat, connectionId: string, school: string): Promise<{ chatId: string; created: boolean }> {
+    const heartbeat = () => Context.current().heartbeat();
+    return ensureChatAtMessenger({ pool, messenger, log, heartbeat }, chat, { connectionId, school, via: 'link' });
+  }
+
+  /** R-C7: whether the account is in the chat already, put there by hand (then the hub does not own it). */
+  async function isMember(chatId: string, userId: string): Promise<boolean> {
+    for await (const page of messenger.listMembers(chatId)) if (page.some((m) => m.userId === userId)) return true;
+    return false;
   }
 
   return {
@@ -105,26 +112,38 @@ export const journalLinkActivities = ({ pool, messenger, logger }: ActivityDeps)
       for (const chat of chats) {
         const row = await pool.query(`SELECT school_external_id AS s FROM managed_chats WHERE id = $1`, [chat.id]);
         const school = (row.rows[0] as { s: string }).s;
+        let chatId: string | undefined;
+        let byHand = false;
+        let ownedBefore = false;
         try {
-          await messenger.addMembers(await chatIdFor(chat, input.connectionId, school), [input.messengerUserId]);
+          const ensured = await chatIdFor(chat, input.connectionId, school);
+          chatId = ensured.chatId;
+          // R-C7: already in the chat, put there by hand, they stay unmanaged (an expulsion later leaves
+          // them in). A chat made just now holds nobody; and a membership the hub recorded is its own,
+          // also when an earlier attempt's add went through before it failed.
+          ownedBefore = await isManagedMember(pool, chat.id, input.messengerUserId);
+          byHand = !ownedBefore && !ensured.created && (await isMember(chatId, input.messengerUserId));
+          if (!byHand) {
+            // Recorded before the call, so that a retry after an add that went through knows it is ours.
+            await recordAdded(pool, chat.id, [input.messengerUserId], null);
+            await messenger.addMembers(chatId, [input.messengerUserId]);
+          }
         } catch (e) {
           if (isMessengerError(e) && e.code === 'not-found') {
             // Gone in the messenger; the next run creates it again and adds the person then.
-            await setMessengerChatId(pool, chat.id, null);
+            if (chatId) await forgetDeletedChat(pool, chat.id, chatId);
             continue;
           }
           if (isMessengerError(e) && !e.retryable) {
             // This chat refuses for good (the bot lost its rights): the person stays pending there, the
             // run report shows the chat's error to the authority, and the other chats are still joined.
+            if (!byHand && !ownedBefore) await recordRemoved(pool, chat.id, [input.messengerUserId]);
             refused++;
             continue;
           }
           throw castRosterError(e);
         }
-        await inTransaction(pool, async (tx) => {
-          await recordAdded(tx, chat.id, [input.messengerUserId], null);
-          await clearPending(tx, chat.id, input.externalPersonId);
-        });
+        await clearPending(pool, chat.id, input.externalPersonId);
         joined++;
       }
       return { joined, refused };

@@ -33,7 +33,7 @@ import {
   replacePendingOfChats,
   replacePlannedChanges,
   replaceRunChats,
-  setMessengerChatId,
+  forgetDeletedChat,
   stageRecords,
   upsertManagedChats,
   upsertRunSchool,
@@ -130,10 +130,10 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
     run: { runId: string; connectionId: string; school: string },
   ): Promise<string> {
     const { chatId, created } = await ensureChatAtMessenger(
-      { pool, messenger, log },
+      { pool, messenger, log, heartbeat: () => Context.current().heartbeat() },
       chat,
       { connectionId: run.connectionId, school: run.school, via: 'reconcile' },
-      (warning) => addRunSchoolWarning(pool, run.runId, run.school, { ...warning }),
+      (warning, db) => addRunSchoolWarning(db, run.runId, run.school, { ...warning }),
     );
     if (created) syncChangesApplied.inc({ op: 'create_chat' });
     return chatId;
@@ -304,12 +304,7 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
           } catch (e) {
             if (!(isMessengerError(e) && e.code === 'not-found')) throw castRosterError(e);
             // Deleted in the messenger: the hub owns nothing there any more and will create it again.
-            if (!input.dryRun) {
-              await inTransaction(pool, async (tx) => {
-                await setMessengerChatId(tx, chat.id, null);
-                await tx.query(`DELETE FROM managed_memberships WHERE chat_id = $1`, [chat.id]);
-              });
-            }
+            if (!input.dryRun) await forgetDeletedChat(pool, chat.id, chat.messengerChatId);
             return [];
           } finally {
             ctx.heartbeat();
@@ -420,11 +415,13 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
                 `managed chat ${group.chatId} vanished`,
                 'ManagedChatNotFound',
               );
+            // The messenger id the call went to, should the chat turn out to be gone.
+            let chatId: string | undefined;
             try {
               if (group.op === 'remove' && !chat.messengerChatId) {
                 // Nothing to remove from a chat that does not exist any more.
               } else {
-                const chatId = await ensureMessengerChat(chat, {
+                chatId = await ensureMessengerChat(chat, {
                   runId: input.runId,
                   connectionId: input.connectionId,
                   school,
@@ -440,10 +437,7 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
                     code: e.code,
                     message: e.message,
                   });
-                  if (e.code === 'not-found') {
-                    await setMessengerChatId(tx, chat.id, null);
-                    await tx.query(`DELETE FROM managed_memberships WHERE chat_id = $1`, [chat.id]);
-                  }
+                  if (e.code === 'not-found' && chatId) await forgetDeletedChat(tx, chat.id, chatId);
                 });
                 failed += group.ids.length;
                 continue;

@@ -1,5 +1,6 @@
 // node-cron fires each connection's nightly run in that connection's time zone. Several scheduler
-// replicas may fire the same night: `start` uses a deterministic workflow id, so the night runs once.
+// replicas may fire the same night: `start` uses a deterministic workflow id, so the night runs once,
+// and only the replica whose start started it says so at info (the others at debug).
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from '../infra/logger.js';
 
@@ -7,8 +8,11 @@ export interface NightlyJob {
   key: string;
   cron: string;
   timezone: string;
-  /** Starts the night's run; `runDate` is the local date of the firing in the job's zone (yyyy-mm-dd). */
-  start(runDate: string): Promise<void>;
+  /**
+   * Starts the night's run; `runDate` is the local date of the firing in the job's zone (yyyy-mm-dd).
+   * `started` is false when another replica (or an earlier firing) started it already.
+   */
+  start(runDate: string): Promise<{ started: boolean }>;
 }
 
 export function localDate(at: Date, timeZone: string): string {
@@ -36,20 +40,20 @@ export class NightlyScheduler {
         this.logger.error({ job: job.key, cron: job.cron }, 'invalid cron expression; job not scheduled');
         continue;
       }
-      const task = cron.schedule(
-        job.cron,
-        async () => {
-          const runDate = localDate(new Date(), job.timezone);
-          try {
-            await job.start(runDate);
-            this.logger.info({ job: job.key, runDate }, 'nightly run started');
-          } catch (err) {
-            this.logger.error({ err, job: job.key, runDate }, 'nightly run failed to start');
-          }
-        },
-        { timezone: job.timezone },
-      );
+      const task = cron.schedule(job.cron, () => this.fire(job), { timezone: job.timezone });
       this.tasks.set(job.key, { task, signature: `${job.cron}|${job.timezone}` });
+    }
+  }
+
+  /** One firing of a job (what cron calls). */
+  async fire(job: NightlyJob, at: Date = new Date()): Promise<void> {
+    const runDate = localDate(at, job.timezone);
+    try {
+      const { started } = await job.start(runDate);
+      if (started) this.logger.info({ job: job.key, runDate }, 'nightly run started');
+      else this.logger.debug({ job: job.key, runDate }, 'nightly run already started by another replica; nothing to do');
+    } catch (err) {
+      this.logger.error({ err, job: job.key, runDate }, 'nightly run failed to start');
     }
   }
 

@@ -12,9 +12,7 @@ export const reconcileJobLoader: JobLoader = async ({ config, pool, temporal }) 
       key: `reconcile/${c.id}`,
       cron: c.cron ?? config.SYNC_CRON,
       timezone: c.timezone ?? config.SYNC_TIMEZONE,
-      start: async (runDate) => {
-        await startNightlySync({ pool, temporal, config }, c.id, runDate);
-      },
+      start: async (runDate) => ({ started: (await startNightlySync({ pool, temporal, config }, c.id, runDate)).started }),
     }),
   );
 };

@@ -71,14 +71,15 @@ function inputFor(
 
 /**
  * The night's run of a connection. Every scheduler replica may call this for the same night: the
- * workflow id is the night's, a running one is joined (USE_EXISTING) and a finished one is not run
- * again (REJECT_DUPLICATE). Returns the workflow id and the night's run id (null when it already ended).
+ * workflow id is the night's, so only the first start starts it; one running or finished is refused
+ * (conflict policy FAIL, REJECT_DUPLICATE) and `started` is false (issue 13 item 5: each replica used
+ * to log that it had started the night's run). `runId` is the run this call started, else null.
  */
 export async function startNightlySync(
   ctx: SyncContext,
   connectionId: string,
   localDate: string,
-): Promise<{ workflowId: string; runId: string | null }> {
+): Promise<{ workflowId: string; runId: string | null; started: boolean }> {
   const workflowId = nightlyReconcileWorkflowId(connectionId, localDate);
   try {
     const handle = await ctx.temporal.workflow.start('reconcileWorkflow', {
@@ -87,12 +88,12 @@ export async function startNightlySync(
       args: [
         inputFor(ctx, { connectionId, kind: 'nightly', dryRun: false, requestedBy: 'system:scheduler' }),
       ],
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     });
-    return { workflowId, runId: handle.firstExecutionRunId };
+    return { workflowId, runId: handle.firstExecutionRunId, started: true };
   } catch (e) {
-    if (e instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, runId: null };
+    if (e instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, runId: null, started: false };
     throw e;
   }
 }

@@ -170,24 +170,48 @@ export async function findManagedChat(
 }
 
 /**
- * Stores the messenger's chat id the moment it exists, so a retry finds it instead of creating again.
- * It clears the create marker (migration 600): the create it stood for is recorded. Setting null (the
- * chat was found deleted) leaves no marker either, so creating it again is not reported as a duplicate.
+ * Stores the messenger's chat id the moment it exists, so a retry finds it instead of creating again,
+ * and clears the create marker (migration 600): the create it stood for is recorded. A stored id is
+ * never overwritten: the id that stands is answered, and one that is not `messengerChatId` means the
+ * chat just made is a duplicate of it (only possible for a create made without the claim,
+ * chat-create-claim.ts).
  */
-export async function setMessengerChatId(
-  db: Queryable,
-  chatId: string,
-  messengerChatId: string | null,
-): Promise<void> {
-  await db.query(
-    `UPDATE managed_chats SET messenger_chat_id = $2, create_requested_at = NULL, updated_at = now() WHERE id = $1`,
+export async function storeMessengerChatId(db: Queryable, chatId: string, messengerChatId: string): Promise<string> {
+  const { rows } = await db.query(
+    `UPDATE managed_chats c SET messenger_chat_id = coalesce(c.messenger_chat_id, $2),
+            create_requested_at = CASE WHEN c.messenger_chat_id IS NULL THEN NULL ELSE c.create_requested_at END,
+            updated_at = now()
+      WHERE c.id = $1 RETURNING c.messenger_chat_id AS id`,
     [chatId, messengerChatId],
   );
+  const stored = (rows[0] as { id: string } | undefined)?.id;
+  if (stored === undefined) throw new Error(`managed chat ${chatId} not found`);
+  return stored;
+}
+
+/**
+ * The messenger says chat `goneId` does not exist (deleted by hand): the hub forgets it and the
+ * memberships it held there, so that the chat is created again. Only while `goneId` is still the
+ * stored id: a worker that already made the new chat keeps it (a late not-found about the old one
+ * must not wipe it). No marker is left either, so creating it again is not reported as a duplicate.
+ * Answers whether it forgot.
+ */
+export async function forgetDeletedChat(db: Queryable, chatId: string, goneId: string): Promise<boolean> {
+  const { rows } = await db.query(
+    `WITH gone AS (
+        UPDATE managed_chats SET messenger_chat_id = NULL, create_requested_at = NULL, updated_at = now()
+         WHERE id = $1 AND messenger_chat_id = $2 RETURNING id),
+          m AS (DELETE FROM managed_memberships WHERE chat_id IN (SELECT id FROM gone))
+     SELECT count(*)::int AS n FROM gone`,
+    [chatId, goneId],
+  );
+  return (rows[0] as { n: number }).n > 0;
 }
 
 /**
  * Notes that a createChat is about to be sent for this chat (migration 600). Run it on its own (not in
- * a transaction held across the call), so the note is committed before the request leaves. Answers the
+ * a transaction held across the call), so the note is committed before the request leaves; under the
+ * chat's create claim (chat-create-claim.ts), so that a note found is never a create still in flight. Answers the
  * messenger id when one was stored meanwhile (then nothing is noted and nothing needs creating), and
  * when an earlier create was noted and never recorded (`requestedBefore`): that one may have made a chat.
  */
@@ -264,6 +288,11 @@ export async function recordRemoved(
     `DELETE FROM managed_memberships WHERE chat_id = $1 AND messenger_user_id = ANY($2::text[])`,
     [chatId, userIds],
   );
+}
+
+export async function isManagedMember(db: Queryable, chatId: string, userId: string): Promise<boolean> {
+  const { rows } = await db.query(`SELECT 1 FROM managed_memberships WHERE chat_id = $1 AND messenger_user_id = $2`, [chatId, userId]);
+  return rows.length > 0;
 }
 
 /** Managed memberships of one messenger account in a connection's chats (unlinking removes these). */

@@ -9,6 +9,7 @@ import { createLogger } from '../../infra/logger.js';
 import { projectRoot } from '../../infra/paths.js';
 import { bundleWorkflows, createHubWorker } from '../../app/temporal-worker.js';
 import { reconcileJobLoader } from '../../sync/schedule.js';
+import { NightlyScheduler } from '../../scheduler/nightly.js';
 import { startNightlySync } from '../../sync/start-sync.js';
 import { loadConfig } from '../../infra/config.js';
 import { useTestApi } from '../helpers/api.js';
@@ -131,20 +132,32 @@ describe('reconciliation resilience', () => {
     expect(w.messengerSim.counters().writeCalls).toBe(before);
   });
 
-  it('nightly: the loader makes one job per connection; two replicas starting the same night start one workflow', async () => {
+  it('nightly, issue 13 item 5: the loader makes one job per connection; two scheduler replicas firing the same night start one workflow, and only the one that started it says so', async () => {
     const config = loadConfig({ LOG_LEVEL: 'silent' });
     const jobs = await reconcileJobLoader({ config, pool: db.pool, temporal: t.client });
     expect(jobs.map((j) => j.key)).toEqual([`reconcile/${w.connection.id}`]);
     expect(jobs[0]!.cron).toBe(config.SYNC_CRON);
     expect(jobs[0]!.timezone).toBe('Europe/Moscow');
 
+    // Two replicas, each with its own log; the job's start goes to this file's worker.
     const ctx = syncContext(db.pool, t.client, t.taskQueue);
-    const [a, b] = await Promise.all([startNightlySync(ctx, w.connection.id, '2031-09-01'), startNightlySync(ctx, w.connection.id, '2031-09-01')]);
-    expect(a.workflowId).toBe(`reconcile/${w.connection.id}/2031-09-01`);
-    expect(b.runId).toBe(a.runId);
-    await t.client.workflow.getHandle(a.workflowId).result();
-    // A replica firing late, after the night's run finished, does not run it again.
-    expect((await startNightlySync(ctx, w.connection.id, '2031-09-01')).runId).toBeNull();
-    expect(await countRows(`SELECT count(*)::int AS n FROM sync_runs WHERE workflow_id = $1`, [a.workflowId])).toBe(1);
+    const job = { ...jobs[0]!, start: async (runDate: string) => ({ started: (await startNightlySync(ctx, w.connection.id, runDate)).started }) };
+    const replicas = [0, 1].map(() => {
+      const lines: Array<{ level: number; msg: string; runDate?: string }> = [];
+      const logger = createLogger('debug', 'scheduler', { write: (line: string) => void lines.push(JSON.parse(line)) });
+      return { scheduler: new NightlyScheduler(logger), lines };
+    });
+    const night = new Date('2031-09-01T00:00:00Z'); // 03:00 in Moscow
+    await Promise.all(replicas.map((r) => r.scheduler.fire(job, night)));
+    const said = (level: number) => replicas.flatMap((r) => r.lines.filter((l) => l.level === level).map((l) => l.msg));
+    expect(said(30)).toEqual(['nightly run started']);
+    expect(said(20)).toEqual(['nightly run already started by another replica; nothing to do']);
+    const workflowId = `reconcile/${w.connection.id}/2031-09-01`;
+    await t.client.workflow.getHandle(workflowId).result();
+    // A replica firing late, after the night's run finished, does not run it again, nor says it did.
+    await replicas[0]!.scheduler.fire(job, night);
+    expect(said(30)).toEqual(['nightly run started']);
+    expect(await startNightlySync(ctx, w.connection.id, '2031-09-01')).toEqual({ workflowId, runId: null, started: false });
+    expect(await countRows(`SELECT count(*)::int AS n FROM sync_runs WHERE workflow_id = $1`, [workflowId])).toBe(1);
   });
 });

@@ -21,7 +21,7 @@ import { signupRoutes } from './routes/signups.js';
 import { supportRoutes } from './routes/support.js';
 import { connectionRoutes } from './routes/connections.js';
 import { journalLinkRoutes } from './routes/journal-links.js';
-import { guard, observe, routeIndex, surfaceRoutes } from './surfaces.js';
+import { guard, metricsRoutes, observe, routeIndex, surfaceRoutes } from './surfaces.js';
 import { requestContext } from '../infra/request-context.js';
 
 export type { ApiDeps };
@@ -48,6 +48,7 @@ export function createApp(deps: ApiDeps): express.Express {
     next();
   });
   app.use(express.json({ limit: '64kb', strict: true }));
+  app.use(metricsRoutes(deps));
   app.use(authenticate(deps.tokens));
   app.use(guard(deps));
 

@@ -1,10 +1,12 @@
 // Cross-cutting surfaces of the app: request logs (pino-http), HTTP latency metrics, the access
 // table and rate limits, and the non-API pages (/metrics, /openapi.json, /docs, /console/).
+import { timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import { httpDuration, registry } from '../infra/metrics.js';
 import { journeyGauges } from './journey-gauges.js';
+import { Problem } from './problem.js';
 import { projectRoot } from '../infra/paths.js';
 import { enforceAccess, indexRoutes } from './access.js';
 import type { ApiDeps } from './deps.js';
@@ -59,16 +61,12 @@ export function guard(deps: ApiDeps) {
 
 export function surfaceRoutes(deps: ApiDeps): Router {
   const router = Router();
-  journeyGauges(deps.temporal);
   const doc = openApiDocument(
     routeTable.filter((r) => !r.devOnly || deps.config.HUB_DEV_AUTH),
     '0.1.0',
   );
   const page = docsPage(doc);
 
-  router.get('/metrics', async (_req, res) => {
-    res.type(registry.contentType).send(await registry.metrics());
-  });
   router.get('/openapi.json', (_req, res) => {
     res.json(doc);
   });
@@ -76,5 +74,25 @@ export function surfaceRoutes(deps: ApiDeps): Router {
     res.type('html').send(page);
   });
   router.use('/console', express.static(consoleDir, { index: 'index.html', fallthrough: true, maxAge: '5m' }));
+  return router;
+}
+
+/**
+ * GET /metrics, mounted before authentication: its bearer token is METRICS_TOKEN, not a person's JWT.
+ * Journey gauges read Temporal visibility, cached between scrapes (api/journey-gauges.ts).
+ */
+export function metricsRoutes(deps: ApiDeps): Router {
+  const router = Router();
+  journeyGauges(deps.temporal);
+  // Metrics say how many journeys run and where they wait: scrapers present METRICS_TOKEN when it is set
+  // (compared in constant time), so the endpoint is not public in production.
+  const metricsToken = deps.config.METRICS_TOKEN ? Buffer.from(`Bearer ${deps.config.METRICS_TOKEN}`) : undefined;
+  router.get('/metrics', async (req, res) => {
+    if (metricsToken) {
+      const given = Buffer.from(req.headers.authorization ?? '');
+      if (given.length !== metricsToken.length || !timingSafeEqual(given, metricsToken)) throw new Problem(401, 'unauthenticated');
+    }
+    res.type(registry.contentType).send(await registry.metrics());
+  });
   return router;
 }

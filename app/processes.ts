@@ -50,7 +50,7 @@ export async function runWorkers(config: Config, pool: Pool, logger: Logger): Pr
       createHubWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue, deps, bundle }),
     ),
   );
-  const metrics = config.WORKER_METRICS_PORT > 0 ? await startMetricsServer(config.WORKER_METRICS_PORT) : undefined;
+  const metrics = config.WORKER_METRICS_PORT > 0 ? await startMetricsServer(config.WORKER_METRICS_PORT, '0.0.0.0', config.METRICS_TOKEN) : undefined;
   const running = workers.map((w) => w.run());
   logger.info({ taskQueues: Object.values(TASK_QUEUES), metricsPort: metrics?.port ?? null }, 'worker running');
   return {

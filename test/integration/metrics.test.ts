@@ -95,6 +95,20 @@ describe('worker metrics', () => {
   it('the metrics listener answers 404 off /metrics', async () => {
     expect((await fetch(`http://127.0.0.1:${metrics.port}/`)).status).toBe(404);
   });
+
+  it('issue 17 item 7: with METRICS_TOKEN set, /metrics of the worker and of the API ask for it', async () => {
+    const guarded = await startMetricsServer(0, '127.0.0.1', 'scrape-token-0123456789');
+    try {
+      const url = `http://127.0.0.1:${guarded.port}/metrics`;
+      expect((await fetch(url)).status).toBe(401);
+      expect((await fetch(url, { headers: { authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(401);
+      const ok = await fetch(url, { headers: { authorization: 'Bearer scrape-token-0123456789' } });
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toContain('hub_sync_changes_applied_total');
+    } finally {
+      await guarded.stop();
+    }
+  });
 });
 
 /** A port nothing listens on right now. */

@@ -125,3 +125,15 @@ describe('observability', () => {
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href="https?:/);
   });
 });
+
+describe('issue 17 item 7: /metrics behind METRICS_TOKEN', () => {
+  const guarded = useTestApi(db, temporal, { METRICS_TOKEN: 'scrape-token-0123456789' });
+  it('refuses a scrape without the token (problem+json 401) and serves one with it', async () => {
+    const bare = await fetch(`${guarded.baseUrl}/metrics`);
+    expect(bare.status).toBe(401);
+    expect(bare.headers.get('content-type')).toMatch(/problem\+json/);
+    const ok = await fetch(`${guarded.baseUrl}/metrics`, { headers: { authorization: 'Bearer scrape-token-0123456789' } });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain('hub_http_request_duration_seconds');
+  });
+});

@@ -21,6 +21,7 @@ import type { Stoppable } from '../infra/lifecycle.js';
 import { connectClient, personFacingGrpcRetry } from '../infra/temporal.js';
 import { bundleWorkflows, createHubWorker, NativeConnection } from './temporal-worker.js';
 import { reconcileJobLoader } from '../sync/schedule.js';
+import { retentionJobLoader } from './retention-job.js';
 import { runScheduler as runNightlyScheduler } from '../scheduler/run.js';
 
 export function requireJwtSecret(config: Config): string {
@@ -102,7 +103,7 @@ export async function runApi(
   };
 }
 
-/** The scheduler with every nightly job loader the hub has (journal connections' reconciliation). */
+/** The scheduler with every nightly job the hub has: journal connections' reconciliation, the personal-data purge. */
 export function runScheduler(config: Config, pool: Pool, temporal: Client, logger: Logger): Promise<Stoppable> {
-  return runNightlyScheduler({ config, pool, temporal, logger, loaders: [reconcileJobLoader] });
+  return runNightlyScheduler({ config, pool, temporal, logger, loaders: [reconcileJobLoader, retentionJobLoader(logger.child({ component: 'retention' }))] });
 }

@@ -56,6 +56,10 @@ const schema = z.object({
   GUARDIAN_LINK_OPEN_FOR: duration.default(365 * 86400_000),
   /** Keys signup ids (an HMAC of the phone or e-mail, docs/signup.md). Unset: HUB_JWT_SECRET is used. */
   HUB_SIGNUP_SECRET: z.string().min(32).optional(),
+  /** Nightly purge (in SYNC_TIMEZONE): outbox recipients are masked and old rate-limit rows dropped after these ages. */
+  RETENTION_CRON: z.string().default('15 3 * * *'),
+  RETENTION_OTP_OUTBOX: duration.default(7 * 86400_000),
+  RETENTION_RATE_LIMITS: duration.default(2 * 86400_000),
   /** When set, GET /metrics (API and worker) asks for `Authorization: Bearer <METRICS_TOKEN>`. */
   METRICS_TOKEN: z.string().min(16).optional(),
   /** Keep one-time codes in otp_outbox so GET /v1/dev/outbox shows them. Dev stack only, never production. */

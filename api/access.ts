@@ -79,6 +79,9 @@ export function enforceAccess(index: RouteIndex) {
     const p = req.principal;
     if (!p) return next(new Problem(401, 'unauthenticated'));
     if (!spec.access.includes(p.role)) return next(new Problem(403, spec.forbidden ?? 'forbidden'));
+    // An authority operator acts for one region: a token that names none would see every region's
+    // connections and runs (issue 17 item 5), so it is refused rather than read as "all".
+    if (p.role === 'authority' && !p.region) return next(new Problem(403, 'authority-region-required'));
     if (spec.scope === 'school' && (p.role === 'school_admin' || p.role === 'class_teacher')) {
       const schoolId = params.schoolId;
       if (typeof schoolId !== 'string' || !p.schools.includes(schoolId)) return next(new Problem(403, 'forbidden'));

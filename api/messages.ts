@@ -188,6 +188,14 @@ const catalog = {
     ru: (p) => `Новый срок должен быть позже текущего и не дальше ${p.maxDays} дней от сегодняшнего дня.`,
     en: (p) => `The new expiry must be later than the current one and at most ${p.maxDays} days from today.`,
   },
+  'authority-region-required': {
+    ru: () => 'В токене оператора органа управления образованием не указан регион: доступ к подключениям и запускам только в пределах своего региона.',
+    en: () => "The education authority operator's token names no region: connections and runs are open only within one's own region.",
+  },
+  'connection-place-not-allowed': {
+    ru: (p) => `Настройка «${p.setting}» ведёт туда, куда хабу обращаться нельзя: адрес не входит в разрешённый список (JOURNAL_ALLOWED_HOSTS), это внутренний адрес сети или папка вне каталога выгрузок. Подключение не сохранено.`,
+    en: (p) => `The setting "${p.setting}" points somewhere this hub may not reach: a host outside the allow-list (JOURNAL_ALLOWED_HOSTS), a private network address, or a folder outside the exports root. Nothing was saved.`,
+  },
   'connection-not-found': {
     ru: () => 'Подключение журнала не найдено.',
     en: () => 'Journal connection not found.',

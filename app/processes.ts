@@ -9,6 +9,7 @@ import { outboxOtpSender } from '../adapters/otp/outbox.js';
 import { createApp } from '../api/app.js';
 import { tokenService } from '../api/auth.js';
 import { messengerFromConfig } from '../adapters/messenger/from-config.js';
+import { placePolicyFromConfig } from '../sync/connection-places.js';
 import { journalFactory } from '../sync/journal-factory.js';
 import { unwiredMessenger } from '../sync/unwired.js';
 import { TASK_QUEUES } from '../workflows/definitions.js';
@@ -69,7 +70,7 @@ export function rosterDeps(config: Config, pool: Pool, logger: Logger): Pick<Act
   const messenger = config.MESSENGER_API_BASE && config.MESSENGER_TOKEN ? messengerFromConfig(config) : unwiredMessenger;
   if (messenger === unwiredMessenger) logger.warn('MESSENGER_API_BASE / MESSENGER_TOKEN unset: reconciliation cannot apply memberships');
   const box = config.HUB_SECRETS_KEY ? secretBoxFromConfig(config) : undefined;
-  return { messenger, journals: journalFactory(pool, box) };
+  return { messenger, journals: journalFactory(pool, box, undefined, placePolicyFromConfig(config)) };
 }
 
 export async function runApi(

@@ -26,6 +26,9 @@ if (!env.HUB_JWT_SECRET) {
 env.HUB_DEV_AUTH ??= 'true';
 // One-time codes are kept in the dev outbox (GET /v1/dev/outbox) so signup can be tried by hand.
 env.HUB_DEV_OUTBOX ??= 'true';
+// The dev stack's journals are simulators on this machine, and its exports may come from the project folder.
+env.JOURNAL_ALLOWED_HOSTS ??= '*,127.0.0.1,localhost';
+env.JOURNAL_EXPORTS_ROOT ??= join(import.meta.dirname, '..');
 
 const temporalPort = Number(env.HUB_DEV_TEMPORAL_PORT ?? 7233);
 const temporalUiPort = Number(env.HUB_DEV_TEMPORAL_UI_PORT ?? 8233);

@@ -124,6 +124,13 @@ const schema = z.object({
   JOURNAL_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(100 * 1024 * 1024),
   /** Where an upload is written out while its adapter checks it (removed right after); the system temp folder by default. */
   JOURNAL_UPLOAD_SCRATCH_DIR: z.string().min(1).optional(),
+  /**
+   * Hosts a journal connection's URLs may reach (comma list): `*` any public host, `*.eljur.ru`, `api.dnevnik.ru`.
+   * Loopback, private and link-local addresses only when listed by name (`127.0.0.1:8091`).
+   */
+  JOURNAL_ALLOWED_HOSTS: z.string().default('*'),
+  /** The folder a connection's server-side `path` must lie under; unset: server-side paths are refused (upload instead). */
+  JOURNAL_EXPORTS_ROOT: z.string().min(1).optional(),
   /** Key that encrypts journal connection credentials at rest (AES-256-GCM): 32 bytes, hex or base64. */
   HUB_SECRETS_KEY: z.string().min(32).optional(),
   /** How long a run stopped by the mass-change guard waits for a human before it is discarded. */

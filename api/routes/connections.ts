@@ -15,6 +15,7 @@ import { replaceExport } from '../../db/repositories/journal-exports.js';
 import { findSyncRun, findSyncRunByWorkflowId, listSyncRuns, syncRunReport, type RunWarning, type SyncRun, type SyncRunChat, type SyncRunSchool } from '../../db/repositories/sync-runs.js';
 import { secretBoxFromConfig, type SecretBox } from '../../infra/secrets.js';
 import { checkExport, isFileKind } from '../../sync/journal-exports.js';
+import { placePolicyFromConfig, refusedPlace } from '../../sync/connection-places.js';
 import { journalFactory } from '../../sync/journal-factory.js';
 import { decideRun, startSync, SyncRefused } from '../../sync/start-sync.js';
 import type { ApiDeps } from '../deps.js';
@@ -109,6 +110,7 @@ export function connectionRoutes(deps: ApiDeps): Router {
   const router = Router();
   let box: SecretBox | undefined;
   const secrets = (): SecretBox => (box ??= secretBoxFromConfig(config));
+  const places = placePolicyFromConfig(config);
 
   /** The connection, if it is in the operator's region (others look absent). */
   async function ownConnection(req: Request): Promise<JournalConnection> {
@@ -139,6 +141,8 @@ export function connectionRoutes(deps: ApiDeps): Router {
   router.post('/connections', async (req, res) => {
     const p = principalOf(req);
     const body = createConnectionBody.parse(req.body);
+    const refusal = await refusedPlace(body.settings, places);
+    if (refusal) throw new Problem(422, 'connection-place-not-allowed', { setting: refusal.setting }, { reason: refusal.code, setting: refusal.setting });
     const c = await insertConnection(pool, secrets(), {
       name: body.name,
       kind: body.kind,
@@ -223,7 +227,7 @@ export function connectionRoutes(deps: ApiDeps): Router {
     const c = await ownConnection(req);
     const started = Date.now();
     try {
-      const source = await journalFactory(pool, secrets())(c);
+      const source = await journalFactory(pool, secrets(), undefined, places)(c);
       const schools = await Promise.race([
         source.listSchools(),
         new Promise<never>((_, reject) => setTimeout(() => reject(new Error('нет ответа за 15 с')), 15_000).unref()),

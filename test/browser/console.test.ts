@@ -96,7 +96,7 @@ describe.skipIf(!CHROMIUM)('support console in Chromium', () => {
   });
 
   it('an authority operator uploads an export: a broken one is refused naming file and column, a good one is accepted', async () => {
-    const operator: Principal = { sub: 'op-upload', role: 'authority', schools: [], classes: [] };
+    const operator: Principal = { sub: 'op-upload', role: 'authority', schools: [], classes: [], region: '16' };
     const created = await api.call('POST', '/v1/connections', { as: operator, body: { name: 'Выгрузка OneRoster', kind: 'oneroster-csv' } });
     expect(created.status).toBe(201);
     const id = created.body.id as string;
@@ -133,7 +133,7 @@ describe.skipIf(!CHROMIUM)('support console in Chromium', () => {
   });
 
   it('R-C5, R-C7: an operator opens a run and reads, in Russian, which chat the bot cannot change and which chat was created again', async () => {
-    const operator: Principal = { sub: 'op-runs', role: 'authority', schools: [], classes: [] };
+    const operator: Principal = { sub: 'op-runs', role: 'authority', schools: [], classes: [], region: '16' };
     const created = await api.call('POST', '/v1/connections', { as: operator, body: { name: 'ЭлЖур (район)', kind: 'oneroster-csv' } });
     expect(created.status).toBe(201);
     // A finished run as the reconciler leaves it: one school, a chat whose bot lost its admin rights

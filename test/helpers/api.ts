@@ -19,6 +19,9 @@ const generousRateLimits = {
   RATE_LIMIT_JOURNAL_LINK_PER_PERSON: '100000/60',
 };
 
+/** Tests reach journal simulators on this machine and read exports from fixtures and scratch folders anywhere. */
+const testPlaces = { JOURNAL_ALLOWED_HOSTS: '*,127.0.0.1,localhost', JOURNAL_EXPORTS_ROOT: '/' };
+
 export const TEST_JWT_SECRET = 'test-secret-test-secret-test-secret-0123456789';
 
 export interface TestApi {
@@ -43,7 +46,7 @@ export function useTestApi(
   const api = {} as TestApi;
   let server: Server;
   beforeAll(async () => {
-    api.config = loadConfig({ HUB_JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'silent', ...generousRateLimits, ...env });
+    api.config = loadConfig({ HUB_JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'silent', ...generousRateLimits, ...testPlaces, ...env });
     api.tokens = tokenService(TEST_JWT_SECRET);
     const app = createApp({
       config: api.config,

@@ -8,19 +8,19 @@ export const startVkIdBody = z
   })
   .strict();
 
-/** What VK ID appends to the redirect URL (README of adapters/vk-id): code, state, device_id, type; or error, state. */
+/**
+ * What VK ID appends to the redirect URL (README of adapters/vk-id): code, state, device_id, type; or
+ * error, state. Not strict: parameters VK ID may add later are ignored, not refused.
+ */
 export const vkIdCallbackQuery = z
   .object({
     state: z.string().min(16).max(256),
     code: z.string().min(1).max(2048).optional(),
     device_id: z.string().min(1).max(512).optional(),
     type: z.string().max(32).optional(),
-    expires_in: z.string().max(16).optional(),
-    ext_id: z.string().max(512).optional(),
     error: z.string().max(128).optional(),
     error_description: z.string().max(1024).optional(),
-  })
-  .strict();
+  });
 
 export const startVkIdResponse = z.object({
   /** Open this in the person's browser: VK ID's sign-in, which comes back to the callback. */

@@ -14,6 +14,7 @@ COPY activities ./activities
 COPY domain ./domain
 COPY adapters ./adapters
 COPY api ./api
+COPY identity ./identity
 COPY console ./console
 COPY db ./db
 COPY bin ./bin

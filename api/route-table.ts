@@ -32,7 +32,7 @@ import {
   unlinkStateResponse,
 } from './schemas/journal-links.js';
 import { LINK_PROBLEMS, UNLINK_PROBLEMS } from './journal-link-refusals.js';
-import { bindingResponse, messengerAccountResponse, startVkIdBody, startVkIdResponse, unbindResponse, vkIdCallbackQuery } from './schemas/vk-id.js';
+import { bindingResponse, messengerAccountResponse, startVkIdBody, startVkIdResponse, unbindResponse, vkIdCallbackBody } from './schemas/vk-id.js';
 import { CALLBACK_PROBLEMS } from './vk-id-refusals.js';
 
 const STAFF_OF_SCHOOL: readonly Role[] = ['authority', 'school_admin', 'class_teacher'];
@@ -283,19 +283,19 @@ export const routeTable: RouteSpec[] = [
     access: PERSON,
     tag: 'messenger-account',
     summary:
-      'Start "Sign in with VK ID" (OAuth 2.1, PKCE S256): the VK ID authorize URL to open; it comes back to the callback within VK_ID_STATE_TTL. `via`: signup (its last step, R-A5) or profile',
+      'Start "Sign in with VK ID" (OAuth 2.1, PKCE S256): the VK ID authorize URL to open; VK ID returns to VK_ID_REDIRECT_URI, whose query goes to the callback within VK_ID_STATE_TTL. `via`: signup (its last step, R-A5) or profile',
     body: startVkIdBody,
     response: startVkIdResponse,
     problems: [[503, 'vk-id-not-configured']],
   },
   {
-    method: 'get',
-    path: '/v1/vk-id/callback',
-    access: 'public',
+    method: 'post',
+    path: '/v1/me/messenger-account/vk-id/callback',
+    access: PERSON,
     tag: 'messenger-account',
     summary:
-      'Where VK ID sends the browser back (code, state, device_id): the hub exchanges the code, reads the VK user and binds it to the person who started; one VK account per person; a VK ID verified for another phone is refused (R-A5); audited',
-    query: vkIdCallbackQuery,
+      'Complete "Sign in with VK ID": the front end posts what VK ID appended to the redirect URL (code, state, device_id) with the token of the person who started; the hub exchanges the code, reads the VK user and binds it. One VK account per person; a VK ID verified for another phone is refused (R-A5); audited',
+    body: vkIdCallbackBody,
     response: bindingResponse,
     problems: CALLBACK_PROBLEMS,
   },

@@ -48,6 +48,8 @@ export async function startVkIdBinding(deps: VkIdBindingDeps, r: { personId: str
 }
 
 export interface CallbackParams {
+  /** The signed-in person the front end posts for: only the person who started may complete. */
+  personId: string;
   state: string;
   code?: string | undefined;
   deviceId?: string | undefined;
@@ -77,7 +79,8 @@ function vkIdFailure(e: unknown): never {
 /** The person came back from VK ID: the request is spent whatever happens next (a code is good once). */
 export async function completeVkIdBinding(deps: VkIdBindingDeps, p: CallbackParams, requestId?: string): Promise<BindingResult> {
   const taken = await takeBindingRequest(deps.pool, stateDigest(p.state));
-  if (taken.status === 'unknown') throw new BindingRefused('vk-id-state-invalid');
+  // Someone else's sign-in (a link passed on to this person) is spent and refused like a forged one.
+  if (taken.status === 'unknown' || (taken.status === 'taken' && taken.personId !== p.personId)) throw new BindingRefused('vk-id-state-invalid');
   if (taken.status === 'expired') throw new BindingRefused('vk-id-state-expired');
   if (p.error || !p.code || !p.deviceId) throw new BindingRefused('vk-id-denied');
 

@@ -96,7 +96,7 @@ const schema = z.object({
   VK_ID_BASE: z.string().url().default('https://id.vk.com'),
   /** The hub's app id at VK ID. Unset: binding a messenger account answers 503 vk-id-not-configured. */
   VK_ID_CLIENT_ID: z.string().regex(/^\d+$/, 'a VK app id is decimal').optional(),
-  /** Trusted redirect URL registered for the app. Unset: PUBLIC_BASE_URL + /v1/vk-id/callback. */
+  /** Trusted redirect URL registered for the app: the front end's return page. Unset: PUBLIC_BASE_URL + /vk-id/return. */
   VK_ID_REDIRECT_URI: z.string().url().optional(),
   /** Scopes asked for; `phone` lets the hub refuse a VK ID whose verified phone is not the profile's (R-A5). */
   VK_ID_SCOPE: z.string().default('phone'),

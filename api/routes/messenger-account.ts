@@ -1,7 +1,9 @@
 // The person's messenger account over HTTP (R-M1, R-A5): "Sign in with VK ID" binds their VK user id
 // to their profile, at the end of signup or later from the profile; they can see it and unbind it.
-// The callback is where VK ID sends the browser back: no bearer token comes with a redirect, so the
-// one-time, expiring `state` the hub issued to that person is what identifies them there.
+// VK ID sends the browser back to the front end's page (VK_ID_REDIRECT_URI), which posts VK ID's query
+// here with the person's own token: a sign-in completes only for the person who started it, so a
+// link started by someone else and opened by the victim cannot bind the victim's VK account to the
+// other person's profile (login CSRF).
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { VkIdClient } from '../../adapters/vk-id/client.js';
@@ -14,10 +16,11 @@ import { principalOf } from '../auth.js';
 import { message } from '../messages.js';
 import { fallbackUnlessOutage } from '../outage.js';
 import { Problem } from '../problem.js';
-import { startVkIdBody, vkIdCallbackQuery } from '../schemas/vk-id.js';
+import { startVkIdBody, vkIdCallbackBody } from '../schemas/vk-id.js';
 import { BINDING_REFUSAL_STATUS } from '../vk-id-refusals.js';
 
-export const VK_ID_CALLBACK_PATH = '/v1/vk-id/callback';
+/** The front end's page VK ID returns to, unless VK_ID_REDIRECT_URI says otherwise. */
+export const VK_ID_RETURN_PAGE = '/vk-id/return';
 
 const isUuid = (s: string): boolean => z.uuid().safeParse(s).success;
 
@@ -27,7 +30,7 @@ export function vkIdFromConfig(config: Config): VkIdClient | undefined {
   return new VkIdClient({
     base: config.VK_ID_BASE,
     clientId: config.VK_ID_CLIENT_ID,
-    redirectUri: config.VK_ID_REDIRECT_URI ?? `${config.PUBLIC_BASE_URL.replace(/\/+$/, '')}${VK_ID_CALLBACK_PATH}`,
+    redirectUri: config.VK_ID_REDIRECT_URI ?? `${config.PUBLIC_BASE_URL.replace(/\/+$/, '')}${VK_ID_RETURN_PAGE}`,
     scope: config.VK_ID_SCOPE,
     timeoutMs: config.VK_ID_TIMEOUT_MS,
   });
@@ -69,10 +72,11 @@ export function messengerAccountRoutes(deps: ApiDeps): Router {
     res.json({ authorizeUrl: started.authorizeUrl, expiresAt: started.expiresAt.toISOString() });
   });
 
-  router.get('/vk-id/callback', async (req, res) => {
-    const q = vkIdCallbackQuery.parse(req.query);
+  router.post('/me/messenger-account/vk-id/callback', async (req, res) => {
+    const q = vkIdCallbackBody.parse(req.body);
+    const person = await me(req);
     try {
-      const r = await completeVkIdBinding(binding(), { state: q.state, code: q.code, deviceId: q.device_id, error: q.error }, req.requestId);
+      const r = await completeVkIdBinding(binding(), { personId: person.id, state: q.state, code: q.code, deviceId: q.device_id, error: q.error }, req.requestId);
       res.json({
         status: r.status,
         messengerUserId: r.messengerUserId,

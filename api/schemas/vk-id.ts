@@ -9,10 +9,11 @@ export const startVkIdBody = z
   .strict();
 
 /**
- * What VK ID appends to the redirect URL (README of adapters/vk-id): code, state, device_id, type; or
- * error, state. Not strict: parameters VK ID may add later are ignored, not refused.
+ * What VK ID appended to the redirect URL (README of adapters/vk-id), passed on by the front end:
+ * code, state, device_id, type; or error, state. Not strict: parameters VK ID may add later are
+ * ignored, not refused.
  */
-export const vkIdCallbackQuery = z
+export const vkIdCallbackBody = z
   .object({
     state: z.string().min(16).max(256),
     code: z.string().min(1).max(2048).optional(),

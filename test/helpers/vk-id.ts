@@ -8,8 +8,8 @@ import { completeVkIdBinding, startVkIdBinding, type BindingResult } from '../..
 import type { Pool } from '../../infra/postgres.js';
 import { TEST_JWT_SECRET, type ApiResponse, type TestApi } from './api.js';
 
-/** The front end's URL VK ID sends people back to; the tests pass its query on to the API's callback. */
-export const TEST_VK_ID_REDIRECT = 'http://hub.test/v1/vk-id/callback';
+/** The front end's page VK ID sends people back to; the tests post its query to the API's callback, as that page does. */
+export const TEST_VK_ID_REDIRECT = 'http://hub.test/vk-id/return';
 
 export const startTestVkId = (): Promise<VkIdSimulator> => startVkIdSimulator({ redirectUris: [TEST_VK_ID_REDIRECT] });
 
@@ -32,8 +32,12 @@ export async function bindOverApi(api: TestApi, sim: VkIdSimulator, as: Principa
   const start = await api.call('POST', '/v1/me/messenger-account/vk-id/start', { as, body: { via } });
   if (start.status !== 200) throw new Error(`start refused: ${start.status} ${JSON.stringify(start.body)}`);
   const back = await signInAt(start.body.authorizeUrl as string, userId);
-  return api.call('GET', `${back.pathname}${back.search}`);
+  return postBack(api, as, back);
 }
+
+/** The front end's return page: posts what VK ID appended to the redirect URL, with the person's token. */
+export const postBack = (api: TestApi, as: Principal, back: URL, headers: Record<string, string> = {}): Promise<ApiResponse> =>
+  api.call('POST', '/v1/me/messenger-account/vk-id/callback', { as, body: Object.fromEntries(back.searchParams), headers });
 
 /** Binds through the callback's use case, for arrange steps of tests that run no API. */
 export async function bindThroughUseCase(pool: Pool, sim: VkIdSimulator, personId: string, userId: string): Promise<BindingResult> {
@@ -47,5 +51,5 @@ export async function bindThroughUseCase(pool: Pool, sim: VkIdSimulator, personI
   const { authorizeUrl } = await startVkIdBinding(deps, { personId, via: 'profile' });
   const back = await signInAt(authorizeUrl, userId);
   const q = back.searchParams;
-  return completeVkIdBinding(deps, { state: q.get('state')!, code: q.get('code') ?? undefined, deviceId: q.get('device_id') ?? undefined });
+  return completeVkIdBinding(deps, { personId, state: q.get('state')!, code: q.get('code') ?? undefined, deviceId: q.get('device_id') ?? undefined });
 }

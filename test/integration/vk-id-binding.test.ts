@@ -12,7 +12,7 @@ import { linkDirectly, membersOf, runSync, startRosterWorld, syncContext, type R
 import { seedPerson, uniquePhone } from '../helpers/seed.js';
 import { aProfile, latestCode, newPhone, signupSteps } from '../helpers/signup.js';
 import { useTemporalWorker } from '../helpers/temporal.js';
-import { bindOverApi, vkAccount, vkIdEnv } from '../helpers/vk-id.js';
+import { bindOverApi, postBack, vkAccount, vkIdEnv } from '../helpers/vk-id.js';
 
 const db = useTestDb();
 let w: RosterWorld;
@@ -46,8 +46,8 @@ const accountOf = async (personId: string) =>
   (await db.pool.query(`SELECT messenger_user_id AS u FROM people WHERE id = $1`, [personId])).rows[0] as { u: string | null };
 const start = (as: Principal, on = api) =>
   on.call('POST', '/v1/me/messenger-account/vk-id/start', { as, body: {} });
-/** The browser back from VK ID at the hub's callback (the front end passes VK ID's query on). */
-const callback = (back: URL, headers: Record<string, string> = {}, on = api) => on.call('GET', `${back.pathname}${back.search}`, { headers });
+/** The browser back from VK ID: the front end's return page posts VK ID's query with the person's token. */
+const callback = (as: Principal, back: URL, headers: Record<string, string> = {}, on = api) => postBack(on, as, back, headers);
 
 describe('Sign in with VK ID binds the messenger account', () => {
   it('R-M1: start gives VK ID\'s authorize URL (code flow, PKCE S256, state); the callback binds the VK user id; GET shows it; audited messenger.bound; the state is not stored in clear', async () => {
@@ -62,7 +62,7 @@ describe('Sign in with VK ID binds the messenger account', () => {
     expect(Object.fromEntries(url.searchParams)).toMatchObject({
       response_type: 'code',
       client_id: w.vkIdSim.clientId,
-      redirect_uri: 'http://hub.test/v1/vk-id/callback',
+      redirect_uri: 'http://hub.test/vk-id/return',
       code_challenge_method: 'S256',
       scope: 'phone',
     });
@@ -75,7 +75,7 @@ describe('Sign in with VK ID binds the messenger account', () => {
     expect(JSON.stringify(stored.rows)).not.toContain(state);
 
     const back = await signInAt(started.body.authorizeUrl, vk.userId);
-    const bound = await callback(back);
+    const bound = await callback(me.as, back);
     expect(bound.status, JSON.stringify(bound.body)).toBe(200);
     expect(bound.body).toMatchObject({ status: 'bound', messengerUserId: vk.userId, previousMessengerUserId: null });
     expect(bound.body.message).toMatch(cyrillic);
@@ -89,7 +89,7 @@ describe('Sign in with VK ID binds the messenger account', () => {
     expect(w.vkIdSim.counters().codesRedeemed).toBeGreaterThan(0);
 
     // The same callback again (a reload, or someone replaying it): the state was good once.
-    expectProblem(await callback(back), 400, 'vk-id-state-invalid');
+    expectProblem(await callback(me.as, back), 400, 'vk-id-state-invalid');
     // Signing in again with the same account changes nothing and writes no second audit row.
     expect((await bindOverApi(api, w.vkIdSim, me.as, vk.userId)).body.status).toBe('unchanged');
     expect(await auditFor(db.pool, 'person', me.person.id)).toHaveLength(1);
@@ -105,12 +105,25 @@ describe('Sign in with VK ID binds the messenger account', () => {
     expectProblem(refused, 409, 'vk-id-account-bound-elsewhere');
     expect(refused.body.detail).toMatch(cyrillic);
     const started = await start(other.as);
-    const en = await callback(await signInAt(started.body.authorizeUrl, vk.userId), EN);
+    const en = await callback(other.as, await signInAt(started.body.authorizeUrl, vk.userId), EN);
     expectProblem(en, 409, 'vk-id-account-bound-elsewhere');
     expect(en.body.detail).toMatch(/^This VK ID account is already bound/);
     expect((await accountOf(other.person.id)).u).toBeNull();
     expect((await accountOf(holder.person.id)).u).toBe(vk.userId);
     expect(await auditFor(db.pool, 'person', other.person.id)).toEqual([]);
+  });
+
+  it('R-M1: a sign-in started by one person and completed in another person\'s session is refused (vk-id-state-invalid) and spent: a passed-on link cannot bind someone else\'s VK account', async () => {
+    const attacker = await seedPerson(db.pool, { phone: null, email: 'vk-attacker@test.example' });
+    const victim = await seedPerson(db.pool, { phone: null, email: 'vk-victim@test.example' });
+    const victimVk = vkAccount(w.vkIdSim);
+    const started = await start(attacker.as);
+    // The victim opens the attacker's link and signs in to VK ID with their own account.
+    const back = await signInAt(started.body.authorizeUrl, victimVk.userId);
+    expectProblem(await callback(victim.as, back), 400, 'vk-id-state-invalid');
+    expectProblem(await callback(attacker.as, back), 400, 'vk-id-state-invalid');
+    expect((await accountOf(attacker.person.id)).u).toBeNull();
+    expect((await accountOf(victim.person.id)).u).toBeNull();
   });
 
   it('R-A5: a VK ID whose verified phone is not the profile\'s is refused (vk-id-phone-mismatch); the profile\'s own number binds', async () => {
@@ -130,18 +143,18 @@ describe('Sign in with VK ID binds the messenger account', () => {
     const me = await seedPerson(db.pool, { phone: null, email: 'vk-refusals@test.example' });
     const vk = vkAccount(w.vkIdSim);
 
-    const declined = await callback(await signInAt((await start(me.as)).body.authorizeUrl, 'deny'));
+    const declined = await callback(me.as, await signInAt((await start(me.as)).body.authorizeUrl, 'deny'));
     expectProblem(declined, 403, 'vk-id-denied');
     expect(declined.body.detail).toMatch(cyrillic);
 
     const back = await signInAt((await start(me.as)).body.authorizeUrl, vk.userId);
     back.searchParams.set('state', 'A'.repeat(43));
-    expectProblem(await callback(back), 400, 'vk-id-state-invalid');
+    expectProblem(await callback(me.as, back), 400, 'vk-id-state-invalid');
 
     const slow = await start(me.as, brief);
     const late = await signInAt(slow.body.authorizeUrl, vk.userId);
     await new Promise((r) => setTimeout(r, 1_200));
-    expectProblem(await callback(late, {}, brief), 410, 'vk-id-state-expired');
+    expectProblem(await callback(me.as, late, {}, brief), 410, 'vk-id-state-expired');
 
     expectProblem(await start(me.as, unconfigured), 503, 'vk-id-not-configured');
     expect((await accountOf(me.person.id)).u).toBeNull();
@@ -152,15 +165,15 @@ describe('Sign in with VK ID binds the messenger account', () => {
     const me = await seedPerson(db.pool, { phone: null, email: 'vk-outage@test.example' });
     const vk = vkAccount(w.vkIdSim);
     w.vkIdSim.script('token', { kind: '503' });
-    const down = await callback(await signInAt((await start(me.as)).body.authorizeUrl, vk.userId));
+    const down = await callback(me.as, await signInAt((await start(me.as)).body.authorizeUrl, vk.userId));
     expectProblem(down, 503, 'vk-id-unavailable');
     expect(Number(down.headers.get('retry-after'))).toBeGreaterThan(0);
 
     w.vkIdSim.script('token', { kind: 'lost' });
     const lostBack = await signInAt((await start(me.as)).body.authorizeUrl, vk.userId);
-    expectProblem(await callback(lostBack), 503, 'vk-id-unavailable');
+    expectProblem(await callback(me.as, lostBack), 503, 'vk-id-unavailable');
     // The hub does not send a spent code twice: the same callback is refused, a new start works.
-    expectProblem(await callback(lostBack), 400, 'vk-id-state-invalid');
+    expectProblem(await callback(me.as, lostBack), 400, 'vk-id-state-invalid');
     w.vkIdSim.script('user_info', { kind: '429', retryAfterSeconds: 0 }, { kind: '500' });
     const bound = await bindOverApi(api, w.vkIdSim, me.as, vk.userId);
     expect(bound.status, JSON.stringify(bound.body)).toBe(200);
@@ -271,8 +284,9 @@ describe('re-binding and unbinding: the chats follow', () => {
   it('R-M1: the API reference publishes the messenger-account routes and their refusals', async () => {
     const doc = (await api.call('GET', '/openapi.json')).body;
     expect(doc.paths['/v1/me/messenger-account/vk-id/start'].post['x-hub-access']).toEqual(['person']);
-    const cb = doc.paths['/v1/vk-id/callback'].get;
-    expect(cb.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['state', 'code', 'device_id']));
+    const cb = doc.paths['/v1/me/messenger-account/vk-id/callback'].post;
+    expect(cb['x-hub-access']).toEqual(['person']);
+    expect(Object.keys(cb.requestBody.content['application/json'].schema.properties)).toEqual(expect.arrayContaining(['state', 'code', 'device_id']));
     expect(cb.responses['409'].description).toContain('/problems/vk-id-account-bound-elsewhere');
     expect(cb.responses['409'].description).toContain('/problems/vk-id-phone-mismatch');
     expect(cb.responses['410'].description).toContain('/problems/vk-id-state-expired');

@@ -8,17 +8,9 @@ FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
-COPY package.json tsconfig.json ./
-COPY workflows ./workflows
-COPY activities ./activities
-COPY domain ./domain
-COPY adapters ./adapters
-COPY api ./api
-COPY console ./console
-COPY db ./db
-COPY bin ./bin
-COPY infra ./infra
-COPY scheduler ./scheduler
+# Everything but what .dockerignore leaves out (tests, benchmarks, local state), so a new source folder
+# cannot be forgotten here (app/ and sync/ once were).
+COPY . .
 USER node
 EXPOSE 8080
 CMD ["node", "--import", "tsx", "bin/api.ts"]

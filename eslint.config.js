@@ -7,7 +7,7 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
-const HUB = ['activities', 'adapters', 'api', 'app', 'bin', 'cli', 'db', 'domain', 'infra', 'scheduler', 'sync', 'workflows'];
+const HUB = ['activities', 'adapters', 'api', 'app', 'bin', 'cli', 'db', 'domain', 'identity', 'infra', 'scheduler', 'sync', 'workflows'];
 const except = (...allowed) => HUB.filter((f) => !allowed.includes(f)).map((f) => `./${f}`);
 const zone = (target, from, message) => ({ target: `./${target}`, from, message });
 
@@ -42,7 +42,7 @@ export default tseslint.config(
             zone('adapters', except('adapters', 'domain', 'infra'), 'An adapter knows its port, domain rules and infra, nothing above.'),
             zone('db', except('db', 'domain', 'infra', 'adapters'), 'Repositories sit below the use cases.'),
             zone('scheduler', except('scheduler', 'infra'), 'The scheduler runs the jobs app/ gives it.'),
-            ...['activities', 'api', 'cli', 'sync'].map((t) => zone(t, ['./app', './bin'], 'Only bin/ builds processes from app/.')),
+            ...['activities', 'api', 'cli', 'identity', 'sync'].map((t) => zone(t, ['./app', './bin'], 'Only bin/ builds processes from app/.')),
             zone('app', ['./bin'], 'bin/ launches app/, never the other way.'),
           ],
         },

@@ -58,8 +58,10 @@ export const journalLinkActivities = ({ pool, messenger, logger }: ActivityDeps)
           WHERE connection_id = $1 AND external_person_id = $2 AND unlinked_at IS NULL`,
         [input.connectionId, input.externalPersonId],
       );
-      const existing = live[0] as { personId: string; messengerUserId: string; linkedAt: Date } | undefined;
+      const existing = live[0] as { personId: string; messengerUserId: string | null; linkedAt: Date } | undefined;
       if (existing?.personId === input.personId) {
+        // Their own link, kept while they had unbound their messenger account: nothing to join with yet.
+        if (!existing.messengerUserId) throw ApplicationFailure.nonRetryable('no messenger account', ROSTER_REFUSALS.noMessengerAccount);
         return { messengerUserId: existing.messengerUserId, linkedAt: existing.linkedAt.toISOString() };
       }
       // The person's other live identities in this connection, and their roles in the hub's schools.
@@ -162,7 +164,7 @@ export const journalLinkActivities = ({ pool, messenger, logger }: ActivityDeps)
           RETURNING person_id AS "personId", messenger_user_id AS "messengerUserId"`,
         [input.connectionId, input.externalPersonId, input.reason, input.personId ?? null],
       );
-      const ended = rows[0] as { personId: string; messengerUserId: string } | undefined;
+      const ended = rows[0] as { personId: string; messengerUserId: string | null } | undefined;
       // No live link: on a first attempt the caller asked to unlink what is not linked; a retry
       // finishes what an earlier attempt began (that attempt may have ended the link already).
       if (!ended && Context.current().info.attempt === 1) throw notLinked();
@@ -174,7 +176,7 @@ export const journalLinkActivities = ({ pool, messenger, logger }: ActivityDeps)
               ORDER BY unlinked_at DESC NULLS LAST LIMIT 1`,
             [input.connectionId, input.externalPersonId, input.personId ?? null],
           );
-      const link = previous[0] as { personId: string; messengerUserId: string } | undefined;
+      const link = previous[0] as { personId: string; messengerUserId: string | null } | undefined;
       if (!link) throw notLinked();
       if (ended) {
         await writeAudit(pool, {
@@ -188,22 +190,25 @@ export const journalLinkActivities = ({ pool, messenger, logger }: ActivityDeps)
           requestId: input.requestId,
         });
       }
+      // A link without a messenger account (unbound) holds no memberships to take back.
+      if (!link.messengerUserId) return { removed: 0 };
+      const messengerUserId = link.messengerUserId;
       const { rows: others } = await pool.query(
         `SELECT 1 FROM journal_links WHERE connection_id = $1 AND messenger_user_id = $2 AND unlinked_at IS NULL LIMIT 1`,
-        [input.connectionId, link.messengerUserId],
+        [input.connectionId, messengerUserId],
       );
       if (others.length > 0) return { removed: 0 };
       let removed = 0;
-      for (const chat of await managedChatsOfUser(pool, input.connectionId, link.messengerUserId)) {
+      for (const chat of await managedChatsOfUser(pool, input.connectionId, messengerUserId)) {
         if (chat.messengerChatId) {
           try {
-            await messenger.removeMembers(chat.messengerChatId, [link.messengerUserId]);
+            await messenger.removeMembers(chat.messengerChatId, [messengerUserId]);
           } catch (e) {
             if (!(isMessengerError(e) && e.code === 'not-found')) throw castRosterError(e);
           }
         }
         await inTransaction(pool, async (tx) => {
-          await recordRemoved(tx, chat.id, [link.messengerUserId]);
+          await recordRemoved(tx, chat.id, [messengerUserId]);
           // Still in the journal: listed as pending again until they link once more (R-L2).
           await tx.query(
             `INSERT INTO pending_members (chat_id, external_person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,

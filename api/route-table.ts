@@ -32,6 +32,8 @@ import {
   unlinkStateResponse,
 } from './schemas/journal-links.js';
 import { LINK_PROBLEMS, UNLINK_PROBLEMS } from './journal-link-refusals.js';
+import { bindingResponse, messengerAccountResponse, startVkIdBody, startVkIdResponse, unbindResponse, vkIdCallbackBody } from './schemas/vk-id.js';
+import { CALLBACK_PROBLEMS } from './vk-id-refusals.js';
 
 const STAFF_OF_SCHOOL: readonly Role[] = ['authority', 'school_admin', 'class_teacher'];
 /** Approvers (R-J4) are school staff tokens or signed-in people holding an admin/class-teacher role. */
@@ -264,6 +266,47 @@ export const routeTable: RouteSpec[] = [
     body: supportUnlinkBody,
     response: unlinkStateResponse.extend({ personId: z.string() }),
     problems: UNLINK_PROBLEMS,
+  },
+
+  // ---- the messenger account: "Sign in with VK ID" (R-M1, R-A5) ----
+  {
+    method: 'get',
+    path: '/v1/me/messenger-account',
+    access: PERSON,
+    tag: 'messenger-account',
+    summary: 'My messenger account (VK ID): bound or not, the VK user id, since when',
+    response: messengerAccountResponse,
+  },
+  {
+    method: 'post',
+    path: '/v1/me/messenger-account/vk-id/start',
+    access: PERSON,
+    tag: 'messenger-account',
+    summary:
+      'Start "Sign in with VK ID" (OAuth 2.1, PKCE S256): the VK ID authorize URL to open; VK ID returns to VK_ID_REDIRECT_URI, whose query goes to the callback within VK_ID_STATE_TTL. `via`: signup (its last step, R-A5) or profile',
+    body: startVkIdBody,
+    response: startVkIdResponse,
+    problems: [[503, 'vk-id-not-configured']],
+  },
+  {
+    method: 'post',
+    path: '/v1/me/messenger-account/vk-id/callback',
+    access: PERSON,
+    tag: 'messenger-account',
+    summary:
+      'Complete "Sign in with VK ID": the front end posts what VK ID appended to the redirect URL (code, state, device_id) with the token of the person who started; the hub exchanges the code, reads the VK user and binds it. One VK account per person; a VK ID verified for another phone is refused (R-A5); audited',
+    body: vkIdCallbackBody,
+    response: bindingResponse,
+    problems: CALLBACK_PROBLEMS,
+  },
+  {
+    method: 'delete',
+    path: '/v1/me/messenger-account',
+    access: PERSON,
+    tag: 'messenger-account',
+    summary: 'Unbind my messenger account; the next sync takes it out of the hub-managed chats (I stay linked to my journal identities, pending); audited',
+    response: unbindResponse,
+    problems: [[404, 'messenger-account-not-bound']],
   },
 
   // ---- support ----

@@ -68,6 +68,11 @@ interface RunFigures {
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 
+/**
+ * BENCHMARK FIXTURE, not a product path: hundreds of thousands of linked people are written in bulk,
+ * their messenger accounts (people.messenger_user_id) included. In the product only "Sign in with VK ID"
+ * sets that column (identity/vk-id-binding.ts); tests go through it (test/helpers/vk-id.ts).
+ */
 async function linkEveryone(pool: Pool, model: RegionModel, connectionId: string): Promise<number> {
   let batch: Array<{ externalId: string; firstName: string; lastName: string; birthDate: string | null }> =
     [];

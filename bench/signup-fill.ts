@@ -64,7 +64,11 @@ const applicant = `(r < 9 OR r >= 18)`;
 // One client address per 20 people (every 20th person's): 10.x.y.z, distinct for 335 M people.
 const clientIp = `'10.' || i / 20 / 65536 % 256 || '.' || i / 20 / 256 % 256 || '.' || i / 20 % 256`;
 
-/** Statements over a range of people ($1…$2); keys and indexes are off meanwhile, so any order. */
+/**
+ * Statements over a range of people ($1…$2); keys and indexes are off meanwhile, so any order.
+ * BENCHMARK FIXTURE: rows get their production shape in bulk, people.messenger_user_id included (8 in
+ * 10 bound); in the product only "Sign in with VK ID" sets it (identity/vk-id-binding.ts).
+ */
 const perPersonStatements: string[] = [
   `INSERT INTO identity_accounts (id, phone, password_hash, created_at)
      SELECT iid, phone, 'scrypt$16384$8$1$' || left(hk, 16) || '$' || hk || reverse(hk), at

@@ -12,6 +12,7 @@ import { runApi, runScheduler, runWorkers } from '../app/processes.js';
 import { runUntilSignal, type Stoppable } from '../infra/lifecycle.js';
 import { seedDevData } from '../db/dev-seed.js';
 import { startDevSimulators } from '../app/dev-simulators.js';
+import { startDevVkId } from '../adapters/vk-id/dev.js';
 
 const env = { ...process.env };
 const dataDir = env.HUB_DATA_DIR ?? join(import.meta.dirname, '..', '.data');
@@ -53,6 +54,12 @@ runUntilSignal(logger, async () => {
   env.MESSENGER_API_BASE ??= sims.env.MESSENGER_API_BASE;
   env.MESSENGER_TOKEN ??= sims.env.MESSENGER_TOKEN;
   env.HUB_SECRETS_KEY ??= sims.env.HUB_SECRETS_KEY;
+  // "Sign in with VK ID" (messenger accounts): the simulator unless a real VK ID app is configured.
+  const vkId = env.VK_ID_CLIENT_ID ? undefined : await startDevVkId(Number(env.HUB_DEV_VK_ID_PORT ?? 8092));
+  if (vkId) {
+    started.push(vkId);
+    Object.assign(env, vkId.env);
+  }
   if (!env.DATABASE_URL) {
     const pg = await startEmbeddedPostgres(dataDir, postgresPort);
     started.push(pg);
@@ -81,6 +88,7 @@ runUntilSignal(logger, async () => {
       `  OpenAPI:      ${apiUrl}/docs`,
       `  Messenger simulator: ${sims.messengerAdminUrl}`,
       `  Journal simulator (Eljur): ${sims.journalUrl}`,
+      `  VK ID:        ${vkId ? `${vkId.url} (simulator)` : config.VK_ID_BASE}`,
       `  PostgreSQL:   ${config.DATABASE_URL?.replace(/:[^:@/]+@/, ':***@')}`,
       `  Dev tokens:   POST ${apiUrl}/v1/dev/token {"role":"authority","region":"16"}`,
       `  Codes sent:   GET ${apiUrl}/v1/dev/outbox`,

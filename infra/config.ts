@@ -98,6 +98,18 @@ const schema = z.object({
    * in place; otherwise the hub detects and reports a chat it had to create again (adapters/messenger/README.md).
    */
   MESSENGER_IDEMPOTENT_CREATE: bool.default(false),
+  /** VK ID ("Sign in with VK ID", OAuth 2.1 + PKCE; adapters/vk-id/README.md). Unset in `npm start`: the simulator's. */
+  VK_ID_BASE: z.string().url().default('https://id.vk.com'),
+  /** The hub's app id at VK ID. Unset: binding a messenger account answers 503 vk-id-not-configured. */
+  VK_ID_CLIENT_ID: z.string().regex(/^\d+$/, 'a VK app id is decimal').optional(),
+  /** Trusted redirect URL registered for the app: the front end's return page. Unset: PUBLIC_BASE_URL + /vk-id/return. */
+  VK_ID_REDIRECT_URI: z.string().url().optional(),
+  /** Scopes asked for; `phone` lets the hub refuse a VK ID whose verified phone is not the profile's (R-A5). */
+  VK_ID_SCOPE: z.string().default('phone'),
+  /** Per-request timeout of VK ID calls, ms. */
+  VK_ID_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** How long a started "Sign in with VK ID" may come back to the callback. */
+  VK_ID_STATE_TTL: duration.default(10 * 60_000),
   /**
    * Rate limits on public routes, as `points/seconds` (api/rate-limit.ts). Counted in PostgreSQL so
    * that every API replica shares them. Phone keys are hashed before they are stored.

@@ -28,6 +28,7 @@ import {
 } from '../../workflows/signup-definitions.js';
 import type { signupWorkflow } from '../../workflows/signup.js';
 import type { ApiDeps } from '../deps.js';
+import { messengerAccountStep } from '../signup-vk-id-step.js';
 import { Problem } from '../problem.js';
 import { problemFromRefusal, secondsUntil } from '../signup-refusals.js';
 import {
@@ -125,6 +126,7 @@ export function signupRoutes(deps: ApiDeps): Router {
     const body: Record<string, unknown> = { ...extra, ...present(view) };
     if (view.stage === 'done' && view.personId) {
       body.token = await tokens.sign({ sub: view.personId, role: 'person', schools: [], classes: [] });
+      body.messengerAccount = await messengerAccountStep(pool, view.personId);
     }
     res.json(body);
   }

@@ -311,7 +311,7 @@ export async function managedChatsOfUser(
 
 // ---- links and pending members (R-C6, R-L2) -------------------------------------------------------
 
-/** Live links of the given journal identities: external id → messenger user id. */
+/** Live links of the given journal identities: external id → messenger user id (a person who unbound their account has none). */
 export async function linkedUsers(
   db: Queryable,
   connectionId: string,
@@ -319,7 +319,7 @@ export async function linkedUsers(
 ): Promise<Map<string, string>> {
   const { rows } = await db.query(
     `SELECT external_person_id AS e, messenger_user_id AS u FROM journal_links
-      WHERE connection_id = $1 AND unlinked_at IS NULL AND external_person_id = ANY($2::text[])`,
+      WHERE connection_id = $1 AND unlinked_at IS NULL AND messenger_user_id IS NOT NULL AND external_person_id = ANY($2::text[])`,
     [connectionId, externalIds],
   );
   return new Map((rows as Array<{ e: string; u: string }>).map((r) => [r.e, r.u]));

@@ -40,13 +40,14 @@ export interface ApiResponse {
 export function useTestApi(
   db: TestDb,
   temporal: TestTemporal,
-  env: Record<string, string> = {},
+  /** Settings, or a function giving them when the API starts (e.g. a simulator's address). */
+  env: Record<string, string> | (() => Record<string, string>) = {},
   opts: { logger?: () => Logger } = {},
 ): TestApi {
   const api = {} as TestApi;
   let server: Server;
   beforeAll(async () => {
-    api.config = loadConfig({ HUB_JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'silent', ...generousRateLimits, ...testPlaces, ...env });
+    api.config = loadConfig({ HUB_JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'silent', ...generousRateLimits, ...testPlaces, ...(typeof env === 'function' ? env() : env) });
     api.tokens = tokenService(TEST_JWT_SECRET);
     const app = createApp({
       config: api.config,

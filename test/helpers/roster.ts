@@ -1,12 +1,14 @@
 // Arrange helpers for reconciliation tests: a journal (roster model behind the Eljur simulator and
 // the real Eljur adapter over HTTP), the messenger simulator behind the real HTTP adapter, a
 // connection row with encrypted credentials, and "who is in the chat titled X".
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { startEljurSimulator } from '../../adapters/journals/eljur/simulator.js';
 import { RosterModel, type GenerateOptions } from '../../adapters/journals/testing/roster-model.js';
 import type { RunningSim } from '../../adapters/journals/testing/sim-server.js';
 import { startMessengerSimulator, type MessengerSimulator } from '../../adapters/messenger/simulator.js';
+import type { VkIdSimulator } from '../../adapters/vk-id/simulator.js';
+import { insertPerson } from '../../db/repositories/people.js';
 import { VkTeamsHttpMessenger } from '../../adapters/messenger/vkteams-http.js';
 import { insertConnection, type JournalConnection } from '../../db/repositories/connections.js';
 import { syncRunReport } from '../../db/repositories/sync-runs.js';
@@ -18,6 +20,7 @@ import { schoolRosterFromRecords } from '../../sync/from-journal.js';
 import { journalFactory, type JournalFactory } from '../../sync/journal-factory.js';
 import { startSync, type StartSyncRequest, type SyncContext } from '../../sync/start-sync.js';
 import type { ReconcileTuning } from '../../workflows/roster-definitions.js';
+import { bindThroughUseCase, startTestVkId } from './vk-id.js';
 
 export const ELJUR_CREDS = { devkey: 'dev-key-for-tests', vendor: 'school', login: 'hub-sync', password: 'pa55' };
 
@@ -30,6 +33,8 @@ export interface RosterWorld {
   journalSim: RunningSim;
   messengerSim: MessengerSimulator;
   messenger: VkTeamsHttpMessenger;
+  /** VK ID, where people's messenger accounts come from (R-M1). */
+  vkIdSim: VkIdSimulator;
   box: SecretBox;
   /** HUB_SECRETS_KEY of this world, for a worker in another process. */
   secretsKeyHex: string;
@@ -67,6 +72,7 @@ export async function startRosterWorld(pool: Pool, opts: RosterWorldOptions = {}
     retry: { maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 200, maxRetryAfterMs: 1_500 },
     idempotentCreate: opts.idempotentCreate ?? honourIdempotencyKeys,
   });
+  const vkIdSim = await startTestVkId();
   const key = randomBytes(32);
   const box = secretBox(key);
   const connection = await insertConnection(pool, box, {
@@ -85,6 +91,7 @@ export async function startRosterWorld(pool: Pool, opts: RosterWorldOptions = {}
     journalSim,
     messengerSim,
     messenger,
+    vkIdSim,
     box,
     secretsKeyHex: key.toString('hex'),
     journals: journalFactory(pool, box),
@@ -92,27 +99,42 @@ export async function startRosterWorld(pool: Pool, opts: RosterWorldOptions = {}
     async close() {
       await journalSim.close();
       await messengerSim.stop();
+      await vkIdSim.stop();
     },
   };
 }
 
-/** The messenger account a journal person gets in tests. */
-export const userOf = (externalId: string): string => `vk-${externalId}`;
+/** The VK user id a journal person signs in to VK ID with in tests (decimal, like VK's; stable per id). */
+export const userOf = (externalId: string): string =>
+  String(Number.parseInt(createHash('sha256').update(externalId).digest('hex').slice(0, 11), 16) + 1);
 
 let emailCounter = 0;
-/** Signs up a hub person with a messenger account and links them to the journal identity (DB rows, no workflow). */
+/**
+ * Each journal person becomes a hub person whose messenger account is bound by "Sign in with VK ID"
+ * (the simulator, as `userOf(externalId)`), and is linked to the journal identity. The link is a row
+ * (linked_by 'test'): the link journey itself is tested in journal-link-api.test.ts.
+ */
 export async function linkDirectly(pool: Pool, w: RosterWorld, externalIds: Iterable<string>): Promise<void> {
   for (const e of externalIds) {
     const p = w.model.persons.get(e);
-    const { rows } = await pool.query(
-      `INSERT INTO people (email, first_name, last_name, birth_date, messenger_user_id) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (messenger_user_id) DO UPDATE SET first_name = EXCLUDED.first_name RETURNING id`,
-      [`p${process.pid}-${++emailCounter}@test.example`, p?.firstName ?? 'Имя', p?.lastName ?? 'Фамилия', p?.birthDate ?? null, userOf(e)],
-    );
+    const account = userOf(e);
+    const { rows } = await pool.query(`SELECT id FROM people WHERE messenger_user_id = $1`, [account]);
+    let personId = (rows[0] as { id: string } | undefined)?.id;
+    if (!personId) {
+      const person = await insertPerson(pool, {
+        phone: null,
+        email: `p${process.pid}-${++emailCounter}@test.example`,
+        firstName: p?.firstName ?? 'Имя',
+        lastName: p?.lastName ?? 'Фамилия',
+        birthDate: p?.birthDate ?? null,
+      });
+      personId = person.id;
+      await bindThroughUseCase(pool, w.vkIdSim, personId, account);
+    }
     await pool.query(
       `INSERT INTO journal_links (connection_id, external_person_id, person_id, messenger_user_id, linked_by)
        VALUES ($1, $2, $3, $4, 'test') ON CONFLICT DO NOTHING`,
-      [w.connection.id, e, (rows[0] as { id: string }).id, userOf(e)],
+      [w.connection.id, e, personId, account],
     );
   }
 }

@@ -11,6 +11,7 @@ import { useTestDb } from '../helpers/db.js';
 import { linkDirectly, membersOf, runSync, startRosterWorld, syncContext, userOf, type RosterWorld } from '../helpers/roster.js';
 import { seedPerson } from '../helpers/seed.js';
 import { useTemporalWorker } from '../helpers/temporal.js';
+import { bindOverApi, vkAccount, vkIdEnv } from '../helpers/vk-id.js';
 import { journalLinkWorkflowId } from '../../workflows/roster-definitions.js';
 import { HubStage } from '../../workflows/search-attributes.js';
 
@@ -25,11 +26,11 @@ beforeAll(async () => {
   await linkDirectly(db.pool, w, [...w.model.persons.keys()].filter((p) => p !== lateStudent));
 });
 const t = useTemporalWorker(() => ({ pool: db.pool, messenger: w.messenger, journals: w.journals }));
-const api = useTestApi(db, t);
+const api = useTestApi(db, t, () => vkIdEnv(w.vkIdSim));
 /** A second replica whose per-person link limit is small (counters are shared through PostgreSQL). */
-const limited = useTestApi(db, t, { RATE_LIMIT_JOURNAL_LINK_PER_PERSON: '3/60' });
+const limited = useTestApi(db, t, () => ({ ...vkIdEnv(w.vkIdSim), RATE_LIMIT_JOURNAL_LINK_PER_PERSON: '3/60' }));
 /** A third one that answers a link after 1 s at the most, joined or not. */
-const quick = useTestApi(db, t, { JOURNAL_LINK_ANSWER_WITHIN: '1s' });
+const quick = useTestApi(db, t, () => ({ ...vkIdEnv(w.vkIdSim), JOURNAL_LINK_ANSWER_WITHIN: '1s' }));
 afterAll(async () => {
   await w?.close();
 });
@@ -37,13 +38,14 @@ afterAll(async () => {
 const support: Principal = { sub: 'support-7', role: 'support', schools: [], classes: [] };
 const EN = { 'accept-language': 'en' };
 
-/** A signed-up person with a messenger account (or none). */
+/** A signed-up person who bound their messenger account with "Sign in with VK ID" (a new VK account unless named), or did not (null). */
 async function person(opts: { birthDate?: string | null; messengerUserId?: string | null; firstName?: string } = {}) {
   const p = await seedPerson(db.pool, { phone: null, email: `jl-${Math.random().toString(36).slice(2)}@test.example`, ...opts });
-  if (opts.messengerUserId !== null) {
-    await db.pool.query(`UPDATE people SET messenger_user_id = $2 WHERE id = $1`, [p.person.id, opts.messengerUserId ?? `vk-hub-${p.person.id}`]);
-  }
-  return p;
+  if (opts.messengerUserId === null) return { ...p, vk: null };
+  const vk = opts.messengerUserId ?? vkAccount(w.vkIdSim).userId;
+  const bound = await bindOverApi(api, w.vkIdSim, p.as, vk);
+  expect(bound.status, JSON.stringify(bound.body)).toBe(200);
+  return { ...p, vk };
 }
 
 const linkBody = (externalPersonId: string, proof: Record<string, unknown> = { method: 'journal-login' }) => ({
@@ -103,7 +105,7 @@ describe('journal linking over HTTP', () => {
     const parentExternal = w.model.guardiansOf(lateStudent)[0]!.parentId;
     const { rows } = await db.pool.query(`SELECT person_id AS id FROM journal_links WHERE external_person_id = $1 AND unlinked_at IS NULL`, [parentExternal]);
     const parent: Principal = { sub: (rows[0] as { id: string }).id, role: 'person', schools: [], classes: [] };
-    stranger = await person({ birthDate: '1990-02-02', messengerUserId: 'vk-stranger' });
+    stranger = await person({ birthDate: '1990-02-02' });
     const before = await snapshot();
 
     // The parent signs in with their own Gosuslugi account, which carries the child's birth date.
@@ -124,7 +126,7 @@ describe('journal linking over HTTP', () => {
 
     expect(await snapshot()).toEqual(before);
     expect(await pendingTitles(lateStudent)).toEqual(studentTitles);
-    for (const title of studentTitles) expect(membersOf(w.messengerSim, title)).not.toContain('vk-stranger');
+    for (const title of studentTitles) expect(membersOf(w.messengerSim, title)).not.toContain(stranger.vk);
   });
 
   it('R-L1: an unknown connection, an identity the journal does not list, a person without a messenger account are each refused with their own problem; nothing changes', async () => {
@@ -378,7 +380,7 @@ describe('journal linking over HTTP', () => {
   });
 
   it('R-L1: link attempts are rate limited per person (429 with Retry-After), so refusals cannot enumerate journal ids; another person is unaffected', async () => {
-    const prober = await person({ messengerUserId: 'vk-prober' });
+    const prober = await person();
     for (let i = 0; i < 3; i++) {
       const res = await limited.call('POST', '/v1/me/journal-links', { as: prober.as, body: linkBody(`guess-${i}`) });
       expectProblem(res, 404, 'journal-person-unknown');
@@ -392,7 +394,7 @@ describe('journal linking over HTTP', () => {
     // Refused before the workflow: no link journey was started for the fourth guess.
     await expect(t.client.workflow.getHandle(`link/${w.connection.id}/guess-3`).describe()).rejects.toThrow();
 
-    const other = await person({ messengerUserId: 'vk-other' });
+    const other = await person();
     expectProblem(await limited.call('POST', '/v1/me/journal-links', { as: other.as, body: linkBody('guess-0') }), 404, 'journal-person-unknown');
     // The limit is the link route's: my list still answers.
     expect((await limited.call('GET', '/v1/me/journal-links', { as: prober.as })).status).toBe(200);

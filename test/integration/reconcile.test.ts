@@ -9,6 +9,7 @@ import { HubStage, HubWaitingOn } from '../../workflows/search-attributes.js';
 import { useTestDb } from '../helpers/db.js';
 import { chatIdOf, linkDirectly, membersOf, runSync, startRosterWorld, syncContext, userOf, type RosterWorld } from '../helpers/roster.js';
 import { useTemporalWorker } from '../helpers/temporal.js';
+import { bindThroughUseCase, vkAccount } from '../helpers/vk-id.js';
 
 const db = useTestDb();
 let w: RosterWorld;
@@ -92,7 +93,7 @@ describe('reconciliation', () => {
 
   it('R-L3: a parent cannot link their child\'s student identity; a different birth date is refused', async () => {
     const parent = await insertPerson(db.pool, { phone: null, email: `late-parent@test.example`, firstName: 'Мария', lastName: 'Родитель', birthDate: '1985-01-01' });
-    await db.pool.query(`UPDATE people SET messenger_user_id = $2 WHERE id = $1`, [parent.id, userOf(lateParent)]);
+    await bindThroughUseCase(db.pool, w.vkIdSim, parent.id, userOf(lateParent));
     await linkJournalIdentity(t.client, {
       connectionId: w.connection.id,
       externalPersonId: lateParent,
@@ -114,7 +115,8 @@ describe('reconciliation', () => {
     ).rejects.toMatchObject({ cause: { type: 'journal-identity-linked-elsewhere' } });
     // A stranger whose birth date is not the student's.
     const stranger = await insertPerson(db.pool, { phone: null, email: `stranger@test.example`, firstName: 'Олег', lastName: 'Чужой', birthDate: '1990-02-02' });
-    await db.pool.query(`UPDATE people SET messenger_user_id = 'vk-stranger' WHERE id = $1`, [stranger.id]);
+    const strangerVk = vkAccount(w.vkIdSim).userId;
+    await bindThroughUseCase(db.pool, w.vkIdSim, stranger.id, strangerVk);
     await expect(
       linkJournalIdentity(t.client, {
         connectionId: w.connection.id,
@@ -139,7 +141,7 @@ describe('reconciliation', () => {
         taskQueue: t.taskQueue,
       }),
     ).rejects.toMatchObject({ cause: { type: 'parent-identity-for-student' } });
-    expect(membersOf(w.messengerSim, '1А')).not.toContain('vk-stranger');
+    expect(membersOf(w.messengerSim, '1А')).not.toContain(strangerVk);
   });
 
   it('R-L1, R-L2: linking adds the person to every chat they were pending for at once, before the next run', async () => {
@@ -147,7 +149,7 @@ describe('reconciliation', () => {
     expect(membersOf(w.messengerSim, '1А Родители')).toContain(userOf(lateParent));
     const student = w.model.persons.get(lateStudent)!;
     const me = await insertPerson(db.pool, { phone: null, email: `late-student@test.example`, firstName: student.firstName, lastName: student.lastName, birthDate: student.birthDate! });
-    await db.pool.query(`UPDATE people SET messenger_user_id = $2 WHERE id = $1`, [me.id, userOf(lateStudent)]);
+    await bindThroughUseCase(db.pool, w.vkIdSim, me.id, userOf(lateStudent));
     const state = await linkJournalIdentity(t.client, {
       connectionId: w.connection.id,
       externalPersonId: lateStudent,

@@ -9,7 +9,7 @@ import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '../..');
-const SOURCE_FOLDERS = ['activities', 'adapters', 'api', 'app', 'bin', 'cli', 'db', 'domain', 'infra', 'scheduler', 'sync', 'workflows'];
+const SOURCE_FOLDERS = ['activities', 'adapters', 'api', 'app', 'bin', 'cli', 'db', 'domain', 'identity', 'infra', 'scheduler', 'sync', 'workflows'];
 
 function sourceFiles(): string[] {
   const listed = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.ts'], { cwd: root, encoding: 'utf8' });

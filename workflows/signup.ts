@@ -152,7 +152,8 @@ export async function signupWorkflow(input: SignupWorkflowInput): Promise<Signup
 
   /** The gateway's own refusal (issue 14): what the person can do about it, and when to try again. */
   const refuseDelivery = (err: unknown): void => {
-    const cause = err instanceof ActivityFailure ? err.cause : undefined;
+    // A local activity's non-retryable failure may arrive bare or wrapped in an ActivityFailure.
+    const cause = err instanceof ActivityFailure ? err.cause : err;
     if (!(cause instanceof ApplicationFailure) || cause.type !== CODE_DELIVERY_FAILURE) return;
     const d = (cause.details?.[0] ?? {}) as Partial<CodeDeliveryFailure>;
     if (d.reason === 'recipient-rejected') refuse(SIGNUP_REFUSALS.recipientRejected, 'the gateway refused the recipient');

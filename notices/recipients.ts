@@ -43,6 +43,10 @@ export function authorityEmails(spec: string): Map<string, string[]> {
   return map;
 }
 
+/** The person's messenger account: their own, else the one a live journal link recorded. */
+const MESSENGER_ACCOUNT = `coalesce(p.messenger_user_id,
+  (SELECT l.messenger_user_id FROM journal_links l WHERE l.person_id = p.id AND l.unlinked_at IS NULL ORDER BY l.linked_at DESC LIMIT 1))`;
+
 export class RecipientResolver {
   constructor(
     private readonly db: Queryable,
@@ -89,7 +93,7 @@ export class RecipientResolver {
 
   private async people(ids: string[]): Promise<ContactRow[]> {
     const { rows } = await this.db.query(
-      `SELECT id::text, phone, email, messenger_user_id AS "messengerUserId" FROM people WHERE id::text = ANY($1::text[]) ORDER BY id`,
+      `SELECT p.id::text, p.phone, p.email, ${MESSENGER_ACCOUNT} AS "messengerUserId" FROM people p WHERE p.id::text = ANY($1::text[]) ORDER BY 1`,
       [ids],
     );
     return rows as ContactRow[];
@@ -97,7 +101,7 @@ export class RecipientResolver {
 
   private async approvers(schoolId: string, classId: unknown): Promise<ContactRow[]> {
     const { rows } = await this.db.query(
-      `SELECT DISTINCT p.id::text, p.phone, p.email, p.messenger_user_id AS "messengerUserId"
+      `SELECT DISTINCT p.id::text, p.phone, p.email, ${MESSENGER_ACCOUNT} AS "messengerUserId"
          FROM school_roles r JOIN people p ON p.id = r.person_id
         WHERE r.school_id::text = $1
           AND (r.role = 'admin' OR (r.role = 'class_teacher' AND $2::text IS NOT NULL AND r.class_id::text = $2))

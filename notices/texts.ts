@@ -32,12 +32,12 @@ export const NOTICE_TEXTS: Record<string, Record<Lang, Builder>> = {
   'application.reminder': {
     ru: (c) => ({
       subject: 'Заявка ждёт вашего решения',
-      text: `${c.applicantName ?? 'Пользователь'} просит принять его в ${school(c, 'ru')}${inClass(c, 'ru')}. Заявка ещё не рассмотрена.\n\nОдобрите или отклоните её в разделе «Заявки»: ${c.baseUrl}`,
+      text: `Заявка на вступление в ${school(c, 'ru')}${inClass(c, 'ru')} ещё не рассмотрена.${c.applicantName ? ` Заявитель: ${c.applicantName}.` : ''}\n\nОдобрите или отклоните её в разделе «Заявки»: ${c.baseUrl}`,
       sms: `Заявка в ${school(c, 'ru')}${inClass(c, 'ru')} ждёт решения.`,
     }),
     en: (c) => ({
       subject: 'An application is waiting for your decision',
-      text: `${c.applicantName ?? 'Someone'} asks to join ${school(c, 'en')}${inClass(c, 'en')}. The application has not been decided yet.\n\nApprove or reject it under "Applications": ${c.baseUrl}`,
+      text: `An application${c.applicantName ? ` from ${c.applicantName}` : ''} to join ${school(c, 'en')}${inClass(c, 'en')} has not been decided yet.\n\nApprove or reject it under "Applications": ${c.baseUrl}`,
       sms: `An application to ${school(c, 'en')}${inClass(c, 'en')} awaits a decision.`,
     }),
   },

@@ -91,7 +91,7 @@ export async function giveUp(db: Queryable, id: string, error: string): Promise<
   await db.query(`UPDATE notifications SET gave_up_at = now(), claimed_until = NULL, last_error = $2 WHERE id = $1`, [id, error]);
 }
 
-export interface GivenUpNotice {
+export interface FailedNotice {
   id: string;
   kind: string;
   recipientKind: string;
@@ -99,23 +99,28 @@ export interface GivenUpNotice {
   attempts: number;
   lastError: string | null;
   createdAt: Date;
-  gaveUpAt: Date;
+  gaveUpAt: Date | null;
+  nextAttemptAt: Date | null;
   deliveries: { channel: string; address: string; status: string; attempts: number; error: string | null }[];
 }
 
-/** For support (GET /v1/support/notifications/failed): given-up notices, addresses masked only. */
-export async function listGivenUp(db: Queryable, page: { limit: number; offset: number }): Promise<GivenUpNotice[]> {
+/**
+ * For support (GET /v1/support/notices): notices given up, or failed and waiting for another try.
+ * Addresses masked only; one row past the page tells whether there is a next one.
+ */
+export async function listFailed(db: Queryable, state: 'given-up' | 'retrying', page: { limit: number; offset: number }): Promise<FailedNotice[]> {
   const { rows } = await db.query(
     `SELECT n.id::text, n.kind, n.recipient_kind AS "recipientKind", n.recipient_id AS "recipientId", n.attempts,
-            n.last_error AS "lastError", n.created_at AS "createdAt", n.gave_up_at AS "gaveUpAt",
+            n.last_error AS "lastError", n.created_at AS "createdAt", n.gave_up_at AS "gaveUpAt", n.next_attempt_at AS "nextAttemptAt",
             coalesce((SELECT json_agg(json_build_object('channel', d.channel, 'address', d.address_masked, 'status', d.status,
                                                         'attempts', d.attempts, 'error', d.error) ORDER BY d.recipient_key)
                         FROM notification_deliveries d WHERE d.notification_id = n.id), '[]'::json) AS deliveries
        FROM notifications n
-      WHERE n.gave_up_at IS NOT NULL
-      ORDER BY n.gave_up_at DESC, n.id DESC
-      LIMIT $1 OFFSET $2`,
-    [page.limit, page.offset],
+      WHERE CASE WHEN $1 = 'given-up' THEN n.gave_up_at IS NOT NULL
+                 ELSE n.gave_up_at IS NULL AND n.sent_at IS NULL AND n.last_error IS NOT NULL END
+      ORDER BY coalesce(n.gave_up_at, n.created_at) DESC, n.id DESC
+      LIMIT $2 OFFSET $3`,
+    [state, page.limit + 1, page.offset],
   );
-  return rows as GivenUpNotice[];
+  return rows as FailedNotice[];
 }

@@ -87,12 +87,10 @@ const schema = z.object({
   /** First retry delay; doubled per attempt up to NOTIFY_RETRY_MAX. */
   NOTIFY_RETRY_BASE: duration.default(30_000),
   NOTIFY_RETRY_MAX: duration.default(3600_000),
-  /** How long a dispatcher holds notices it took; a killed dispatcher's notices are taken again after it. */
+  /** How long a dispatcher holds the notice it took (longer than one send); a killed dispatcher's notice is taken again after it. */
   NOTIFY_LEASE: duration.default(120_000),
   /** How often the dispatcher looks for due notices. */
   NOTIFY_POLL_INTERVAL: duration.default(5_000),
-  /** Notices taken per round. */
-  NOTIFY_BATCH: z.coerce.number().int().min(1).max(500).default(20),
   /**
    * Where notices to an education authority go, by region: `16=ruo@edu.tatar.ru;77=…;*=fallback@…`.
    * A region without an address (and no `*`) makes its notices give up with `no-recipient`.

@@ -26,7 +26,6 @@ export interface DispatcherOptions {
   retryBaseMs: number;
   retryMaxMs: number;
   leaseMs: number;
-  batch: number;
   pollMs: number;
 }
 
@@ -45,17 +44,18 @@ export class NoticeDispatcher {
     return Math.round(ms * (1 + Math.random() * 0.1));
   }
 
-  /** One pass: takes due notices until none are left; returns how many were handled. */
+  /**
+   * One pass: takes due notices one at a time until none is left; returns how many were handled.
+   * One at a time, so a lease covers a single send (a batch taken at once could outlive its lease
+   * behind a slow gateway and be taken twice) and a crash uses up an attempt of one notice only.
+   */
   async drain(): Promise<number> {
     let handled = 0;
     while (!this.stopping) {
-      const due = await claimDue(this.o.db, this.o.batch, this.o.leaseMs);
-      for (const n of due) {
-        if (this.stopping) break;
-        await this.dispatch(n).catch((err: unknown) => this.o.logger.error({ err, notice: n.id }, 'notice dispatch failed'));
-        handled++;
-      }
-      if (due.length < this.o.batch) break;
+      const [n] = await claimDue(this.o.db, 1, this.o.leaseMs);
+      if (!n) break;
+      await this.dispatch(n).catch((err: unknown) => this.o.logger.error({ err, notice: n.id }, 'notice dispatch failed'));
+      handled++;
     }
     return handled;
   }

@@ -29,7 +29,6 @@ export function noticeDispatcherFromConfig(config: Config, pool: Pool, logger: L
     retryBaseMs: config.NOTIFY_RETRY_BASE,
     retryMaxMs: config.NOTIFY_RETRY_MAX,
     leaseMs: config.NOTIFY_LEASE,
-    batch: config.NOTIFY_BATCH,
     pollMs: config.NOTIFY_POLL_INTERVAL,
   });
 }

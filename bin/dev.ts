@@ -10,6 +10,7 @@ import { startEmbeddedPostgres } from '../infra/embedded-postgres.js';
 import { createLogger } from '../infra/logger.js';
 import { runApi, runUntilSignal, runWorkers, type Stoppable } from '../infra/processes.js';
 import { runScheduler } from '../scheduler/run.js';
+import { noticeDispatcherFromConfig } from '../notices/from-config.js';
 import { seedDevData } from '../db/dev-seed.js';
 import { startDevSimulators } from '../infra/dev-simulators.js';
 
@@ -63,6 +64,8 @@ runUntilSignal(logger, async () => {
     await sims.seedConnection(pool);
   }
   started.push(await runWorkers(config, pool, logger));
+  // Notices (issue 14): over the messenger simulator here; codes stay in the outbox.
+  started.push(noticeDispatcherFromConfig(config, pool, logger).start());
   const api = await runApi(config, pool, logger);
   started.push(api);
   started.push(await runScheduler(config, pool, api.temporal, logger));

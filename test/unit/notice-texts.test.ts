@@ -53,7 +53,7 @@ describe('issue 14.2: notice texts', () => {
       const en = noticeText(kind, 'en', ctx)!;
       expect(ru.subject, kind).toMatch(/^[А-ЯЁ]/);
       // English words around the (Russian) names of the school and class.
-      expect(en.subject, kind).toMatch(/^[A-Z][a-z]/);
+      expect(en.subject, kind).toMatch(/^[A-Z][a-z]* [a-z]/);
       expect(en.text, kind).toMatch(/^[A-Z][a-z]+ /);
       for (const t of [ru, en]) {
         expect(t.subject.length, kind).toBeGreaterThan(0);

@@ -27,6 +27,8 @@ export const failedNoticesResponse = z.object({
       recipientId: z.string(),
       attempts: z.number(),
       lastError: z.string().nullable(),
+      /** The first recorded reason in words (Russian by default), for the console. */
+      reasonTitle: z.string().nullable(),
       createdAt: z.string(),
       gaveUpAt: z.string().nullable(),
       nextAttemptAt: z.string().nullable(),

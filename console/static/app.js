@@ -136,7 +136,7 @@ async function loadFailedNotices() {
           el('td', {}, n.title),
           el('td', {}, n.deliveries.length ? n.deliveries.map((d) => `${d.address} (${d.channel})`).join(', ') : `${n.recipientKind} ${n.recipientId}`),
           el('td', {}, n.attempts),
-          el('td', {}, n.lastError ?? ''),
+          el('td', { title: n.lastError ?? '' }, n.reasonTitle ?? n.lastError ?? ''),
           el('td', {}, n.gaveUpAt ? new Date(n.gaveUpAt).toLocaleString('ru-RU') : ''),
         ),
       ),

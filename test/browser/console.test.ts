@@ -201,7 +201,8 @@ describe.skipIf(!CHROMIUM)('support console in Chromium', () => {
     const row = page.locator('#notices-table tbody tr').filter({ hasText: 'Заявка одобрена' });
     await row.waitFor();
     expect(await row.textContent()).toContain('g***@example.ru (email)');
-    expect(await row.textContent()).toContain('recipient-rejected (550)');
+    expect(await row.textContent()).toContain('адрес или номер не принимает сообщения');
+    expect(await row.locator('td').nth(3).getAttribute('title')).toContain('recipient-rejected (550)');
     expect(await page.locator('#notices-table').textContent()).not.toContain('gone.parent@example.ru');
     await page.screenshot({ path: join(shots, '7-notices-given-up.png'), fullPage: true });
   });

@@ -138,7 +138,7 @@ describe('issue 14.2: the notice dispatcher', () => {
     const listed = await api.call('GET', '/v1/support/notices', { as: support });
     expect(listed.status).toBe(200);
     const item = listed.body.items.find((i: { id: string }) => i.id === id);
-    expect(item).toMatchObject({ kind: 'application.approved', title: 'Заявка одобрена', attempts: 3 });
+    expect(item).toMatchObject({ kind: 'application.approved', title: 'Заявка одобрена', attempts: 3, reasonTitle: 'превышен лимит отправки' });
     expect(item.deliveries).toEqual([{ channel: 'email', address: 'd***@example.ru', status: 'failed', attempts: 3, error: 'rate-limited (451)' }]);
     expect(JSON.stringify(listed.body)).not.toContain('down@example.ru');
     const en = await api.call('GET', '/v1/support/notices', { as: support, headers: { 'accept-language': 'en' } });

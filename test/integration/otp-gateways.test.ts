@@ -138,3 +138,23 @@ describe('issue 14.1: e-mail codes over SMTP', () => {
     expect(e.reason).toBe('gateway-unavailable');
   });
 });
+
+describe('issue 14.1: choosing the gateway by config', () => {
+  it('issue 14.1: the dev stack keeps its outbox (codes kept with HUB_DEV_OUTBOX), and nothing reaches SMS.ru or SMTP', async () => {
+    const dev = otpSenderFromConfig(loadConfig({ HUB_DEV_AUTH: 'true', HUB_DEV_OUTBOX: 'true' }), { db: db.pool, logger: createLogger('silent') });
+    const before = { sms: sms.calls(), mail: smtp.received.length };
+    await dev.send({ channel: 'sms', recipient: '+79161234599', code: '909090', purpose: 'signup' });
+    await dev.send({ channel: 'email', recipient: 'dev@example.ru', code: '808080', purpose: 'signup' });
+    const { rows } = await db.pool.query(`SELECT recipient, code FROM otp_outbox WHERE recipient IN ('+79161234599', 'dev@example.ru') ORDER BY id`);
+    expect(rows).toEqual([
+      { recipient: '+79161234599', code: '909090' },
+      { recipient: 'dev@example.ru', code: '808080' },
+    ]);
+    expect({ sms: sms.calls(), mail: smtp.received.length }).toEqual(before);
+  });
+
+  it('issue 14.1: SMS.ru without its api_id, or SMTP without a From address, is refused at start', () => {
+    expect(() => loadConfig({ OTP_SMS_GATEWAY: 'smsru' })).toThrow(/SMSRU_API_ID/);
+    expect(() => loadConfig({ SMTP_URL: 'smtp://127.0.0.1:25' })).toThrow(/SMTP_FROM/);
+  });
+});

@@ -1,9 +1,12 @@
 // Activities of the signup journey: make and send codes, look the phone up, write the profile.
 import { randomBytes, randomInt } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/activity';
+import { isDeliveryError, waitFor } from '../adapters/otp/errors.js';
 import type { OtpPurpose } from '../adapters/otp/port.js';
 import { maskContact, contactAddress, type Contact } from '../domain/contact.js';
 import { CODE_LENGTH, codeDigest, type OtpChannel, type SignupProfile } from '../domain/signup.js';
 import { writeAudit } from '../db/repositories/audit.js';
+import { CODE_DELIVERY_FAILURE, type CodeDeliveryFailure } from '../workflows/signup-definitions.js';
 import {
   findIdentityAccountByPhone,
   releaseIdentityPhone,
@@ -29,7 +32,17 @@ export const signupActivities = ({ pool, logger, otp }: ActivityDeps) => ({
   async issueSignupCode(input: { contact: Contact; channel: OtpChannel; purpose: OtpPurpose }): Promise<IssuedCode> {
     const code = String(randomInt(0, 10 ** CODE_LENGTH)).padStart(CODE_LENGTH, '0');
     const salt = randomBytes(16).toString('hex');
-    await otp.send({ channel: input.channel, recipient: contactAddress(input.contact), code, purpose: input.purpose });
+    try {
+      await otp.send({ channel: input.channel, recipient: contactAddress(input.contact), code, purpose: input.purpose });
+    } catch (e) {
+      // A gateway's answer is final for this code: the sender already retried in place with the same
+      // text, and another attempt here would send a second, different code (issue 14).
+      if (isDeliveryError(e)) {
+        const details: CodeDeliveryFailure = { reason: e.reason, retryAfterMs: waitFor(e) };
+        throw ApplicationFailure.create({ type: CODE_DELIVERY_FAILURE, message: e.message, nonRetryable: true, details: [details] });
+      }
+      throw e;
+    }
     logger.debug({ to: maskContact(input.contact), channel: input.channel }, 'signup code issued');
     return { digest: codeDigest(salt, code), salt };
   },

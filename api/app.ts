@@ -19,6 +19,7 @@ import { schoolRequestRoutes } from './routes/school-requests.js';
 import { devSignupRoutes } from './routes/dev-signup.js';
 import { signupRoutes } from './routes/signups.js';
 import { supportRoutes } from './routes/support.js';
+import { supportNoticeRoutes } from './routes/support-notices.js';
 import { connectionRoutes } from './routes/connections.js';
 import { journalLinkRoutes } from './routes/journal-links.js';
 import { messengerAccountRoutes } from './routes/messenger-account.js';
@@ -61,6 +62,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use('/v1', guardianRoutes(deps));
   app.use('/v1', signupRoutes(deps));
   app.use('/v1', supportRoutes(deps));
+  app.use('/v1', supportNoticeRoutes(deps));
   app.use('/v1', connectionRoutes(deps));
   app.use('/v1', journalLinkRoutes(deps));
   app.use('/v1', messengerAccountRoutes(deps));

@@ -81,6 +81,14 @@ export const signupMessages = {
     ru: (p: Params) => `Не удалось отправить код. Попробуйте ещё раз через ${p.retryAfterSeconds} с.`,
     en: (p: Params) => `The code could not be sent. Please try again in ${p.retryAfterSeconds} s.`,
   },
+  'code-recipient-rejected': {
+    ru: () => 'Не удалось отправить код на этот номер или адрес: получатель не принимает сообщения. Проверьте его или выберите другой способ.',
+    en: () => 'The code could not be sent to this number or address: it does not accept messages. Check it or choose another way.',
+  },
+  'code-channel-unavailable': {
+    ru: () => 'Сейчас код не отправить этим способом. Выберите SMS.',
+    en: () => 'The code cannot be sent this way now. Please choose SMS.',
+  },
   'try-again-later': {
     ru: (p: Params) => `Сервис временно недоступен, этот шаг не выполнен. Повторите его через ${p.retryAfterSeconds} с.`,
     en: (p: Params) => `The service is temporarily unavailable and this step was not done. Repeat it in ${p.retryAfterSeconds} s.`,

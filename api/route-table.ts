@@ -21,6 +21,7 @@ import {
 import { connectionParams, createConnectionBody, decisionBody as runDecisionBody, runParams, syncBody } from './schemas/connections.js';
 import { channelBody, codeBody, passwordBody, profileBody, signupParams, startSignupBody } from './schemas/signups.js';
 import { UPLOAD_TYPES } from './journal-upload.js';
+import { failedNoticesQuery, failedNoticesResponse } from './schemas/notices.js';
 import { actionBody, registrationDetail, revealBody, stuckQuery, stuckResponse, workflowParams } from './schemas/support.js';
 import {
   journalLinkParams,
@@ -310,6 +311,15 @@ export const routeTable: RouteSpec[] = [
   },
 
   // ---- support ----
+  {
+    method: 'get',
+    path: '/v1/support/notices',
+    access: SUPPORT,
+    tag: 'support',
+    summary: 'Notices not delivered: given up (with the reason) or failing and retrying; addresses masked',
+    query: failedNoticesQuery,
+    response: failedNoticesResponse,
+  },
   {
     method: 'get',
     path: '/v1/support/registrations/stuck',

@@ -18,6 +18,8 @@ const refusalStatus: Record<SignupRefusal, number> = {
   'password-locked': 429,
   'profile-invalid': 422,
   'code-delivery-failed': 503,
+  'code-recipient-rejected': 422,
+  'code-channel-unavailable': 409,
   'try-again-later': 503,
 };
 const refusalTypes = new Set<string>(Object.values(SIGNUP_REFUSALS));

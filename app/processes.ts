@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
 import { temporalLogger } from '../infra/temporal-logger.js';
 import type { ActivityDeps } from '../activities/deps.js';
-import { outboxOtpSender } from '../adapters/otp/outbox.js';
+import { otpSenderFromConfig } from '../adapters/otp/from-config.js';
 import { createApp } from '../api/app.js';
 import { tokenService } from '../api/auth.js';
 import { messengerFromConfig } from '../adapters/messenger/from-config.js';
@@ -44,7 +44,7 @@ export async function runWorkers(config: Config, pool: Pool, logger: Logger): Pr
   const deps: ActivityDeps = {
     pool,
     logger: activityLogger,
-    otp: outboxOtpSender({ db: pool, logger: activityLogger, keepCodes: config.HUB_DEV_OUTBOX }),
+    otp: otpSenderFromConfig(config, { db: pool, logger: activityLogger }),
     ...rosterDeps(config, pool, logger),
   };
   const workers = await Promise.all(

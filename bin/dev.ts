@@ -10,6 +10,7 @@ import { startEmbeddedPostgres } from '../infra/embedded-postgres.js';
 import { createLogger } from '../infra/logger.js';
 import { runApi, runScheduler, runWorkers } from '../app/processes.js';
 import { runUntilSignal, type Stoppable } from '../infra/lifecycle.js';
+import { noticeDispatcherFromConfig } from '../notices/from-config.js';
 import { seedDevData } from '../db/dev-seed.js';
 import { startDevSimulators } from '../app/dev-simulators.js';
 import { startDevVkId } from '../adapters/vk-id/dev.js';
@@ -73,6 +74,8 @@ runUntilSignal(logger, async () => {
     await sims.seedConnection(pool);
   }
   started.push(await runWorkers(config, pool, logger));
+  // Notices (issue 14): over the messenger simulator here; codes stay in the outbox.
+  started.push(noticeDispatcherFromConfig(config, pool, logger).start());
   const api = await runApi(config, pool, logger);
   started.push(api);
   started.push(await runScheduler(config, pool, api.temporal, logger));

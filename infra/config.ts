@@ -64,6 +64,46 @@ const schema = z.object({
   METRICS_TOKEN: z.string().min(16).optional(),
   /** Keep one-time codes in otp_outbox so GET /v1/dev/outbox shows them. Dev stack only, never production. */
   HUB_DEV_OUTBOX: bool.default(false),
+  /**
+   * Gateway of phone codes (issue 14, adapters/otp/README.md): `smsru` sends SMS through SMS.ru's HTTP
+   * API; `outbox` only writes otp_outbox rows (the dev stack, with HUB_DEV_OUTBOX). Voice-call codes are
+   * refused with smsru (its code/call picks its own four digits).
+   */
+  OTP_SMS_GATEWAY: z.enum(['outbox', 'smsru']).default('outbox'),
+  /** SMS.ru api_id (its account page); never logged. Required with OTP_SMS_GATEWAY=smsru. */
+  SMSRU_API_ID: z.string().min(1).optional(),
+  /** SMS.ru API base; the simulator's URL in tests (adapters/otp/sms-ru/simulator.ts). */
+  SMSRU_BASE_URL: z.string().url().default('https://sms.ru'),
+  /** Sender name approved at SMS.ru; the account's default when unset. */
+  SMSRU_FROM: z.string().min(1).optional(),
+  /** Per-request timeout of SMS.ru calls, ms. */
+  SMSRU_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+  /** Tries per code (same text) when SMS.ru answers 220/5xx or times out; then the person is told to retry. */
+  SMSRU_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(5).default(2),
+  /** SMS.ru's test=1: everything checked, nothing sent (staging). */
+  SMSRU_TEST: bool.default(false),
+  /** SMTP server for e-mail codes and notices, e.g. smtp://user:pass@smtp.example.ru:587; unset: e-mail codes go to the outbox and notices skip e-mail. */
+  SMTP_URL: z.string().url().optional(),
+  /** From address of those e-mails, e.g. "Школьный хаб <noreply@hub.example.ru>". Required with SMTP_URL. */
+  SMTP_FROM: z.string().min(3).optional(),
+  /** SMTP connect/greeting/socket timeout, ms. */
+  SMTP_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** Notice dispatcher (notices/, docs/notices.md): attempts per notice before it gives up (reason kept). */
+  NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  /** First retry delay; doubled per attempt up to NOTIFY_RETRY_MAX. */
+  NOTIFY_RETRY_BASE: duration.default(30_000),
+  NOTIFY_RETRY_MAX: duration.default(3600_000),
+  /** How long a dispatcher holds the notice it took (longer than one send); a killed dispatcher's notice is taken again after it. */
+  NOTIFY_LEASE: duration.default(120_000),
+  /** How often the dispatcher looks for due notices. */
+  NOTIFY_POLL_INTERVAL: duration.default(5_000),
+  /**
+   * Where notices to an education authority go, by region: `16=ruo@edu.tatar.ru;77=…;*=fallback@…`.
+   * A region without an address (and no `*`) makes its notices give up with `no-recipient`.
+   */
+  NOTIFY_AUTHORITY_EMAILS: z.string().default(''),
+  /** Notices: also send the messenger bot message when a person has a messenger account (MESSENGER_* set). */
+  NOTIFY_VIA_MESSENGER: bool.default(true),
   /** Signup (R-A4): how long a one-time code is valid. */
   SIGNUP_CODE_TTL_SECONDS: z.coerce.number().int().min(1).default(300),
   /** Signup (R-A4): wrong tries after which a code is locked. */
@@ -168,6 +208,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (parsed.data.INVITE_DEFAULT_DAYS > parsed.data.INVITE_MAX_DAYS) {
     throw new Error('Invalid configuration: INVITE_DEFAULT_DAYS exceeds INVITE_MAX_DAYS');
+  }
+  if (parsed.data.OTP_SMS_GATEWAY === 'smsru' && !parsed.data.SMSRU_API_ID) {
+    throw new Error('Invalid configuration: OTP_SMS_GATEWAY=smsru needs SMSRU_API_ID');
+  }
+  if (parsed.data.SMTP_URL && !parsed.data.SMTP_FROM) {
+    throw new Error('Invalid configuration: SMTP_URL needs SMTP_FROM');
   }
   if (parsed.data.HUB_DEV_OUTBOX && !parsed.data.HUB_DEV_AUTH) {
     throw new Error('Invalid configuration: HUB_DEV_OUTBOX keeps one-time codes and is for the dev stack only (set HUB_DEV_AUTH too)');

@@ -122,9 +122,21 @@ export const SIGNUP_REFUSALS = {
   passwordLocked: 'password-locked',
   profileInvalid: 'profile-invalid',
   deliveryFailed: 'code-delivery-failed',
+  /** The gateway refused the number or address itself (wrong, no route, stop-list): retrying will not help. */
+  recipientRejected: 'code-recipient-rejected',
+  /** This way of sending is not available now (voice-call with a gateway that has none). */
+  channelUnavailable: 'code-channel-unavailable',
   tryLater: 'try-again-later',
 } as const;
 export type SignupRefusal = (typeof SIGNUP_REFUSALS)[keyof typeof SIGNUP_REFUSALS];
+
+/** The activity failure a gateway's refusal becomes (activities/signup.ts); the workflow reads it. */
+export const CODE_DELIVERY_FAILURE = 'code-delivery';
+export interface CodeDeliveryFailure {
+  /** adapters/otp/errors.ts DeliveryFailureReason. */
+  reason: string;
+  retryAfterMs: number;
+}
 
 export interface RefusalDetails {
   retryAt?: string;

@@ -15,7 +15,9 @@ import {
 import type { createActivities } from '../activities/index.js';
 import { channelAllowed, cleanProfile, profileProblems, type OtpChannel, type OtpPurpose, type SignupProfile } from '../domain/signup.js';
 import {
+  CODE_DELIVERY_FAILURE,
   SIGNUP_REFUSALS,
+  type CodeDeliveryFailure,
   forgotPasswordUpdate,
   newPasswordUpdate,
   notMeUpdate,
@@ -148,6 +150,17 @@ export async function signupWorkflow(input: SignupWorkflowInput): Promise<Signup
     throw err;
   };
 
+  /** The gateway's own refusal (issue 14): what the person can do about it, and when to try again. */
+  const refuseDelivery = (err: unknown): void => {
+    // A local activity's non-retryable failure may arrive bare or wrapped in an ActivityFailure.
+    const cause = err instanceof ActivityFailure ? err.cause : err;
+    if (!(cause instanceof ApplicationFailure) || cause.type !== CODE_DELIVERY_FAILURE) return;
+    const d = (cause.details?.[0] ?? {}) as Partial<CodeDeliveryFailure>;
+    if (d.reason === 'recipient-rejected') refuse(SIGNUP_REFUSALS.recipientRejected, 'the gateway refused the recipient');
+    if (d.reason === 'channel-unavailable') refuse(SIGNUP_REFUSALS.channelUnavailable, 'this channel is not available');
+    refuse(SIGNUP_REFUSALS.deliveryFailed, 'the code could not be sent', { retryAt: iso(now() + (d.retryAfterMs ?? RETRY_LATER_MS))! });
+  };
+
   const issue = async (channel: OtpChannel, purpose: OtpPurpose): Promise<void> => {
     const counted = now();
     s.issued.push(counted);
@@ -157,6 +170,7 @@ export async function signupWorkflow(input: SignupWorkflowInput): Promise<Signup
       s.code = { digest, salt, channel, issuedAt: at, expiresAt: at + limits.codeTtlSeconds * 1000, attempts: 0, consumed: false };
     } catch (err) {
       s.issued.splice(s.issued.indexOf(counted), 1);
+      refuseDelivery(err);
       retryLater(err, SIGNUP_REFUSALS.deliveryFailed);
     }
   };

@@ -89,6 +89,12 @@ export interface CallCounters {
   };
 }
 
+export interface SentMessage {
+  chatId: string;
+  text: string;
+  msgId: string;
+}
+
 export interface MessengerSimulator {
   readonly url: string;
   /** Base the HTTP adapter is given: `${url}/bot/v1`. */
@@ -104,6 +110,8 @@ export interface MessengerSimulator {
   addMembersByHand(chatId: string, userIds: readonly string[]): void;
   removeMembersByHand(chatId: string, userIds: readonly string[]): void;
   counters(): CallCounters & StoreCounters;
+  /** Direct messages the bot sent with /messages/sendText (notices, issue 14), oldest first. */
+  readonly messages: SentMessage[];
   /** Forget counters, the change log, faults and script; keep chats (a new simulator is a clean slate). */
   resetCounters(): void;
   stop(): Promise<void>;
@@ -329,6 +337,7 @@ export async function startMessengerSimulator(opts: SimulatorOptions = {}): Prom
   }
 
   const API_PREFIX = '/bot/v1/chats/';
+  const messages: SentMessage[] = [];
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://sim');
     if (url.pathname.startsWith('/admin/')) {
@@ -336,6 +345,17 @@ export async function startMessengerSimulator(opts: SimulatorOptions = {}): Prom
         send(res, 400, { ok: false, description: 'Bad admin request' }),
       );
       return;
+    }
+    // /messages/sendText (VK Teams Bot API): a direct message to a user id; for notices (issue 14).
+    if (url.pathname === '/bot/v1/messages/sendText') {
+      const p = url.searchParams;
+      if (p.get('token') !== token) return send(res, 401, { ok: false, description: 'Invalid token' });
+      const chatId = p.get('chatId');
+      const text = p.get('text');
+      if (!chatId || !text) return send(res, 200, { ok: false, description: 'Missing required parameter' });
+      const msgId = String(6_000_000_000_000 + messages.length + 1);
+      messages.push({ chatId, text, msgId });
+      return send(res, 200, { ok: true, msgId });
     }
     const method = url.pathname.startsWith(API_PREFIX) ? url.pathname.slice(API_PREFIX.length) : '';
     if (
@@ -375,6 +395,7 @@ export async function startMessengerSimulator(opts: SimulatorOptions = {}): Prom
     token,
     botUserId,
     store,
+    messages,
     setFaults(f) {
       faults = { ...faults, ...f };
       if (f.seed !== undefined) random = seededRandom(f.seed);

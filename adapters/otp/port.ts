@@ -12,7 +12,15 @@ export interface OtpMessage {
   purpose: OtpPurpose;
 }
 
+/** What a gateway said when it accepted a message (SMS.ru sms_id, SMTP Message-ID). */
+export interface OtpReceipt {
+  gatewayId?: string;
+}
+
 export interface OtpSender {
-  /** Resolves once the message is accepted for delivery; throws if it could not be (the activity retries). */
-  send(message: OtpMessage): Promise<void>;
+  /**
+   * Resolves once the message is accepted for delivery. Throws a DeliveryError (errors.ts) when the
+   * gateway refused it or could not be reached: signup turns that into a refusal the person reads.
+   */
+  send(message: OtpMessage): Promise<OtpReceipt | void>;
 }

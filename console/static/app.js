@@ -45,6 +45,7 @@ function show(view) {
   for (const id of ['login', 'stuck', 'connections']) $(`#${id}`).hidden = id !== view;
   for (const b of document.querySelectorAll('nav .tab')) b.classList.toggle('active', b.dataset.view === view);
   if (view === 'stuck') void loadStuck();
+  if (view === 'stuck') void loadFailedNotices();
   if (view === 'connections') void loadConnections();
 }
 
@@ -122,6 +123,30 @@ async function loadStuck() {
     say(err.message, true);
   }
 }
+// ---- notices the dispatcher gave up on (issue 14): addresses come masked from the API ----
+
+async function loadFailedNotices() {
+  try {
+    const { items } = await api('GET', '/v1/support/notices?state=given-up');
+    $('#notices-table tbody').replaceChildren(
+      ...items.map((n) =>
+        el(
+          'tr',
+          { title: `${n.kind} #${n.id}` },
+          el('td', {}, n.title),
+          el('td', {}, n.deliveries.length ? n.deliveries.map((d) => `${d.address} (${d.channel})`).join(', ') : `${n.recipientKind} ${n.recipientId}`),
+          el('td', {}, n.attempts),
+          el('td', { title: n.lastError ?? '' }, n.reasonTitle ?? n.lastError ?? ''),
+          el('td', {}, n.gaveUpAt ? new Date(n.gaveUpAt).toLocaleString('ru-RU') : ''),
+        ),
+      ),
+    );
+    $('#notices-empty').hidden = items.length > 0;
+  } catch (err) {
+    say(err.message, true);
+  }
+}
+
 $('#filters').addEventListener('submit', (e) => {
   e.preventDefault();
   void loadStuck();

@@ -10,8 +10,13 @@ import type { Principal } from '../../api/auth.js';
 import { projectRoot } from '../../infra/paths.js';
 import { useTestApi } from '../helpers/api.js';
 import { useTestDb } from '../helpers/db.js';
-import { seedSchool, type SchoolWithClasses } from '../helpers/seed.js';
+import { seedPerson, seedSchool, type SchoolWithClasses } from '../helpers/seed.js';
 import { useTemporalWorker } from '../helpers/temporal.js';
+import { startTestSmtp } from '../helpers/smtp.js';
+import { enqueueNotification } from '../../db/repositories/notifications.js';
+import { loadConfig } from '../../infra/config.js';
+import { createLogger } from '../../infra/logger.js';
+import { noticeDispatcherFromConfig } from '../../notices/from-config.js';
 import { addRunSchoolWarning, replaceRunChats, upsertRunSchool } from '../../db/repositories/roster-sync.js';
 import { ensureSyncRun, refreshSyncRunTotals, setSyncRunStatus } from '../../db/repositories/sync-runs.js';
 
@@ -171,6 +176,35 @@ describe.skipIf(!CHROMIUM)('support console in Chromium', () => {
     const en = await api.call('GET', `/v1/sync-runs/${run.id}`, { as: operator, headers: { 'accept-language': 'en' } });
     expect(en.body.chats.find((c: { title: string }) => c.title === '7Б').message).toMatch(/the bot is not an admin/);
     expect(en.body.chats.find((c: { title: string }) => c.title === '5А').message).toBeUndefined();
+  });
+
+  it('issue 14.2: support sees a notice the dispatcher gave up on, with the reason and the address masked', async () => {
+    const smtp = await startTestSmtp();
+    try {
+      smtp.rejectRecipients.add('gone.parent@example.ru');
+      const { person } = await seedPerson(db.pool, { email: 'gone.parent@example.ru', phone: null });
+      await enqueueNotification(db.pool, {
+        dedupeKey: `console/${person.id}`,
+        kind: 'application.approved',
+        recipientKind: 'person',
+        recipientId: person.id,
+        payload: { schoolId: s.school.id },
+      });
+      const config = loadConfig({ SMTP_URL: smtp.url, SMTP_FROM: 'noreply@hub.example.ru' });
+      await noticeDispatcherFromConfig(config, db.pool, createLogger('silent')).drain();
+    } finally {
+      await smtp.stop();
+    }
+    await page.evaluate(() => localStorage.clear());
+    await page.goto(`${api.baseUrl}/console/`);
+    await page.getByRole('button', { name: 'Войти как сотрудник поддержки' }).click();
+    const row = page.locator('#notices-table tbody tr').filter({ hasText: 'Заявка одобрена' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('g***@example.ru (email)');
+    expect(await row.textContent()).toContain('адрес или номер не принимает сообщения');
+    expect(await row.locator('td').nth(3).getAttribute('title')).toContain('recipient-rejected (550)');
+    expect(await page.locator('#notices-table').textContent()).not.toContain('gone.parent@example.ru');
+    await page.screenshot({ path: join(shots, '7-notices-given-up.png'), fullPage: true });
   });
 
   it('a wrong token is refused on sign-in without a crash', async () => {

@@ -13,6 +13,8 @@ import { unwiredMessenger } from '../roster/unwired.js';
 import { TASK_QUEUES } from '../workflows/definitions.js';
 import { startMetricsServer } from './metrics-server.js';
 import { secretBoxFromConfig } from './secrets.js';
+import { codeMacFromConfig } from './code-mac.js';
+import { dataConverterFromConfig } from './payload-codec.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { Pool } from './postgres.js';
@@ -37,11 +39,13 @@ export async function runWorkers(config: Config, pool: Pool, logger: Logger): Pr
     pool,
     logger: activityLogger,
     otp: outboxOtpSender({ db: pool, logger: activityLogger, keepCodes: config.HUB_DEV_OUTBOX }),
+    codeMac: codeMacFromConfig(config),
     ...rosterDeps(config, pool, logger),
   };
+  const dataConverter = dataConverterFromConfig(config);
   const workers = await Promise.all(
     Object.values(TASK_QUEUES).map((taskQueue) =>
-      createHubWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue, deps, bundle }),
+      createHubWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue, deps, bundle, dataConverter }),
     ),
   );
   const metrics = config.WORKER_METRICS_PORT > 0 ? await startMetricsServer(config.WORKER_METRICS_PORT) : undefined;
@@ -71,7 +75,9 @@ export async function runApi(
   logger: Logger,
   temporal?: Client,
 ): Promise<Stoppable & { server: Server; temporal: Client }> {
-  const client = temporal ?? (await connectClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, { interceptors: personFacingGrpcRetry() }));
+  const client =
+    temporal ??
+    (await connectClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, { interceptors: personFacingGrpcRetry() }, dataConverterFromConfig(config)));
   const app = createApp({
     config,
     pool,

@@ -1,4 +1,5 @@
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type ConnectionOptions } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { TASK_QUEUES } from '../workflows/definitions.js';
@@ -13,9 +14,15 @@ export const workflowsPath = new URL('../workflows/index.ts', import.meta.url).p
  */
 export const personFacingGrpcRetry = (): ConnectionOptions['interceptors'] => [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 6 }))];
 
-export async function connectClient(address: string, namespace: string, options: Pick<ConnectionOptions, 'interceptors'> = {}): Promise<Client> {
+export async function connectClient(
+  address: string,
+  namespace: string,
+  options: Pick<ConnectionOptions, 'interceptors'> = {},
+  // Issue 14: the payload codec (infra/payload-codec.ts); every client and worker must use the same.
+  dataConverter?: DataConverter,
+): Promise<Client> {
   const connection = await Connection.connect({ address, ...options });
-  return new Client({ connection, namespace, interceptors: { workflow: [requestIdClientInterceptor] } });
+  return new Client({ connection, namespace, interceptors: { workflow: [requestIdClientInterceptor] }, ...(dataConverter ? { dataConverter } : {}) });
 }
 
 /** Bundles the workflow code once (webpack); reuse the bundle for every worker of a process. */
@@ -29,6 +36,8 @@ export interface WorkerOptions {
   taskQueue?: string;
   deps: ActivityDeps;
   bundle?: WorkflowBundleWithSourceMap;
+  /** Issue 14: the payload codec (infra/payload-codec.ts); must match the clients'. */
+  dataConverter?: DataConverter;
 }
 
 export async function createHubWorker(o: WorkerOptions): Promise<Worker> {
@@ -39,6 +48,7 @@ export async function createHubWorker(o: WorkerOptions): Promise<Worker> {
     activities: createActivities(o.deps),
     interceptors: { activity: [activityInterceptors], ...(o.bundle ? {} : { workflowModules: [workflowInterceptorsPath] }) },
     ...(o.bundle ? { workflowBundle: o.bundle } : { workflowsPath }),
+    ...(o.dataConverter ? { dataConverter: o.dataConverter } : {}),
   });
 }
 

@@ -50,8 +50,9 @@ const activities = proxyLocalActivities<ReturnType<typeof createActivities>>({
 const RETRY_LATER_MS = 5_000;
 
 interface CurrentCode {
-  digest: string;
-  salt: string;
+  /** Random id and keyed MAC of the code (activities/signup.ts); useless to a history reader without the key. */
+  codeId: string;
+  mac: string;
   channel: OtpChannel;
   issuedAt: number;
   expiresAt: number;
@@ -152,9 +153,9 @@ export async function signupWorkflow(input: SignupWorkflowInput): Promise<Signup
     const counted = now();
     s.issued.push(counted);
     try {
-      const { digest, salt } = await activities.issueSignupCode({ contact, channel, purpose });
+      const { codeId, mac } = await activities.issueSignupCode({ contact, channel, purpose });
       const at = now();
-      s.code = { digest, salt, channel, issuedAt: at, expiresAt: at + limits.codeTtlSeconds * 1000, attempts: 0, consumed: false };
+      s.code = { codeId, mac, channel, issuedAt: at, expiresAt: at + limits.codeTtlSeconds * 1000, attempts: 0, consumed: false };
     } catch (err) {
       s.issued.splice(s.issued.indexOf(counted), 1);
       retryLater(err, SIGNUP_REFUSALS.deliveryFailed);
@@ -191,7 +192,7 @@ export async function signupWorkflow(input: SignupWorkflowInput): Promise<Signup
 
   setHandler(signupViewQuery, (session) => view(session));
   setHandler(signupInternalsQuery, (session) => ({
-    codeSalt: s.code?.salt ?? null,
+    codeId: s.code?.codeId ?? null,
     identityAccountId: stageOf(session) === 'password' ? s.identityAccountId : null,
   }));
 
@@ -255,11 +256,11 @@ export async function signupWorkflow(input: SignupWorkflowInput): Promise<Signup
 
   setHandler(
     submitCodeUpdate,
-    async ({ session, salt, digest }) => {
+    async ({ session, codeId, mac }) => {
       s.touches++;
       const c = s.code;
-      if (!c || c.salt !== salt || c.consumed) refuse(SIGNUP_REFUSALS.codeExpired, 'code no longer valid');
-      if (digest !== c.digest) {
+      if (!c || c.codeId !== codeId || c.consumed) refuse(SIGNUP_REFUSALS.codeExpired, 'code no longer valid');
+      if (mac !== c.mac) {
         c.attempts++;
         refuse(SIGNUP_REFUSALS.wrongCode, 'wrong code', { attemptsLeft: Math.max(0, limits.maxCodeAttempts - c.attempts) });
       }
@@ -284,11 +285,11 @@ export async function signupWorkflow(input: SignupWorkflowInput): Promise<Signup
       return view(session);
     },
     {
-      validator: ({ session, salt }) => {
+      validator: ({ session, codeId }) => {
         requireStage(session, 'code', 'reset-code');
         const c = s.code;
         // A code replaced by a newer one, used, or never sent: ask for a new one; nothing is counted.
-        if (!c || c.consumed || c.salt !== salt) refuse(SIGNUP_REFUSALS.codeExpired, 'no such code');
+        if (!c || c.consumed || c.codeId !== codeId) refuse(SIGNUP_REFUSALS.codeExpired, 'no such code');
         if (locked(c)) refuse(SIGNUP_REFUSALS.codeLocked, 'code locked', { retryAt: iso(resendAt()) ?? iso(now())! });
         if (now() >= c.expiresAt) refuse(SIGNUP_REFUSALS.codeExpired, 'code expired');
       },

@@ -5,6 +5,7 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -108,6 +109,9 @@ export async function guardianWorkflow(input: GuardianWorkflowInput): Promise<Gu
       await acts.setAccountRestricted({ childId: input.childId, restricted: true, actor: 'system', reason: 'parent-not-confirmed' });
       state.restricted = true;
       upsertSearchAttributes([stageAttr('restricted')]);
+      // R-A7 takes effect in the chats at once, not at the next night's run (journeys restricted before
+      // this step existed replay without it).
+      if (patched('restricted-child-leaves-chats')) await acts.withdrawRestrictedFromChats({ childId: input.childId });
       // A parent who confirmed while the restriction was being written must not be undone by it.
       await condition(() => confirming.length === 0);
       if (state.parents.length > 0) {

@@ -13,7 +13,7 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import { CURRENT_CONSENT } from '../domain/consent.js';
-import { MAX_PARENTS, refuseParent } from '../domain/guardians.js';
+import { MAX_PARENTS, refuseParentPlace } from '../domain/guardians.js';
 import {
   REFUSALS,
   acceptAsParentUpdate,
@@ -36,7 +36,6 @@ export async function guardianWorkflow(input: GuardianWorkflowInput): Promise<Gu
   // Parents whose confirmation is being written: they hold a place, so a racing third is refused.
   const confirming: string[] = [];
   const taken = (): string[] => [...state.parents, ...confirming];
-  const child = { childId: input.childId, phoneHash: input.childPhoneHash };
 
   upsertSearchAttributes([
     journeyAttr('guardians'),
@@ -52,7 +51,8 @@ export async function guardianWorkflow(input: GuardianWorkflowInput): Promise<Gu
     if (a.consent.version !== CURRENT_CONSENT.version) {
       return ApplicationFailure.nonRetryable('consent text changed', REFUSALS.consentVersionMismatch, CURRENT_CONSENT.version);
     }
-    const why = refuseParent(child, taken(), { parentId: a.parentId, phoneHash: a.parentPhoneHash });
+    // R-G4 (phones) was checked by the API before the update: no phone or phone hash is in history.
+    const why = refuseParentPlace(input.childId, taken(), a.parentId);
     return why ? ApplicationFailure.nonRetryable(why, why, MAX_PARENTS) : null;
   };
 

@@ -10,7 +10,7 @@ import { journeyGauges } from '../../infra/metrics.js';
 import { startMetricsServer, type MetricsServer } from '../../infra/metrics-server.js';
 import { projectRoot } from '../../infra/paths.js';
 import { TASK_QUEUES } from '../../workflows/definitions.js';
-import { useTestApi } from '../helpers/api.js';
+import { TEST_JWT_SECRET, useTestApi } from '../helpers/api.js';
 import { testDatabaseUrl, useTestDb } from '../helpers/db.js';
 import { linkDirectly, runSync, startRosterWorld, syncContext, type RosterWorld } from '../helpers/roster.js';
 import { newPhone, signupSteps } from '../helpers/signup.js';
@@ -133,6 +133,8 @@ describe('the worker process (bin/worker.ts) on WORKER_METRICS_PORT', () => {
         MESSENGER_IDEMPOTENT_CREATE: 'true',
         HUB_SECRETS_KEY: world.secretsKeyHex,
         HUB_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
+        // Keys the one-time code MAC, which the worker refuses to start without (issue 14).
+        HUB_JWT_SECRET: TEST_JWT_SECRET,
         LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,8 +2,10 @@
 // acceptAsParent; its validator enforces R-G3..R-G5 before anything is written. An under-14 child
 // left unconfirmed past the deadline is restricted (R-A7) until a parent confirms.
 import {
+  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
+  log,
   condition,
   patched,
   proxyActivities,
@@ -111,7 +113,13 @@ export async function guardianWorkflow(input: GuardianWorkflowInput): Promise<Gu
       upsertSearchAttributes([stageAttr('restricted')]);
       // R-A7 takes effect in the chats at once, not at the next night's run (journeys restricted before
       // this step existed replay without it).
-      if (patched('restricted-child-leaves-chats')) await acts.withdrawRestrictedFromChats({ childId: input.childId });
+      if (patched('restricted-child-leaves-chats')) {
+        // A failure here must not end the journey: runs keep a restricted child out of the chats anyway.
+        await acts.withdrawRestrictedFromChats({ childId: input.childId }).catch((err: unknown) => {
+          if (!(err instanceof ActivityFailure)) throw err;
+          log.warn('restricted child not taken out of chats now; the next run does it', { childId: input.childId });
+        });
+      }
       // A parent who confirmed while the restriction was being written must not be undone by it.
       await condition(() => confirming.length === 0);
       if (state.parents.length > 0) {

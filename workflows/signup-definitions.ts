@@ -60,6 +60,9 @@ export interface ChannelInput extends SessionInput {
 export interface SubmitCodeInput extends SessionInput {
   codeId: string;
   mac: string;
+  /** Sent before issue 14 (salted SHA-256 of the code); present only in older histories that replay. */
+  salt?: string;
+  digest?: string;
 }
 export interface PasswordCheckedInput extends SessionInput {
   ok: boolean;

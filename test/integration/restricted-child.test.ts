@@ -103,7 +103,8 @@ describe('R-A7: a restricted child', () => {
 
     await until(async () => (await api.call('GET', '/v1/me/guardians', { as: kid })).body.restricted === true);
     // Without waiting for a run: the journey takes the child out as it restricts them.
-    await until(() => chatsWith(kidUser).length === 0);
+    // (Each chat is left at the messenger first, then recorded: wait for both.)
+    await until(async () => chatsWith(kidUser).length === 0 && (await pendingTitles(kidExternal)).length === kidTitles.length);
     expect(await pendingTitles(kidExternal)).toEqual(kidTitles);
     // Nobody else lost anything.
     const others = new Map([...expectedMembership(w)].map(([title, m]) => [title, m.filter((u) => u !== kidUser)]));

@@ -121,6 +121,18 @@ describe('R-A7: a restricted child', () => {
     expect(report.chats.reduce((n, c) => n + c.appliedAdds, 0)).toBe(0);
   });
 
+  it('R-A7, R-L2: a link support makes again while the child is restricted joins no chat; they stay pending', async () => {
+    const support: Principal = { sub: 'support-3', role: 'support', schools: [], classes: [] };
+    const target = { connectionId: w.connection.id, externalPersonId: kidExternal };
+    const unlinked = await api.call('POST', '/v1/support/journal-links/unlink', { as: support, body: { ...target, reason: 'проверка привязки' } });
+    expect(unlinked.status, JSON.stringify(unlinked.body)).toBe(200);
+    const relinked = await api.call('POST', '/v1/support/journal-links', { as: support, body: { ...target, personId: kid.sub, reason: 'привязка по документам' } });
+    expect(relinked.status, JSON.stringify(relinked.body)).toBe(200);
+    expect(relinked.body).toMatchObject({ status: 'linked', joinedChats: 0 });
+    expect(chatsWith(kidUser)).toEqual([]);
+    expect(await pendingTitles(kidExternal)).toEqual(kidTitles);
+  });
+
   it('R-A7, R-J1: applying, following an invite and linking a journal identity are refused with a Russian explanation naming the way out; nothing is written', async () => {
     const invite = await api.call('POST', `/v1/schools/${otherSchool.school.id}/invites`, {
       as: otherSchool.admin,

@@ -7,13 +7,11 @@ import { findPerson } from '../db/repositories/people.js';
 import { grantSchoolRole } from '../db/repositories/school-roles.js';
 import { findSchool } from '../db/repositories/schools.js';
 import { inTransaction } from '../infra/postgres.js';
-import { hashToken } from '../infra/tokens.js';
 import type { ActivityDeps } from './deps.js';
 
 export interface ApprovalResult {
   /** For an approved student: R-G1 by age on the day in the school's zone; 'none' for staff. */
   guardian: GuardianRequirement;
-  childPhoneHash: string | null;
 }
 
 export const applicationActivities = ({ pool }: ActivityDeps) => ({
@@ -52,10 +50,10 @@ export const applicationActivities = ({ pool }: ActivityDeps) => ({
           requestId: input.requestId,
         });
       }
-      if (app.role !== 'student') return { guardian: 'none', childPhoneHash: null };
+      if (app.role !== 'student') return { guardian: 'none' };
       const [person, school] = await Promise.all([findPerson(tx, app.personId), findSchool(tx, app.schoolId)]);
       const age = person?.birthDate && school ? ageAt(person.birthDate, new Date(), school.timezone) : null;
-      return { guardian: guardianRequirement(age), childPhoneHash: person?.phone ? hashToken(person.phone) : null };
+      return { guardian: guardianRequirement(age) };
     });
   },
 

@@ -1,5 +1,6 @@
 import type { OtpSender } from '../adapters/otp/port.js';
 import type { Messenger } from '../adapters/messenger/port.js';
+import type { CodeMac } from '../infra/code-mac.js';
 import type { Logger } from '../infra/logger.js';
 import type { Pool } from '../infra/postgres.js';
 import type { JournalFactory } from '../sync/journal-factory.js';
@@ -10,6 +11,11 @@ export interface ActivityDeps {
   logger: Logger;
   /** Delivers one-time codes (signup, R-A4). */
   otp: OtpSender;
+  /**
+   * Keys the MAC of one-time codes (infra/code-mac.ts); the API checks guesses with the same key.
+   * Only signup's issueSignupCode needs it, and it refuses to make a code without it.
+   */
+  codeMac?: CodeMac;
   /** The chat platform (adapters/messenger): reconciliation and linking apply memberships through it. */
   messenger: Messenger;
   /** A journal connection → its JournalSource (adapters/journals/registry.ts, credentials decrypted). */

@@ -7,6 +7,7 @@ import { guardianActivities } from './guardians.js';
 import { signupActivities } from './signup.js';
 import { reconcileActivities } from './reconcile.js';
 import { journalLinkActivities } from './journal-links.js';
+import { restrictionActivities } from './restriction.js';
 
 export const createActivities = (deps: ActivityDeps) => ({
   ...inviteActivities(deps),
@@ -15,6 +16,7 @@ export const createActivities = (deps: ActivityDeps) => ({
   ...signupActivities(deps),
   ...reconcileActivities(deps),
   ...journalLinkActivities(deps),
+  ...restrictionActivities(deps),
 });
 
 export type HubActivities = ReturnType<typeof createActivities>;

@@ -108,6 +108,13 @@ export const journalLinkActivities = ({ pool, messenger, logger }: ActivityDeps)
 
     /** R-L2: every chat the person was pending for, joined now (not at the next night's run). */
     async joinPendingChats(input: { connectionId: string; externalPersonId: string; messengerUserId: string }): Promise<{ joined: number; refused: number }> {
+      // R-A7: a restricted person (linked by support meanwhile) stays pending until a parent confirms.
+      const { rows: holder } = await pool.query(
+        `SELECT p.restricted FROM journal_links l JOIN people p ON p.id = l.person_id
+          WHERE l.connection_id = $1 AND l.external_person_id = $2 AND l.unlinked_at IS NULL`,
+        [input.connectionId, input.externalPersonId],
+      );
+      if ((holder[0] as { restricted: boolean } | undefined)?.restricted) return { joined: 0, refused: 0 };
       const chats = await pendingChatsOf(pool, input.connectionId, input.externalPersonId);
       let joined = 0;
       let refused = 0;

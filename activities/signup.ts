@@ -1,10 +1,10 @@
 // Activities of the signup journey: make and send codes, look the phone up, write the profile.
 import { randomBytes, randomInt } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { isDeliveryError, waitFor } from '../adapters/otp/errors.js';
 import type { OtpPurpose } from '../adapters/otp/port.js';
 import { maskContact, contactAddress, type Contact } from '../domain/contact.js';
-import { CODE_LENGTH, codeDigest, type OtpChannel, type SignupProfile } from '../domain/signup.js';
+import { CODE_LENGTH, type OtpChannel, type SignupProfile } from '../domain/signup.js';
 import { writeAudit } from '../db/repositories/audit.js';
 import { CODE_DELIVERY_FAILURE, type CodeDeliveryFailure } from '../workflows/signup-definitions.js';
 import {
@@ -17,9 +17,13 @@ import { looksLikePasswordHash } from '../infra/passwords.js';
 import { inTransaction } from '../infra/postgres.js';
 import type { ActivityDeps } from './deps.js';
 
+/**
+ * What the workflow keeps instead of the code: a random id and HMAC-SHA256 under a key that stays in
+ * the worker's and the API's config (infra/code-mac.ts), so history lets no one test guesses offline.
+ */
 export interface IssuedCode {
-  digest: string;
-  salt: string;
+  codeId: string;
+  mac: string;
 }
 
 export interface SignupAccount {
@@ -27,11 +31,16 @@ export interface SignupAccount {
   identityAccountId: string | null;
 }
 
-export const signupActivities = ({ pool, logger, otp }: ActivityDeps) => ({
-  /** Makes a code, hands it to delivery and returns only its salted digest: the code stays here. */
+export const signupActivities = ({ pool, logger, otp, codeMac }: ActivityDeps) => ({
+  /** Makes a code, hands it to delivery and returns only its keyed MAC: the code stays here. */
   async issueSignupCode(input: { contact: Contact; channel: OtpChannel; purpose: OtpPurpose }): Promise<IssuedCode> {
+    const mac = codeMac;
+    if (!mac) throw new Error('no one-time code MAC key configured (HUB_OTP_MAC_KEY, HUB_SIGNUP_SECRET or HUB_JWT_SECRET)');
     const code = String(randomInt(0, 10 ** CODE_LENGTH)).padStart(CODE_LENGTH, '0');
-    const salt = randomBytes(16).toString('hex');
+    const codeId = randomBytes(16).toString('hex');
+    // The MAC names the journey, so the API (which knows the signup workflow id) can check a guess.
+    const journey = Context.current().info.workflowExecution?.workflowId;
+    if (!journey) throw new Error('issueSignupCode runs only for a signup workflow');
     try {
       await otp.send({ channel: input.channel, recipient: contactAddress(input.contact), code, purpose: input.purpose });
     } catch (e) {
@@ -44,7 +53,7 @@ export const signupActivities = ({ pool, logger, otp }: ActivityDeps) => ({
       throw e;
     }
     logger.debug({ to: maskContact(input.contact), channel: input.channel }, 'signup code issued');
-    return { digest: codeDigest(salt, code), salt };
+    return { codeId, mac: mac.of(journey, codeId, code) };
   },
 
   /** Asked only after the code is verified, so the answer never reaches an unverified caller (R-A4). */

@@ -135,6 +135,16 @@ const catalog = {
     ru: () => 'Ссылка для родителя появится после того, как школа примет вас учеником.',
     en: () => 'The parent link becomes available once a school has accepted you as a student.',
   },
+  'account-restricted': {
+    ru: () =>
+      'Аккаунт ограничен: вашу регистрацию не подтвердил законный представитель (родитель, опекун). Пока ограничение действует, ' +
+      'нельзя вступать в организации и чаты, а из школьных чатов вы временно выведены. Отправьте родителю ссылку-приглашение ' +
+      'для подтверждения (раздел «Родители»): как только он подтвердит регистрацию, ограничение снимется, а чаты вернутся при ближайшей сверке.',
+    en: () =>
+      'Your account is restricted: no legal representative (parent, guardian) has confirmed your registration. While it lasts you ' +
+      'cannot join organisations or chats, and you are taken out of school chats. Send a parent your confirmation link ' +
+      '("Parents" section): once they confirm, the restriction is lifted and the chats come back with the next sync.',
+  },
   'parent-confirmation-not-needed': {
     ru: () => 'Совершеннолетним подтверждение родителя не требуется.',
     en: () => 'Adults need no parent confirmation.',

@@ -120,7 +120,15 @@ export const routeTable: RouteSpec[] = [
     params: idParams,
     query: page,
   },
-  { method: 'post', path: '/v1/applications', access: PERSON, tag: 'applications', summary: 'Apply to a school', body: createApplicationBody },
+  {
+    method: 'post',
+    path: '/v1/applications',
+    access: PERSON,
+    tag: 'applications',
+    summary: 'Apply to a school',
+    body: createApplicationBody,
+    problems: [[403, 'account-restricted']],
+  },
   {
     method: 'post',
     path: '/v1/invites/:token/accept',
@@ -128,6 +136,7 @@ export const routeTable: RouteSpec[] = [
     tag: 'applications',
     summary: 'Accept an invite (creates an application)',
     params: tokenParams,
+    problems: [[403, 'account-restricted']],
   },
   { method: 'get', path: '/v1/me/applications', access: PERSON, tag: 'applications', summary: 'My applications' },
   {
@@ -236,7 +245,7 @@ export const routeTable: RouteSpec[] = [
       'Link my e-journal identity (R-L1) after the journal sign-in or Gosuslugi; joins every chat I was pending for at once (R-L2). A student identity needs the student’s own proof (R-L3)',
     body: linkJournalBody,
     response: linkStateResponse,
-    problems: LINK_PROBLEMS,
+    problems: [...LINK_PROBLEMS, [403, 'account-restricted']],
   },
   {
     method: 'delete',

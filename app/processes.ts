@@ -15,6 +15,8 @@ import { unwiredMessenger } from '../sync/unwired.js';
 import { TASK_QUEUES } from '../workflows/definitions.js';
 import { startMetricsServer } from '../infra/metrics-server.js';
 import { secretBoxFromConfig } from '../infra/secrets.js';
+import { codeMacFromConfig } from '../infra/code-mac.js';
+import { dataConverterFromConfig } from '../infra/payload-codec.js';
 import type { Config } from '../infra/config.js';
 import type { Logger } from '../infra/logger.js';
 import type { Pool } from '../infra/postgres.js';
@@ -45,11 +47,13 @@ export async function runWorkers(config: Config, pool: Pool, logger: Logger): Pr
     pool,
     logger: activityLogger,
     otp: otpSenderFromConfig(config, { db: pool, logger: activityLogger }),
+    codeMac: codeMacFromConfig(config),
     ...rosterDeps(config, pool, logger),
   };
+  const dataConverter = dataConverterFromConfig(config);
   const workers = await Promise.all(
     Object.values(TASK_QUEUES).map((taskQueue) =>
-      createHubWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue, deps, bundle }),
+      createHubWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue, deps, bundle, dataConverter }),
     ),
   );
   const metrics = config.WORKER_METRICS_PORT > 0 ? await startMetricsServer(config.WORKER_METRICS_PORT, '0.0.0.0', config.METRICS_TOKEN) : undefined;
@@ -79,7 +83,9 @@ export async function runApi(
   logger: Logger,
   temporal?: Client,
 ): Promise<Stoppable & { server: Server; temporal: Client }> {
-  const client = temporal ?? (await connectClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, { interceptors: personFacingGrpcRetry() }));
+  const client =
+    temporal ??
+    (await connectClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, { interceptors: personFacingGrpcRetry() }, dataConverterFromConfig(config)));
   const app = createApp({
     config,
     pool,

@@ -2,6 +2,7 @@
 // dependencies. Lives in the composition root because it is the one place that joins workflows/,
 // activities/ and infra/.
 import { fileURLToPath } from 'node:url';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { activityInterceptors } from '../infra/temporal-interceptors.js';
@@ -22,6 +23,8 @@ export interface WorkerOptions {
   taskQueue?: string;
   deps: ActivityDeps;
   bundle?: WorkflowBundleWithSourceMap;
+  /** Issue 14: the payload codec (infra/payload-codec.ts); must match the clients'. */
+  dataConverter?: DataConverter;
 }
 
 export async function createHubWorker(o: WorkerOptions): Promise<Worker> {
@@ -32,6 +35,7 @@ export async function createHubWorker(o: WorkerOptions): Promise<Worker> {
     activities: createActivities(o.deps),
     interceptors: { activity: [activityInterceptors], ...(o.bundle ? {} : { workflowModules: [workflowInterceptorsPath] }) },
     ...(o.bundle ? { workflowBundle: o.bundle } : { workflowsPath }),
+    ...(o.dataConverter ? { dataConverter: o.dataConverter } : {}),
   });
 }
 

@@ -42,6 +42,7 @@ type Figure = { p50: number; p99: number };
 const generous = '1000000/60';
 const hubEnv = {
   HUB_JWT_SECRET: JWT,
+  HUB_PAYLOAD_KEYS: `bench:${randomBytes(32).toString('hex')}`,
   LOG_LEVEL: 'silent',
   RATE_LIMIT_CODE_REQUEST_PER_IP: generous,
   RATE_LIMIT_CODE_REQUEST_PER_PHONE: generous,

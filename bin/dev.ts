@@ -25,6 +25,12 @@ if (!env.HUB_JWT_SECRET) {
   if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32).toString('hex'), { mode: 0o600 });
   env.HUB_JWT_SECRET = readFileSync(secretFile, 'utf8').trim();
 }
+// Likewise the key that encrypts Temporal payloads (issue 14): histories written before a restart stay readable.
+const payloadKeyFile = join(dataDir, 'dev-payload-key');
+if (!env.HUB_PAYLOAD_KEYS) {
+  if (!existsSync(payloadKeyFile)) writeFileSync(payloadKeyFile, `dev1:${randomBytes(32).toString('hex')}`, { mode: 0o600 });
+  env.HUB_PAYLOAD_KEYS = readFileSync(payloadKeyFile, 'utf8').trim();
+}
 env.HUB_DEV_AUTH ??= 'true';
 // One-time codes are kept in the dev outbox (GET /v1/dev/outbox) so signup can be tried by hand.
 env.HUB_DEV_OUTBOX ??= 'true';

@@ -23,7 +23,17 @@ export function refuseParent(
   if (candidate.parentId === child.childId) return 'own-parent-link';
   if (candidate.phoneHash === null) return 'parent-phone-required'; // R-G4: a parent signs in with their own phone
   if (child.phoneHash !== null && candidate.phoneHash === child.phoneHash) return 'same-phone-as-child';
-  if (taken.includes(candidate.parentId)) return null;
+  return refuseParentPlace(child.childId, taken, candidate.parentId);
+}
+
+/**
+ * The part of refuseParent that races can change (R-G3, R-G5), which the guardianWorkflow decides.
+ * Phones do not change while parents race, so the API checks them (R-G4) and no phone, nor a hash of
+ * one, has to enter workflow history (issue 14).
+ */
+export function refuseParentPlace(childId: string, taken: readonly string[], parentId: string): ParentRefusal | null {
+  if (parentId === childId) return 'own-parent-link';
+  if (taken.includes(parentId)) return null;
   if (taken.length >= MAX_PARENTS) return 'third-parent';
   return null;
 }

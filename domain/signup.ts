@@ -1,8 +1,5 @@
 // Signup rules (R-A1, R-A3, R-A4, R-A6) shared by the workflow, its activities and the API. Pure:
 // the workflow's update validators run this code, so nothing here may touch the outside world.
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-
 export const OTP_CHANNELS = ['sms', 'voice-call', 'email'] as const;
 export type OtpChannel = (typeof OTP_CHANNELS)[number];
 
@@ -26,16 +23,6 @@ export interface SignupLimits {
 /** A phone may get its codes by SMS or a call; an e-mail address only by e-mail (R-A3, R-A4). */
 export function channelAllowed(kind: 'phone' | 'email', channel: OtpChannel): boolean {
   return kind === 'email' ? channel === 'email' : channel !== 'email';
-}
-
-/**
- * What the workflow keeps instead of the code: SHA-256 over a per-code random salt and the code.
- * Deterministic pure JS so that a synchronous update validator can compare. A six-digit code is
- * guessable from its digest by anyone who can read workflow history; that is why codes live five
- * minutes and history readers are operators (docs/signup.md).
- */
-export function codeDigest(salt: string, code: string): string {
-  return bytesToHex(sha256(utf8ToBytes(`${salt}:${code}`)));
 }
 
 /** Grades whose students may sign up with an e-mail address through an invite (R-A3). */

@@ -62,6 +62,17 @@ const schema = z.object({
   RETENTION_RATE_LIMITS: duration.default(2 * 86400_000),
   /** When set, GET /metrics (API and worker) asks for `Authorization: Bearer <METRICS_TOKEN>`. */
   METRICS_TOKEN: z.string().min(16).optional(),
+  /**
+   * Keys the MAC that one-time codes are checked by (infra/code-mac.ts): 32+ bytes, hex or base64. Unset:
+   * derived from HUB_SIGNUP_SECRET (else HUB_JWT_SECRET). API and worker must agree on it.
+   */
+  HUB_OTP_MAC_KEY: z.string().min(32).optional(),
+  /**
+   * Encrypts every Temporal payload (infra/payload-codec.ts, AES-256-GCM): `id:key[,id:key…]`, keys of
+   * 32 bytes in hex or base64. The first encrypts; keep older ones listed while their histories live.
+   * Required by the api, worker and scheduler; every one of them must list the same keys.
+   */
+  HUB_PAYLOAD_KEYS: z.string().min(1).optional(),
   /** Keep one-time codes in otp_outbox so GET /v1/dev/outbox shows them. Dev stack only, never production. */
   HUB_DEV_OUTBOX: bool.default(false),
   /**

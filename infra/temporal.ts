@@ -1,4 +1,5 @@
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor, type ConnectionOptions } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { requestIdClientInterceptor } from './temporal-interceptors.js';
 
 /**
@@ -8,7 +9,13 @@ import { requestIdClientInterceptor } from './temporal-interceptors.js';
  */
 export const personFacingGrpcRetry = (): ConnectionOptions['interceptors'] => [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 6 }))];
 
-export async function connectClient(address: string, namespace: string, options: Pick<ConnectionOptions, 'interceptors'> = {}): Promise<Client> {
+export async function connectClient(
+  address: string,
+  namespace: string,
+  options: Pick<ConnectionOptions, 'interceptors'> = {},
+  // Issue 14: the payload codec (infra/payload-codec.ts); every client and worker must use the same.
+  dataConverter?: DataConverter,
+): Promise<Client> {
   const connection = await Connection.connect({ address, ...options });
-  return new Client({ connection, namespace, interceptors: { workflow: [requestIdClientInterceptor] } });
+  return new Client({ connection, namespace, interceptors: { workflow: [requestIdClientInterceptor] }, ...(dataConverter ? { dataConverter } : {}) });
 }

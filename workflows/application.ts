@@ -86,7 +86,7 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
       state.status = 'approved';
       state.decidedAt = new Date().toISOString();
       if (input.role === 'student') state.guardian = result.guardian;
-      if (result.guardian === 'required') await startGuardians(input, result.childPhoneHash);
+      if (result.guardian === 'required') await startGuardians(input);
       await notifyApplicant('approved');
       return { ...state };
     },
@@ -196,10 +196,9 @@ export async function applicationWorkflow(input: ApplicationWorkflowInput): Prom
 }
 
 /** R-G1: an approved child under 14 starts parent confirmation; it outlives this workflow. */
-async function startGuardians(input: ApplicationWorkflowInput, childPhoneHash: string | null): Promise<void> {
+async function startGuardians(input: ApplicationWorkflowInput): Promise<void> {
   const args: GuardianWorkflowInput = {
     childId: input.personId,
-    childPhoneHash,
     schoolId: input.schoolId,
     required: true,
     restrictAfterMs: input.guardianRestrictAfterMs,

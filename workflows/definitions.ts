@@ -92,8 +92,11 @@ export const guardianWorkflowId = (childId: string): string => `guardians/${chil
 
 export interface GuardianWorkflowInput {
   childId: string;
-  /** SHA-256 of the child's phone, so that no phone number sits in workflow history (R-G4). */
-  childPhoneHash: string | null;
+  /**
+   * Journeys started before issue 14 carry a SHA-256 of the child's phone here; it is no longer sent
+   * nor read: the API checks phones (R-G4) and history holds none.
+   */
+  childPhoneHash?: string | null;
   schoolId: string | null;
   /** Under 14: required, with a restriction deadline; 14-17: optional, started by the child. */
   required: boolean;
@@ -104,7 +107,8 @@ export interface GuardianWorkflowInput {
 
 export interface AcceptAsParentInput {
   parentId: string;
-  parentPhoneHash: string | null;
+  /** Sent before issue 14; no longer sent nor read (the API checks R-G4 before the update). */
+  parentPhoneHash?: string | null;
   consent: { version: string; textHash: string };
   corrections: ChildCorrections;
   requestId?: string;

@@ -2,9 +2,12 @@
 // acceptAsParent; its validator enforces R-G3..R-G5 before anything is written. An under-14 child
 // left unconfirmed past the deadline is restricted (R-A7) until a parent confirms.
 import {
+  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
+  log,
   condition,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -12,7 +15,7 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities/index.js';
 import { CURRENT_CONSENT } from '../domain/consent.js';
-import { MAX_PARENTS, refuseParent } from '../domain/guardians.js';
+import { MAX_PARENTS, refuseParentPlace } from '../domain/guardians.js';
 import {
   REFUSALS,
   acceptAsParentUpdate,
@@ -35,7 +38,6 @@ export async function guardianWorkflow(input: GuardianWorkflowInput): Promise<Gu
   // Parents whose confirmation is being written: they hold a place, so a racing third is refused.
   const confirming: string[] = [];
   const taken = (): string[] => [...state.parents, ...confirming];
-  const child = { childId: input.childId, phoneHash: input.childPhoneHash };
 
   upsertSearchAttributes([
     journeyAttr('guardians'),
@@ -51,7 +53,8 @@ export async function guardianWorkflow(input: GuardianWorkflowInput): Promise<Gu
     if (a.consent.version !== CURRENT_CONSENT.version) {
       return ApplicationFailure.nonRetryable('consent text changed', REFUSALS.consentVersionMismatch, CURRENT_CONSENT.version);
     }
-    const why = refuseParent(child, taken(), { parentId: a.parentId, phoneHash: a.parentPhoneHash });
+    // R-G4 (phones) was checked by the API before the update: no phone or phone hash is in history.
+    const why = refuseParentPlace(input.childId, taken(), a.parentId);
     return why ? ApplicationFailure.nonRetryable(why, why, MAX_PARENTS) : null;
   };
 
@@ -108,6 +111,15 @@ export async function guardianWorkflow(input: GuardianWorkflowInput): Promise<Gu
       await acts.setAccountRestricted({ childId: input.childId, restricted: true, actor: 'system', reason: 'parent-not-confirmed' });
       state.restricted = true;
       upsertSearchAttributes([stageAttr('restricted')]);
+      // R-A7 takes effect in the chats at once, not at the next night's run (journeys restricted before
+      // this step existed replay without it).
+      if (patched('restricted-child-leaves-chats')) {
+        // A failure here must not end the journey: runs keep a restricted child out of the chats anyway.
+        await acts.withdrawRestrictedFromChats({ childId: input.childId }).catch((err: unknown) => {
+          if (!(err instanceof ActivityFailure)) throw err;
+          log.warn('restricted child not taken out of chats now; the next run does it', { childId: input.childId });
+        });
+      }
       // A parent who confirmed while the restriction was being written must not be undone by it.
       await condition(() => confirming.length === 0);
       if (state.parents.length > 0) {

@@ -53,10 +53,16 @@ export interface SessionInput {
 export interface ChannelInput extends SessionInput {
   channel: OtpChannel;
 }
-/** The code is hashed by the API with the current code's salt: history never holds a code in clear. */
+/**
+ * The API sends the MAC of the guess under the code's id and the server-side key (infra/code-mac.ts):
+ * history holds neither a code nor anything a guess could be checked against without that key.
+ */
 export interface SubmitCodeInput extends SessionInput {
-  salt: string;
-  digest: string;
+  codeId: string;
+  mac: string;
+  /** Sent before issue 14 (salted SHA-256 of the code); present only in older histories that replay. */
+  salt?: string;
+  digest?: string;
 }
 export interface PasswordCheckedInput extends SessionInput {
   ok: boolean;
@@ -89,7 +95,7 @@ export interface SupportResendInput {
   actorRole: string;
   requestId?: string;
 }
-/** What support may see: no code, no salt, no session. */
+/** What support may see: no code, no code id or MAC, no session. */
 export interface SupportResendResult {
   stage: SignupStage;
   channel: OtpChannel | null;
@@ -101,8 +107,8 @@ export const supportResendCodeUpdate = defineUpdate<SupportResendResult, [Suppor
 export const signupViewQuery = defineQuery<SignupView, [string]>('signup.view');
 /** For the API only, never sent to callers: what it needs to check a code or a password itself. */
 export interface SignupInternals {
-  /** Salt of the current code, to hash a submitted code with. */
-  codeSalt: string | null;
+  /** Id of the current code, for the MAC of a submitted guess. */
+  codeId: string | null;
   /** The identity account whose password this session must give (R-A5); null before that step. */
   identityAccountId: string | null;
 }

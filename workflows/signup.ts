@@ -35,6 +35,7 @@ import {
   type SignupStage,
   type SignupView,
   type SignupWorkflowInput,
+  type SubmitCodeInput,
 } from './signup-definitions.js';
 import { HubStuckSince, journeyAttr, stageAttr, waitingOnAttr } from './search-attributes.js';
 
@@ -51,14 +52,26 @@ const activities = proxyLocalActivities<ReturnType<typeof createActivities>>({
 const RETRY_LATER_MS = 5_000;
 
 interface CurrentCode {
-  digest: string;
-  salt: string;
+  /** Random id and keyed MAC of the code (activities/signup.ts); useless to a history reader without the key. */
+  codeId: string | undefined;
+  mac: string | undefined;
+  /** Codes issued before issue 14 (salted SHA-256), read back only when an older history replays. */
+  legacy: { salt: string; digest: string } | undefined;
   channel: OtpChannel;
   issuedAt: number;
   expiresAt: number;
   attempts: number;
   consumed: boolean;
 }
+
+/** What issueSignupCode returned: a code id and MAC now, a salt and digest in histories before issue 14. */
+type IssuedAnyVersion = { codeId?: string; mac?: string; salt?: string; digest?: string };
+
+/** The submitted guess names the current code. Undefined never matches undefined. */
+const namesCode = (c: CurrentCode, g: SubmitCodeInput): boolean =>
+  c.codeId !== undefined ? g.codeId === c.codeId : c.legacy !== undefined && g.salt === c.legacy.salt;
+const rightCode = (c: CurrentCode, g: SubmitCodeInput): boolean =>
+  c.mac !== undefined ? typeof g.mac === 'string' && g.mac === c.mac : c.legacy !== undefined && g.digest === c.legacy.digest;
 
 function refuse(type: string, message: string, details: RefusalDetails = {}): never {
   throw ApplicationFailure.create({ type, message, nonRetryable: true, details: [details] });
@@ -165,9 +178,10 @@ export async function signupWorkflow(input: SignupWorkflowInput): Promise<Signup
     const counted = now();
     s.issued.push(counted);
     try {
-      const { digest, salt } = await activities.issueSignupCode({ contact, channel, purpose });
+      const issued: IssuedAnyVersion = await activities.issueSignupCode({ contact, channel, purpose });
       const at = now();
-      s.code = { digest, salt, channel, issuedAt: at, expiresAt: at + limits.codeTtlSeconds * 1000, attempts: 0, consumed: false };
+      const legacy = issued.salt !== undefined && issued.digest !== undefined ? { salt: issued.salt, digest: issued.digest } : undefined;
+      s.code = { codeId: issued.codeId, mac: issued.mac, legacy, channel, issuedAt: at, expiresAt: at + limits.codeTtlSeconds * 1000, attempts: 0, consumed: false };
     } catch (err) {
       s.issued.splice(s.issued.indexOf(counted), 1);
       refuseDelivery(err);
@@ -205,7 +219,7 @@ export async function signupWorkflow(input: SignupWorkflowInput): Promise<Signup
 
   setHandler(signupViewQuery, (session) => view(session));
   setHandler(signupInternalsQuery, (session) => ({
-    codeSalt: s.code?.salt ?? null,
+    codeId: s.code?.codeId ?? null,
     identityAccountId: stageOf(session) === 'password' ? s.identityAccountId : null,
   }));
 
@@ -269,11 +283,12 @@ export async function signupWorkflow(input: SignupWorkflowInput): Promise<Signup
 
   setHandler(
     submitCodeUpdate,
-    async ({ session, salt, digest }) => {
+    async (guess) => {
+      const { session } = guess;
       s.touches++;
       const c = s.code;
-      if (!c || c.salt !== salt || c.consumed) refuse(SIGNUP_REFUSALS.codeExpired, 'code no longer valid');
-      if (digest !== c.digest) {
+      if (!c || !namesCode(c, guess) || c.consumed) refuse(SIGNUP_REFUSALS.codeExpired, 'code no longer valid');
+      if (!rightCode(c, guess)) {
         c.attempts++;
         refuse(SIGNUP_REFUSALS.wrongCode, 'wrong code', { attemptsLeft: Math.max(0, limits.maxCodeAttempts - c.attempts) });
       }
@@ -298,11 +313,11 @@ export async function signupWorkflow(input: SignupWorkflowInput): Promise<Signup
       return view(session);
     },
     {
-      validator: ({ session, salt }) => {
-        requireStage(session, 'code', 'reset-code');
+      validator: (guess) => {
+        requireStage(guess.session, 'code', 'reset-code');
         const c = s.code;
         // A code replaced by a newer one, used, or never sent: ask for a new one; nothing is counted.
-        if (!c || c.consumed || c.salt !== salt) refuse(SIGNUP_REFUSALS.codeExpired, 'no such code');
+        if (!c || c.consumed || !namesCode(c, guess)) refuse(SIGNUP_REFUSALS.codeExpired, 'no such code');
         if (locked(c)) refuse(SIGNUP_REFUSALS.codeLocked, 'code locked', { retryAt: iso(resendAt()) ?? iso(now())! });
         if (now() >= c.expiresAt) refuse(SIGNUP_REFUSALS.codeExpired, 'code expired');
       },

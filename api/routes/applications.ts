@@ -41,6 +41,7 @@ import { isGone, refusalOf } from '../temporal-errors.js';
 import { createApplicationBody, decisionBody, idParams, schoolApplicationsQuery, schoolIdParams } from '../schemas/joining.js';
 import { tokenParams } from '../schemas/invites.js';
 import { endedInvite, inviteView } from './invites.js';
+import { refuseIfRestricted } from '../restricted.js';
 
 const statusMessage = {
   pending: 'application-sent',
@@ -146,6 +147,7 @@ export function applicationRoutes(deps: ApiDeps): Router {
   router.post('/applications', requireRole('person'), async (req, res) => {
     const body = createApplicationBody.parse(req.body);
     const person = await applicantOf(req);
+    await refuseIfRestricted(pool, person); // R-A7
     const school = await findSchool(pool, body.schoolId);
     if (!school) throw new Problem(404, 'school-not-found');
     const classId = body.classId ?? null;
@@ -175,6 +177,7 @@ export function applicationRoutes(deps: ApiDeps): Router {
     };
     if (effectiveInviteStatus(invite.status, invite.expiresAt, new Date()) !== 'active') throw await ended();
     const person = await applicantOf(req);
+    await refuseIfRestricted(pool, person); // R-A7: the invite stays unused for after a parent confirms
     await checkCanApply(person.id, school.id, invite.classId, invite.role);
     try {
       await temporal.workflow.getHandle(inviteWorkflowId(invite.tokenHash)).executeUpdate(acceptInviteUpdate, { args: [{ actor: person.id }] });

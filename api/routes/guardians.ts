@@ -88,7 +88,6 @@ export function guardianRoutes(deps: ApiDeps): Router {
     // Under 14 the approval already started it; 14-17 the child starts it here (R-G1). Either way one per child.
     const input: GuardianWorkflowInput = {
       childId: child.id,
-      childPhoneHash: phoneHash(child),
       schoolId: first.school.id,
       required: requirement === 'required',
       restrictAfterMs: config.GUARDIAN_RESTRICT_AFTER,
@@ -182,7 +181,6 @@ export function guardianRoutes(deps: ApiDeps): Router {
         args: [
           {
             parentId: parent.id,
-            parentPhoneHash: phoneHash(parent),
             consent: { version: CURRENT_CONSENT.version, textHash: consentHash(CURRENT_CONSENT[req.lang]) },
             corrections: body.corrections,
             requestId: req.requestId,

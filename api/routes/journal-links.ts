@@ -10,6 +10,7 @@ import { liveLink, liveLinksOfPerson } from '../../db/repositories/journal-links
 import { findPerson, type Person } from '../../db/repositories/people.js';
 import { linkJournalIdentity, unlinkJournalIdentity } from '../../sync/start-sync.js';
 import type { LinkRequest, LinkState } from '../../workflows/roster-definitions.js';
+import { refuseIfRestricted } from '../restricted.js';
 import type { ApiDeps } from '../deps.js';
 import { principalOf } from '../auth.js';
 import { linkRefusalProblem } from '../journal-link-refusals.js';
@@ -113,6 +114,7 @@ export function journalLinkRoutes(deps: ApiDeps): Router {
     const p = principalOf(req);
     const body = linkJournalBody.parse(req.body);
     const person = await me(req);
+    await refuseIfRestricted(pool, person); // R-A7: linking would join the journal's chats
     await knownConnection(body.connectionId);
     const state = await link(req, body, {
       personId: person.id,

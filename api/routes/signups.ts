@@ -5,10 +5,11 @@ import { WithStartWorkflowOperation, WorkflowNotFoundError, type WorkflowHandle 
 import { Router, type Request, type Response } from 'express';
 import { contactAddress, maskContact, normaliseEmail, normalisePhone, type Contact } from '../../domain/contact.js';
 import { effectiveInviteStatus } from '../../domain/invites.js';
-import { channelAllowed, codeDigest, emailSignupAllowed, profileProblems, type OtpChannel, type SignupLimits, type SignupProfile } from '../../domain/signup.js';
+import { channelAllowed, emailSignupAllowed, profileProblems, type OtpChannel, type SignupLimits, type SignupProfile } from '../../domain/signup.js';
 import { findIdentityAccount } from '../../db/repositories/identity-accounts.js';
 import { findInviteByHash } from '../../db/repositories/invites.js';
 import { findClass } from '../../db/repositories/schools.js';
+import { codeMacFromConfig } from '../../infra/code-mac.js';
 import type { Config } from '../../infra/config.js';
 import { hashPassword, verifyPassword } from '../../infra/passwords.js';
 import { hashToken, looksLikeToken } from '../../infra/tokens.js';
@@ -79,6 +80,7 @@ export function signupRoutes(deps: ApiDeps): Router {
   const secret = config.HUB_SIGNUP_SECRET ?? config.HUB_JWT_SECRET;
   if (!secret) throw new Error('HUB_SIGNUP_SECRET (or HUB_JWT_SECRET) must be set to key signup ids');
   const handles = signupHandles(secret);
+  const codeMac = codeMacFromConfig(config);
   const limits = signupLimits(config);
   const router = Router();
 
@@ -207,15 +209,15 @@ export function signupRoutes(deps: ApiDeps): Router {
     await respond(res, view);
   });
 
-  /** The code is hashed here with the current code's salt, so no code in clear reaches history. */
+  /** Only the guess's keyed MAC goes to the workflow: history holds no code and nothing to test one against. */
   router.post('/signups/:signupId/code', async (req, res) => {
     const h = handleOf(req);
     const { code } = codeBody.parse(req.body);
     const view = await call(h, async (wf) => {
-      const { codeSalt } = await wf.query(signupInternalsQuery, h.session);
-      if (!codeSalt) throw new Problem(422, 'code-expired');
+      const { codeId } = await wf.query(signupInternalsQuery, h.session);
+      if (!codeId) throw new Problem(422, 'code-expired');
       return wf.executeUpdate(submitCodeUpdate, {
-        args: [{ session: h.session, salt: codeSalt, digest: codeDigest(codeSalt, code) }],
+        args: [{ session: h.session, codeId, mac: codeMac.of(h.workflowId, codeId, code) }],
       });
     });
     await respond(res, view);

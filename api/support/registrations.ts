@@ -1,7 +1,7 @@
 // Support's view of registration journeys, read from Temporal: "stuck" is a visibility query over
 // the hub's search attributes; one journey's story is its event history merged with the audit log.
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { defaultPayloadConverter, type Payload } from '@temporalio/common';
+import { defaultPayloadConverter, type Payload, type PayloadCodec } from '@temporalio/common';
 import type { google, temporal as proto } from '@temporalio/proto';
 import { findSchool, type School } from '../../db/repositories/schools.js';
 import type { Queryable } from '../../infra/postgres.js';
@@ -115,6 +115,17 @@ export interface TimelineEvent {
   text: string;
 }
 
+/** Runs a payload through the codecs in reverse order, as the SDK does; an undecodable one is left as it is. */
+async function decodePayloads(codecs: readonly PayloadCodec[], p: Payload): Promise<Payload> {
+  let out = p;
+  try {
+    for (const codec of [...codecs].reverse()) out = (await codec.decode([out]))[0] ?? out;
+  } catch {
+    return p;
+  }
+  return out;
+}
+
 const decode = (p: Payload | null | undefined): unknown => {
   if (!p) return undefined;
   try {
@@ -173,9 +184,12 @@ export async function workflowFacts(temporal: Client, db: Queryable, workflowId:
   const history = await handle.fetchHistory();
   const events: TimelineEvent[] = [];
   let input: Record<string, unknown> = {};
+  // Payloads are encrypted (infra/payload-codec.ts): the client's own codecs decrypt the start input.
+  const codecs = temporal.workflow.options.loadedDataConverter.payloadCodecs;
   for (const e of history.events ?? []) {
     const started = e.workflowExecutionStartedEventAttributes;
-    if (started) input = (decode(started.input?.payloads?.[0]) as Record<string, unknown> | undefined) ?? {};
+    const first = started?.input?.payloads?.[0];
+    if (first) input = (decode(await decodePayloads(codecs, first)) as Record<string, unknown> | undefined) ?? {};
     const text = eventText(e, zone);
     if (text) events.push({ at: eventTime(e), text });
   }

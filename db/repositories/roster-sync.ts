@@ -311,15 +311,20 @@ export async function managedChatsOfUser(
 
 // ---- links and pending members (R-C6, R-L2) -------------------------------------------------------
 
-/** Live links of the given journal identities: external id → messenger user id (a person who unbound their account has none). */
+/**
+ * Live links of the given journal identities that may be in chats: external id → messenger user id.
+ * A person who unbound their account has none. A person restricted for want of a parent's confirmation
+ * (R-A7) is left out, so the run lists them as pending and takes them out of the chats it manages; the
+ * first run after a parent confirms puts them back.
+ */
 export async function linkedUsers(
   db: Queryable,
   connectionId: string,
   externalIds: readonly string[],
 ): Promise<Map<string, string>> {
   const { rows } = await db.query(
-    `SELECT external_person_id AS e, messenger_user_id AS u FROM journal_links
-      WHERE connection_id = $1 AND unlinked_at IS NULL AND messenger_user_id IS NOT NULL AND external_person_id = ANY($2::text[])`,
+    `SELECT l.external_person_id AS e, l.messenger_user_id AS u FROM journal_links l JOIN people p ON p.id = l.person_id
+      WHERE l.connection_id = $1 AND l.unlinked_at IS NULL AND l.messenger_user_id IS NOT NULL AND l.external_person_id = ANY($2::text[]) AND NOT p.restricted`,
     [connectionId, externalIds],
   );
   return new Map((rows as Array<{ e: string; u: string }>).map((r) => [r.e, r.u]));

@@ -6,12 +6,24 @@ import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { ActivityDeps } from '../../activities/index.js';
 import { outboxOtpSender } from '../../adapters/otp/outbox.js';
+import { codeMacFromConfig } from '../../infra/code-mac.js';
 import { createLogger } from '../../infra/logger.js';
 import { temporalLogger } from '../../infra/temporal-logger.js';
+import { encryptingDataConverter, parsePayloadKeys } from '../../infra/payload-codec.js';
 import { bundleWorkflows, createHubWorker } from '../../app/temporal-worker.js';
 import { requestIdClientInterceptor } from '../../infra/temporal-interceptors.js';
 import { unwiredJournals, unwiredMessenger } from '../../sync/unwired.js';
 import { hubSearchAttributes } from '../../workflows/search-attributes.js';
+import { TEST_JWT_SECRET } from './api.js';
+
+/**
+ * The whole suite talks to Temporal encrypted, as production does (issue 14): HUB_PAYLOAD_KEYS of the
+ * tests, a rotated-out key listed second. Spawned workers get the same string in their env.
+ */
+export const TEST_PAYLOAD_KEYS = `t2:${'ab'.repeat(32)},t1:${'cd'.repeat(32)}`;
+export const testDataConverter = encryptingDataConverter(parsePayloadKeys(TEST_PAYLOAD_KEYS));
+/** The one-time code MAC the test API derives from its config (HUB_JWT_SECRET); the worker must agree. */
+export const testCodeMac = codeMacFromConfig({ HUB_JWT_SECRET: TEST_JWT_SECRET });
 
 let runtimeInstalled = false;
 export function quietRuntime(): void {
@@ -49,13 +61,14 @@ export function useTemporalWorker(deps: () => TestDeps, opts: { address?: () => 
     const address = opts.address?.() ?? inject('temporalAddress');
     connection = await Connection.connect({ address });
     native = await NativeConnection.connect({ address });
-    t.client = new Client({ connection, interceptors: { workflow: [requestIdClientInterceptor] } });
+    t.client = new Client({ connection, interceptors: { workflow: [requestIdClientInterceptor] }, dataConverter: testDataConverter });
     t.worker = await createHubWorker({
       connection: native,
       namespace: 'default',
       taskQueue: t.taskQueue,
       deps: withDefaults(deps()),
       bundle: await bundleWorkflows(),
+      dataConverter: testDataConverter,
     });
     running = t.worker.run();
   });
@@ -83,6 +96,7 @@ function withDefaults(d: TestDeps): ActivityDeps {
     journals: unwiredJournals,
     ...d,
     logger,
+    codeMac: d.codeMac ?? testCodeMac,
     otp: d.otp ?? outboxOtpSender({ db: d.pool, logger, keepCodes: true }),
   };
 }

@@ -10,11 +10,11 @@ import { journeyGauges } from '../../api/journey-gauges.js';
 import { startMetricsServer, type MetricsServer } from '../../infra/metrics-server.js';
 import { projectRoot } from '../../infra/paths.js';
 import { TASK_QUEUES } from '../../workflows/definitions.js';
-import { useTestApi } from '../helpers/api.js';
+import { TEST_JWT_SECRET, useTestApi } from '../helpers/api.js';
 import { testDatabaseUrl, useTestDb } from '../helpers/db.js';
 import { linkDirectly, runSync, startRosterWorld, syncContext, type RosterWorld } from '../helpers/roster.js';
 import { newPhone, signupSteps } from '../helpers/signup.js';
-import { useTemporalWorker } from '../helpers/temporal.js';
+import { TEST_PAYLOAD_KEYS, testDataConverter, useTemporalWorker } from '../helpers/temporal.js';
 
 const db = useTestDb();
 let w: RosterWorld;
@@ -146,6 +146,9 @@ describe('the worker process (bin/worker.ts) on WORKER_METRICS_PORT', () => {
         // The simulator honours createChat's key, so a 503 to the first createChat is retried in place.
         MESSENGER_IDEMPOTENT_CREATE: 'true',
         HUB_SECRETS_KEY: world.secretsKeyHex,
+        HUB_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
+        // Keys the one-time code MAC, which the worker refuses to start without (issue 14).
+        HUB_JWT_SECRET: TEST_JWT_SECRET,
         LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -181,7 +184,7 @@ describe('the worker process (bin/worker.ts) on WORKER_METRICS_PORT', () => {
     world.messengerSim.script({ kind: '503' }, { kind: '429', retryAfterSeconds: 0 });
 
     // The run goes to the worker process's roster queue; this test process runs no worker at all for it.
-    const client = new Client({ connection });
+    const client = new Client({ connection, dataConverter: testDataConverter });
     const { run } = await runSync(syncContext(wdb.pool, client, TASK_QUEUES.roster), { connectionId: world.connection.id, dryRun: false });
     expect(run.status, `worker output:\n${output.slice(-4000)}`).toBe('applied');
     expect(run.totals.appliedAdds).toBeGreaterThan(0);

@@ -15,7 +15,7 @@ import { loadConfig } from '../../infra/config.js';
 import { useTestApi } from '../helpers/api.js';
 import { useTestDb } from '../helpers/db.js';
 import { actualMembership, expectedMembership, linkDirectly, runSync, startRosterWorld, syncContext, userOf, type RosterWorld } from '../helpers/roster.js';
-import { useTemporalWorker } from '../helpers/temporal.js';
+import { TEST_PAYLOAD_KEYS, testDataConverter, useTemporalWorker } from '../helpers/temporal.js';
 
 const db = useTestDb();
 let w: RosterWorld;
@@ -50,6 +50,7 @@ describe('reconciliation resilience', () => {
         MESSENGER_API_BASE: w.messengerSim.apiBase,
         MESSENGER_TOKEN: w.messengerSim.token,
         HUB_SECRETS_KEY: w.secretsKeyHex,
+        HUB_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -72,6 +73,7 @@ describe('reconciliation resilience', () => {
       namespace: 'default',
       taskQueue,
       bundle: await bundleWorkflows(),
+      dataConverter: testDataConverter,
       deps: {
         pool: db.pool,
         logger: createLogger('silent'),

@@ -10,6 +10,7 @@ import { hubSearchAttributes } from '../../workflows/search-attributes.js';
 
 interface Service {
   image?: string;
+  ports?: string[];
   build?: string | { context: string };
   command?: string[];
   environment?: Record<string, string>;
@@ -63,5 +64,14 @@ describe('docker-compose.yml', () => {
   it('registers exactly the search attributes the workflows upsert', () => {
     const script = readFileSync(join(projectRoot, 'deploy/temporal/search-attributes.sh'), 'utf8');
     for (const key of hubSearchAttributes) expect(script).toContain(`${key.name}:${key.type === 'DATETIME' ? 'Datetime' : 'Keyword'}`);
+  });
+
+  it('issue 14: the Temporal UI (no sign-in of its own) is published on loopback only, and the hub encrypts payloads', () => {
+    const ui = services['temporal-ui']!;
+    expect(ui.ports?.length).toBeGreaterThan(0);
+    for (const p of ui.ports ?? []) expect(p, 'temporal-ui port').toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+    for (const name of ['hub-api', 'hub-worker', 'hub-scheduler']) {
+      expect(services[name]!.environment?.HUB_PAYLOAD_KEYS, name).toContain(':?');
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskName, refuseParent } from '../../domain/guardians.js';
+import { maskName, refuseParent, refuseParentPlace } from '../../domain/guardians.js';
 
 const child = { childId: 'child', phoneHash: 'h-child' };
 const parent = (id: string, phoneHash: string | null = `h-${id}`) => ({ parentId: id, phoneHash });
@@ -16,6 +16,12 @@ describe('who may become a parent (R-G3..R-G5)', () => {
     expect(refuseParent(child, ['mum'], parent('dad'))).toBeNull();
     expect(refuseParent(child, ['mum', 'dad'], parent('aunt'))).toBe('third-parent');
     expect(refuseParent(child, ['mum', 'dad'], parent('mum'))).toBeNull();
+  });
+  it('R-G3, R-G5, issue 14: the part the workflow decides needs ids only, no phone', () => {
+    expect(refuseParentPlace('child', [], 'child')).toBe('own-parent-link');
+    expect(refuseParentPlace('child', ['mum', 'dad'], 'aunt')).toBe('third-parent');
+    expect(refuseParentPlace('child', ['mum', 'dad'], 'dad')).toBeNull();
+    expect(refuseParentPlace('child', ['mum'], 'dad')).toBeNull();
   });
   it('R-G2: the preview masks the surname', () => {
     expect(maskName('Алиса', 'Иванова')).toBe('Алиса И.');

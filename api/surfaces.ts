@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import { httpDuration, registry } from '../infra/metrics.js';
+import { consoleWords } from './console-words.js';
 import { journeyGauges } from './journey-gauges.js';
 import { projectRoot } from '../infra/paths.js';
 import { enforceAccess, indexRoutes } from './access.js';
@@ -75,6 +76,7 @@ export function surfaceRoutes(deps: ApiDeps): Router {
   router.get('/docs', (_req, res) => {
     res.type('html').send(page);
   });
+  router.get('/console/i18n/:file', consoleWords);
   router.use('/console', express.static(consoleDir, { index: 'index.html', fallthrough: true, maxAge: '5m' }));
   return router;
 }

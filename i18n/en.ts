@@ -447,5 +447,6 @@ export const en: Catalogue<typeof ru> = {
     refusedChats: 'Chats where the changes were not applied',
     runTitle: 'Run {start}',
     timeWithZone: '{time} ({zone}, {offset})',
+    quote: '"{text}"',
   },
 };

@@ -453,5 +453,6 @@ export const ru = {
     runTitle: 'Запуск {start}',
     /** A time with its zone named: the IANA name and the offset, e.g. "05.12.2026, 15:30 (Asia/Irkutsk, UTC+8)". */
     timeWithZone: '{time} ({zone}, {offset})',
+    quote: '«{text}»',
   },
 };

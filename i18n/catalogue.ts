@@ -13,7 +13,9 @@ const PLACEHOLDER = /\{(\w+)\}/g;
 
 /** Puts params into a text; a placeholder without a value stays visible, so a missing one is noticed. */
 export function fill(text: string, params: Params = {}): string {
-  return text.replace(PLACEHOLDER, (whole, name: string) => (Object.hasOwn(params, name) ? String(params[name]) : whole));
+  return text.replace(PLACEHOLDER, (whole, name: string) =>
+    Object.hasOwn(params, name) ? String(params[name]) : whole,
+  );
 }
 
 /** The placeholder names of a text, sorted (the test compares them across languages). */

@@ -14,33 +14,42 @@ export const en: Catalogue<typeof ru> = {
     forbidden: 'You are not allowed to do this.',
     'not-ready': 'The service is not ready: {failed} does not answer.',
     'database-unavailable': 'The database is temporarily unavailable. Retry in {seconds} s.',
-    'workflow-engine-unavailable': 'The workflow engine (Temporal) is temporarily unavailable. Retry in {seconds} s.',
+    'workflow-engine-unavailable':
+      'The workflow engine (Temporal) is temporarily unavailable. Retry in {seconds} s.',
     internal: 'Internal error. Please try again later.',
     'school-not-found': 'School not found.',
     'class-not-found': 'Class not found in this school.',
     'class-required': 'An invite for a student must name a class.',
     'invite-validity-too-long': 'An invite is valid for 1 to {maxDays} days.',
     'invite-not-found': 'Invite not found. Check the link or ask the school administrator for a new one.',
-    'invite-expired': 'This invite expired on {expiredAt}. Ask the school administrator or class teacher for a new link.',
-    'invite-revoked': 'This invite was revoked. Ask the school administrator or class teacher for a new link.',
+    'invite-expired':
+      'This invite expired on {expiredAt}. Ask the school administrator or class teacher for a new link.',
+    'invite-revoked':
+      'This invite was revoked. Ask the school administrator or class teacher for a new link.',
     'invite-declined': 'You already declined this invite. If you changed your mind, ask for a new link.',
     'invite-accepted': 'This invite has already been used to apply.',
     'person-not-found': 'Finish signing up first: no profile was found.',
     'application-sent': "Application sent — the organisation's administration will review it.",
     'application-approved': 'Application approved: you have joined the school.',
     'application-rejected': "The organisation's administration rejected the application.",
-    'application-expired': 'The application was not reviewed in time and has expired. Send a new one or contact the school.',
+    'application-expired':
+      'The application was not reviewed in time and has expired. Send a new one or contact the school.',
     'application-not-found': 'Application not found.',
     'application-exists': 'An application to this organisation has already been sent and awaits a decision.',
     'application-closed': 'This application has already been decided ({status}).',
     'already-member': 'You already belong to this organisation in this role.',
-    'not-allowed-to-approve': 'Only an administrator of the organisation or the class teacher of this class may decide this application.',
-    'school-request-sent': 'Request sent to the education authority: once the organisation is added you can apply.',
+    'not-allowed-to-approve':
+      'Only an administrator of the organisation or the class teacher of this class may decide this application.',
+    'school-request-sent':
+      'Request sent to the education authority: once the organisation is added you can apply.',
     'not-a-student': 'The parent link becomes available once a school has accepted you as a student.',
     'parent-confirmation-not-needed': 'Adults need no parent confirmation.',
-    'parent-link-not-found': 'Parent link not found or replaced by a newer one. Ask the child to send the link again.',
-    'own-parent-link': 'This is your own parent link. Send it to your mother, father or another legal representative.',
-    'same-phone-as-child': "A parent signs in with their own phone number, which must differ from the child's.",
+    'parent-link-not-found':
+      'Parent link not found or replaced by a newer one. Ask the child to send the link again.',
+    'own-parent-link':
+      'This is your own parent link. Send it to your mother, father or another legal representative.',
+    'same-phone-as-child':
+      "A parent signs in with their own phone number, which must differ from the child's.",
     'parent-phone-required': 'Sign in with your own phone number to confirm a child.',
     'third-parent': 'The child already has {max} confirmed parents; no more can be added.',
     'consent-version-mismatch': 'The consent text has changed. Read the new version and confirm again.',
@@ -48,38 +57,55 @@ export const en: Catalogue<typeof ru> = {
     'guardian-confirmed': "Thank you! You have confirmed that you are the child's legal representative.",
     'rate-limited': 'Too many attempts. Try again in {seconds} s.',
     'registration-not-found': 'No such registration journey.',
-    'support-action-not-available': 'The action "{action}" is not available now: the journey is at stage "{stage}".',
-    'invite-extension-invalid': 'The new expiry must be later than the current one and at most {maxDays} days from today.',
+    'support-action-not-available':
+      'The action "{action}" is not available now: the journey is at stage "{stage}".',
+    'invite-extension-invalid':
+      'The new expiry must be later than the current one and at most {maxDays} days from today.',
     'connection-not-found': 'Journal connection not found.',
-    'connection-not-file-based': 'An export can only be uploaded for a file-based connection (OneRoster CSV, EPOS, ESH); this one is {kind}.',
+    'connection-not-file-based':
+      'An export can only be uploaded for a file-based connection (OneRoster CSV, EPOS, ESH); this one is {kind}.',
     'export-wrong-type': 'This export format is not accepted. Accepted: {accepted}.',
     'export-too-large': 'The export is larger than the allowed {maxMb} MB.',
     'export-invalid': 'The export was not accepted and nothing was stored: {reason}',
     'connection-disabled': 'The connection is disabled: enable it to run a sync.',
-    'sync-already-running': 'A sync of this connection is already running ({runKind}, started {startedAt}): wait for it to finish. A dry run can be made now.',
+    'sync-already-running':
+      'A sync of this connection is already running ({runKind}, started {startedAt}): wait for it to finish. A dry run can be made now.',
     'sync-run-not-found': 'Sync run not found.',
     'run-not-awaiting-confirmation': 'The run is not awaiting confirmation (status: {status}).',
     'journal-linked': 'The e-journal account is linked. Chats joined: {joined}.',
-    'journal-linked-joining': 'The e-journal account is linked. Joining the chats is still going on and will finish shortly; nothing to do.',
-    'journal-linked-join-deferred': 'The e-journal account is linked. Chats joined: {joined}; a run with the journal will add you to the others once they are reachable.',
-    'journal-unlinked': 'The e-journal account is unlinked: the chat memberships this link gave have been removed. Chats joined by hand are untouched.',
-    'student-identity-mismatch': "Could not confirm that this is the student's own account: the birth date does not match the journal. A student signs in with their own Gosuslugi account, not a parent's.",
-    'parent-identity-for-student': "A parent cannot link a student's journal account: the student must sign in with their own Gosuslugi account.",
-    'journal-person-unknown': 'The e-journal has no such account (or it has not been loaded yet). Check the details or try again after the nightly sync.',
+    'journal-linked-joining':
+      'The e-journal account is linked. Joining the chats is still going on and will finish shortly; nothing to do.',
+    'journal-linked-join-deferred':
+      'The e-journal account is linked. Chats joined: {joined}; a run with the journal will add you to the others once they are reachable.',
+    'journal-unlinked':
+      'The e-journal account is unlinked: the chat memberships this link gave have been removed. Chats joined by hand are untouched.',
+    'student-identity-mismatch':
+      "Could not confirm that this is the student's own account: the birth date does not match the journal. A student signs in with their own Gosuslugi account, not a parent's.",
+    'parent-identity-for-student':
+      "A parent cannot link a student's journal account: the student must sign in with their own Gosuslugi account.",
+    'journal-person-unknown':
+      'The e-journal has no such account (or it has not been loaded yet). Check the details or try again after the nightly sync.',
     'no-messenger-account': 'Sign up in the messenger first, then link the e-journal account.',
-    'journal-identity-linked-elsewhere': 'This e-journal account is already linked to another person. If this is a mistake, contact support.',
+    'journal-identity-linked-elsewhere':
+      'This e-journal account is already linked to another person. If this is a mistake, contact support.',
     'support-person-not-found': 'No person with this id.',
     'journal-identity-not-linked': 'There is no such e-journal account link: nothing has changed.',
-    'run-warning-unknown-class': 'The journal refers to a class it does not list ({ref}): those records were skipped.',
-    'run-warning-unknown-subject': 'The journal refers to a subject it does not list ({ref}): those records were skipped.',
+    'run-warning-unknown-class':
+      'The journal refers to a class it does not list ({ref}): those records were skipped.',
+    'run-warning-unknown-subject':
+      'The journal refers to a subject it does not list ({ref}): those records were skipped.',
     'run-warning-failed': 'The school was not synchronised: {reason}',
-    'run-chat-forbidden': 'Chat "{title}": the bot is not an admin, changes not applied ({errors}). Give the bot its rights back and the next run applies them.',
+    'run-chat-forbidden':
+      'Chat "{title}": the bot is not an admin, changes not applied ({errors}). Give the bot its rights back and the next run applies them.',
     'run-chat-not-found': 'Chat "{title}" was deleted in the messenger; the next run creates it again.',
     'run-chat-error': 'Chat "{title}": the messenger refused, changes not applied ({errors}).',
-    'run-warning-chat-created-again': 'Chat "{title}" was created again: an earlier attempt may have created it in the messenger; check for a duplicate.',
+    'run-warning-chat-created-again':
+      'Chat "{title}" was created again: an earlier attempt may have created it in the messenger; check for a duplicate.',
     'invalid-phone': 'The phone number is not valid. Check the number and the country code.',
-    'email-not-allowed': 'Signing up with an e-mail address is only for students of grades 1–4 who follow an invite link from their school. Please sign up with a phone number.',
-    'channel-not-allowed': 'The code cannot be sent that way: a phone gets it by SMS or a call, an e-mail address by e-mail.',
+    'email-not-allowed':
+      'Signing up with an e-mail address is only for students of grades 1–4 who follow an invite link from their school. Please sign up with a phone number.',
+    'channel-not-allowed':
+      'The code cannot be sent that way: a phone gets it by SMS or a call, an e-mail address by e-mail.',
     'signup-not-found': 'Signup not found. Please start again.',
     'signup-closed': 'This signup has already ended. Please start again.',
     'wrong-stage': 'This step is not available now. Reload the page and continue from the current step.',
@@ -94,7 +120,8 @@ export const en: Catalogue<typeof ru> = {
     'weak-password': 'The password must be {min} to {max} characters long.',
     'profile-invalid': 'Check the profile: first name, surname, gender and birth date are required.',
     'code-delivery-failed': 'The code could not be sent. Please try again in {retryAfterSeconds} s.',
-    'try-again-later': 'The service is temporarily unavailable and this step was not done. Repeat it in {retryAfterSeconds} s.',
+    'try-again-later':
+      'The service is temporarily unavailable and this step was not done. Repeat it in {retryAfterSeconds} s.',
   },
   support: {
     journeys: {
@@ -172,7 +199,7 @@ export const en: Catalogue<typeof ru> = {
       acceptAsParent: 'A parent gave consent',
       'signup.requestCode': 'Code requested',
       'signup.resendCode': 'Code sent again',
-      'signup.supportResendCode': 'Code sent again at support\'s request',
+      'signup.supportResendCode': "Code sent again at support's request",
       'signup.submitCode': 'Code entered',
       'signup.passwordChecked': 'Password checked',
       'signup.forgotPassword': '"Forgot password"',
@@ -279,7 +306,8 @@ export const en: Catalogue<typeof ru> = {
     program: 'School messenger hub: journal connections, sync runs, stuck registrations',
     optJson: 'JSON output for scripts',
     expectedPair: 'Expected key=value, got: {value}',
-    connectionLine: '{id}  {name} [{kind}]  {status}  schools: {schools}  nightly at {nightlyAt} ({timezone})',
+    connectionLine:
+      '{id}  {name} [{kind}]  {status}  schools: {schools}  nightly at {nightlyAt} ({timezone})',
     defaultZone: 'default',
     connections: 'e-journal connections',
     list: 'list the connections',
@@ -289,7 +317,7 @@ export const en: Catalogue<typeof ru> = {
     optKind: 'source kind: oneroster-csv, oneroster-rest, eljur, dnevnik, epos-file, esh-file',
     optSetting: 'a setting (baseUrl, path, …); may be repeated',
     optCredential: 'a secret (clientSecret, password, …); stored encrypted',
-    optSchool: "a school of the source; may be repeated",
+    optSchool: 'a school of the source; may be repeated',
     optNightly: 'time of the nightly run',
     optTz: 'time zone of the nightly run',
     created: 'Connection created: {line}',
@@ -300,7 +328,8 @@ export const en: Catalogue<typeof ru> = {
     noSuchPath: 'No such file or folder: {path}',
     noCsv: 'The folder {path} holds no .csv files',
     unknownExport: 'Unknown export format {name}: a .zip, a .jsonl or a folder of .csv files is needed',
-    upload: 'upload an export for a file-based connection: a .zip or a folder of .csv (OneRoster, ESH), a .jsonl (EPOS)',
+    upload:
+      'upload an export for a file-based connection: a .zip or a folder of .csv (OneRoster, ESH), a .jsonl (EPOS)',
     uploaded: 'Export uploaded: {files} files, {bytes} bytes, {schools} schools. The next sync run reads it.',
     enable: 'enable the connection',
     pause: 'pause the nightly runs',
@@ -309,12 +338,14 @@ export const en: Catalogue<typeof ru> = {
     progress: 'rows: {rows}  applied: {applied}',
     runHead: 'Run {id}: {status}',
     dryRunNote: ' (dry run, nothing changed)',
-    messengerCalls: 'messenger calls: {calls}, retries: {retries} (429: {rateLimited}, 5xx: {serverErrors}, timeouts: {timeouts})',
+    messengerCalls:
+      'messenger calls: {calls}, retries: {retries} (429: {rateLimited}, 5xx: {serverErrors}, timeouts: {timeouts})',
     report: 'adds: {adds}, removes: {removes}, awaiting a link: {pending}, errors: {errors}, chats: {chats}',
     runError: 'Error: {error}',
     guard: 'The mass-change guard stopped the run: confirm or discard it in the console.',
     warning: 'Warning (school {school}): {message}',
-    notYetListed: 'The run started ({workflowId}) but is not in the reports yet. Look later: hub connections list.',
+    notYetListed:
+      'The run started ({workflowId}) but is not in the reports yet. Look later: hub connections list.',
     stillRunning: 'Run {id} goes on; follow it in the console (/console/) or at GET /v1/sync-runs/{id}.',
     sync: 'start a sync run now and show its progress',
     optOneSchool: 'one school only',
@@ -327,7 +358,8 @@ export const en: Catalogue<typeof ru> = {
     optSchoolId: 'school',
     optWaitingOn: 'whom it waits on',
     optMinAge: 'waiting for at least, minutes',
-    stuckLine: '{workflowId}  {journey}/{stage}  waits on: {waitingOn}  {school}  since {since} ({minutes} min)',
+    stuckLine:
+      '{workflowId}  {journey}/{stage}  waits on: {waitingOn}  {school}  since {since} ({minutes} min)',
     noStuck: 'No stuck registrations.',
     import: 'import a OneRoster export (CSV): check it, connect it and sync it',
     optConnectionName: 'connection name',
@@ -422,7 +454,8 @@ export const en: Catalogue<typeof ru> = {
     exportField: 'Export ({hint})',
     uploadExport: 'Upload export',
     uploadChecking: '"{name}": checking the export…',
-    uploadAccepted: '"{name}": export accepted — schools: {schools}, files: {files}, {size}. The next sync run reads it.',
+    uploadAccepted:
+      '"{name}": export accepted — schools: {schools}, files: {files}, {size}. The next sync run reads it.',
     uploadRefused: '"{name}": {detail}',
     colSource: 'Source',
     colAddress: 'Address',

@@ -4,7 +4,16 @@ import type { Catalogue, Lang } from './catalogue.js';
 import { en } from './en.js';
 import { ru } from './ru.js';
 
-export { DEFAULT_LANG, fill, langOf, LANGS, placeholders, type Catalogue, type Lang, type Params } from './catalogue.js';
+export {
+  DEFAULT_LANG,
+  fill,
+  langOf,
+  LANGS,
+  placeholders,
+  type Catalogue,
+  type Lang,
+  type Params,
+} from './catalogue.js';
 export type Words = Catalogue<typeof ru>;
 
 export const catalogues: Record<Lang, Words> = { ru, en };

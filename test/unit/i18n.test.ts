@@ -34,7 +34,9 @@ describe('i18n catalogue (issue 12 item 4)', () => {
   });
 
   it('every text has the same placeholders in both languages, and none is empty', () => {
-    const differ = [...ru].filter(([k, t]) => placeholders(t).join() !== placeholders(en.get(k) ?? '').join()).map(([k]) => k);
+    const differ = [...ru]
+      .filter(([k, t]) => placeholders(t).join() !== placeholders(en.get(k) ?? '').join())
+      .map(([k]) => k);
     expect(differ).toEqual([]);
     expect([...ru, ...en].filter(([, t]) => t.trim() === '').map(([k]) => k)).toEqual([]);
   });
@@ -53,10 +55,16 @@ describe('i18n catalogue (issue 12 item 4)', () => {
     expect(message('wrong-code', 'en', { attemptsLeft: 2 })).toBe('Wrong code. Tries left: 2.');
     // R-A3: a locked code names the wait as the countdown shows it, or asks for a new code.
     expect(message('code-locked', 'ru', { retryAfterSeconds: 125 })).toContain('через 2:05.');
-    expect(message('code-locked', 'en', { retryAfterSeconds: 0 })).toBe('Too many wrong tries: the code is locked. Ask for a new code.');
+    expect(message('code-locked', 'en', { retryAfterSeconds: 0 })).toBe(
+      'Too many wrong tries: the code is locked. Ask for a new code.',
+    );
     expect(message('too-many-codes', 'ru', { retryAfterSeconds: 61 })).toContain('через 2 мин.');
-    expect(message('sync-already-running', 'ru', { kind: 'nightly', startedAt: '02:30' })).toContain('(ночной запуск, начат 02:30)');
-    expect(message('sync-already-running', 'en', { kind: 'manual', startedAt: '02:30' })).toContain('(a run on demand, started 02:30)');
+    expect(message('sync-already-running', 'ru', { kind: 'nightly', startedAt: '02:30' })).toContain(
+      '(ночной запуск, начат 02:30)',
+    );
+    expect(message('sync-already-running', 'en', { kind: 'manual', startedAt: '02:30' })).toContain(
+      '(a run on demand, started 02:30)',
+    );
     expect(message('export-invalid', 'en', { reasonRu: 'файл пуст.', reasonEn: 'the file is empty.' })).toBe(
       'The export was not accepted and nothing was stored: the file is empty.',
     );

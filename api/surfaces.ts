@@ -65,7 +65,7 @@ export function surfaceRoutes(deps: ApiDeps): Router {
     routeTable.filter((r) => !r.devOnly || deps.config.HUB_DEV_AUTH),
     '0.1.0',
   );
-  const page = docsPage(doc);
+  const pages = { ru: docsPage(doc, 'ru'), en: docsPage(doc, 'en') };
 
   router.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
@@ -73,8 +73,8 @@ export function surfaceRoutes(deps: ApiDeps): Router {
   router.get('/openapi.json', (_req, res) => {
     res.json(doc);
   });
-  router.get('/docs', (_req, res) => {
-    res.type('html').send(page);
+  router.get('/docs', (req, res) => {
+    res.type('html').send(pages[req.lang ?? 'ru']);
   });
   router.get('/console/i18n/:file', consoleWords);
   router.use('/console', express.static(consoleDir, { index: 'index.html', fallthrough: true, maxAge: '5m' }));

@@ -302,6 +302,18 @@ export const en: Catalogue<typeof ru> = {
   connectionTest: {
     noAnswer: 'no answer in {seconds} s',
   },
+  docs: {
+    schemas: 'Schemas',
+    title: 'API reference',
+    links: 'Machine-readable description: {openapi} (OpenAPI 3.1). Support console: {console}.',
+    method: 'Method',
+    path: 'Path',
+    section: 'Section',
+    description: 'Description and access',
+  },
+  auditReasons: {
+    selfUnlink: "at the person's own request",
+  },
   cli: {
     program: 'School messenger hub: journal connections, sync runs, stuck registrations',
     optJson: 'JSON output for scripts',

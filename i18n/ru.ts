@@ -310,6 +310,20 @@ export const ru = {
   connectionTest: {
     noAnswer: 'нет ответа за {seconds} с',
   },
+  /** The API reference page at /docs (api/openapi.ts). */
+  docs: {
+    schemas: 'Схемы',
+    title: 'API — справочник',
+    links: 'Машиночитаемое описание: {openapi} (OpenAPI 3.1). Консоль поддержки: {console}.',
+    method: 'Метод',
+    path: 'Путь',
+    section: 'Раздел',
+    description: 'Описание и доступ',
+  },
+  /** Audit reasons the hub writes itself (stored as written, in Russian: the audit log's language). */
+  auditReasons: {
+    selfUnlink: 'по запросу самого человека',
+  },
   cli: {
     program: 'Хаб школьных мессенджеров: подключения журналов, синхронизации, зависшие регистрации',
     optJson: 'вывод в JSON для скриптов',

@@ -1,5 +1,5 @@
 // Support and authority console: plain ES module, no framework, no network but this API.
-// Words come from the catalogue (GET /console/i18n/{lang}.json, i18n/ in the repository): t('key').
+// Words come from the catalogue (GET /console/i18n/{lang}.json, i18n/ in the repository), read with t(key, params).
 // Every time is shown in the zone the API names for it (the school's, or the connection's for sync
 // runs), formatted here with Intl.DateTimeFormat and named: "05.12.2026, 15:30 (Asia/Irkutsk, UTC+8)".
 const $ = (sel) => document.querySelector(sel);

@@ -96,7 +96,7 @@ describe('hub CLI', () => {
     await api.call('POST', '/v1/connections', { as: operator, body: { name: 'English check', kind: 'oneroster-csv', settings: { path: fixture }, timezone: 'Asia/Irkutsk' } });
     const list = await hub(['connections', 'list'], operator, 'en');
     expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(/English check \[oneroster-csv\]  enabled  schools: 0  nightly at \S+ \(Asia\/Irkutsk\)/);
+    expect(list.stdout).toMatch(/English check \[oneroster-csv\] {2}enabled {2}schools: 0 {2}nightly at \S+ \(Asia\/Irkutsk\)/);
     const wrongRole = await hub(['connections', 'list'], support, 'en');
     expect(wrongRole.code).toBe(1);
     expect(wrongRole.stderr).toContain('Error 403: You are not allowed to do this.');

@@ -1,5 +1,9 @@
 // Issue 12 item 4: one catalogue of words per language. Every key exists in Russian and English with the
 // same placeholders, and the API's message facade reads the catalogue (the words a refusal shows).
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { catalogues, fill, placeholders } from '../../i18n/index.js';
 import { message } from '../../api/messages.js';
@@ -69,5 +73,136 @@ describe('i18n catalogue (issue 12 item 4)', () => {
       'The export was not accepted and nothing was stored: the file is empty.',
     );
     expect(waitingOnText('parent', true, 'en')).toBe('Waiting on a parent: consent is not given yet');
+  });
+});
+
+// ---- no text shown to people outside the catalogue ----
+
+const root = resolve(import.meta.dirname, '../..');
+const CYRILLIC = /[А-Яа-яЁё]/;
+
+/** The files whose strings reach people: the API, the CLI and the console. */
+function shownFiles(): string[] {
+  const listed = execFileSync(
+    'git',
+    ['ls-files', '--cached', '--others', '--exclude-standard', 'api', 'cli', 'bin/cli.ts', 'console/static'],
+    { cwd: root, encoding: 'utf8' },
+  );
+  return listed
+    .split('\n')
+    .filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.test.ts') && existsSync(join(root, f)));
+}
+
+/** Every string and template literal piece of a source file (comments are not strings). */
+function literals(file: string): { line: number; text: string }[] {
+  const source = ts.createSourceFile(
+    file,
+    readFileSync(join(root, file), 'utf8'),
+    ts.ScriptTarget.Latest,
+    true,
+  );
+  const found: { line: number; text: string }[] = [];
+  const visit = (node: ts.Node) => {
+    if (
+      ts.isStringLiteralLike(node) ||
+      ts.isTemplateHead(node) ||
+      ts.isTemplateMiddle(node) ||
+      ts.isTemplateTail(node) ||
+      ts.isRegularExpressionLiteral(node)
+    ) {
+      found.push({
+        line: source.getLineAndCharacterOfPosition(node.getStart()).line + 1,
+        text: node.getText(),
+      });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+/** Russian written outside i18n/ on purpose, each with why; keep it short. */
+const ALLOWED: Record<string, { text: RegExp; why: string }> = {
+  'api/surfaces.ts': {
+    text: /\[скрыто\]/,
+    why: 'the redaction marker in request logs: logs are for the team, one language, never translated',
+  },
+};
+
+describe('no text shown to people is written outside the catalogue (issue 12 item 4)', () => {
+  const files = shownFiles();
+
+  it('finds the files it scans', () => {
+    expect(files).toEqual(
+      expect.arrayContaining(['api/routes/support.ts', 'cli/http.ts', 'bin/cli.ts', 'console/static/app.js']),
+    );
+  });
+
+  it('the API, the CLI and the console hold no Russian string of their own', () => {
+    const outside = files.flatMap((f) =>
+      literals(f)
+        .filter((l) => CYRILLIC.test(l.text) && !ALLOWED[f]?.text.test(l.text))
+        .map((l) => `${f}:${l.line} ${l.text.slice(0, 80)}`),
+    );
+    expect(outside).toEqual([]);
+  });
+
+  it('the scan would see a Russian string, and not a Russian comment', () => {
+    const probe = join('test', 'unit', `.i18n-probe-${process.pid}.ts`);
+    writeFileSync(join(root, probe), '// комментарий\nexport const x = `Текст ${1}`;\n');
+    try {
+      expect(
+        literals(probe)
+          .filter((l) => CYRILLIC.test(l.text))
+          .map((l) => l.line),
+      ).toEqual([2]);
+    } finally {
+      rmSync(join(root, probe));
+    }
+  });
+
+  const consoleWords = { ...catalogues.ru.console, states: catalogues.ru.states } as unknown as Tree;
+  const consoleKeys = new Set(flatten(consoleWords).keys());
+  const html = readFileSync(join(root, 'console/static/index.html'), 'utf8');
+  const js = readFileSync(join(root, 'console/static/app.js'), 'utf8');
+
+  it('the console page holds only catalogue keys: no words of its own, every data-i18n key exists', () => {
+    const text = html.replace(/<!--[\s\S]*?-->/g, '').replace(/<[^>]*>/g, ' ');
+    expect(text.match(/[А-Яа-яЁё][^<]*/g) ?? []).toEqual([]);
+    const keys = [...html.matchAll(/data-i18n(?:-placeholder)?="([^"]+)"/g)].map((m) => m[1]!);
+    expect(keys.length).toBeGreaterThan(30);
+    expect(keys.filter((k) => !consoleKeys.has(k))).toEqual([]);
+  });
+
+  it("every t('key') of the console's script exists in the catalogue", () => {
+    const keys = [...js.matchAll(/\bt\('([\w.]+)'/g)].map((m) => m[1]!);
+    expect(keys.length).toBeGreaterThan(30);
+    expect(keys.filter((k) => !consoleKeys.has(k))).toEqual([]);
+    // Keys built at run time name a whole table that must exist.
+    for (const table of ['subject', 'fileHints', 'roles', 'states'])
+      expect(
+        [...consoleKeys].some((k) => k.startsWith(`${table}.`)),
+        table,
+      ).toBe(true);
+  });
+
+  it('the API serves the console its words in both languages', async () => {
+    const { consoleWords: serve } = await import('../../api/console-words.js');
+    const answer = (file: string) => {
+      let status = 200;
+      let body: unknown;
+      const res = {
+        status: (s: number) => ((status = s), res),
+        type: () => res,
+        set: () => res,
+        send: (b: unknown) => ((body = b), res),
+        json: (b: unknown) => ((body = b), res),
+      };
+      serve({ params: { file } } as never, res as never);
+      return { status, body: body as Record<string, unknown> };
+    };
+    expect(answer('en.json').body).toMatchObject({ find: 'Search', states: { applied: 'applied' } });
+    expect(answer('ru.json').body).toMatchObject({ find: 'Найти' });
+    expect(answer('de.json').status).toBe(404);
   });
 });

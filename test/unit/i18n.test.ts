@@ -1,7 +1,8 @@
 // Issue 12 item 4: one catalogue of words per language. Every key exists in Russian and English with the
 // same placeholders, and the API's message facade reads the catalogue (the words a refusal shows).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
@@ -94,10 +95,10 @@ function shownFiles(): string[] {
 }
 
 /** Every string and template literal piece of a source file (comments are not strings). */
-function literals(file: string): { line: number; text: string }[] {
+function literals(file: string, base = root): { line: number; text: string }[] {
   const source = ts.createSourceFile(
     file,
-    readFileSync(join(root, file), 'utf8'),
+    readFileSync(join(base, file), 'utf8'),
     ts.ScriptTarget.Latest,
     true,
   );
@@ -148,16 +149,16 @@ describe('no text shown to people is written outside the catalogue (issue 12 ite
   });
 
   it('the scan would see a Russian string, and not a Russian comment', () => {
-    const probe = join('test', 'unit', `.i18n-probe-${process.pid}.ts`);
-    writeFileSync(join(root, probe), '// комментарий\nexport const x = `Текст ${1}`;\n');
+    const dir = mkdtempSync(join(tmpdir(), 'i18n-probe-'));
+    writeFileSync(join(dir, 'probe.ts'), '// комментарий\nexport const x = `Текст ${1}`;\n');
     try {
       expect(
-        literals(probe)
+        literals('probe.ts', dir)
           .filter((l) => CYRILLIC.test(l.text))
           .map((l) => l.line),
       ).toEqual([2]);
     } finally {
-      rmSync(join(root, probe));
+      rmSync(dir, { recursive: true });
     }
   });
 

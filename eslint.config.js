@@ -1,13 +1,14 @@
 // Lint rules follow temporalio/samples-typescript: floating promises are errors, and workflow code
 // may not import Node built-ins (it runs in a deterministic sandbox). The import rules keep the
 // dependency direction written in the README ("Architecture"): bin → app → api/scheduler/cli/sync/
-// activities → workflows, adapters, db → domain, infra; infra imports only libraries; no cycles.
+// activities → workflows, adapters, db → domain, infra; infra imports only libraries; i18n (the words)
+// is imported by anyone and imports nothing of the hub; no cycles.
 import js from '@eslint/js';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
-const HUB = ['activities', 'adapters', 'api', 'app', 'bin', 'cli', 'db', 'domain', 'identity', 'infra', 'scheduler', 'sync', 'workflows'];
+const HUB = ['activities', 'adapters', 'api', 'app', 'bin', 'cli', 'db', 'domain', 'i18n', 'identity', 'infra', 'notices', 'scheduler', 'sync', 'workflows'];
 const except = (...allowed) => HUB.filter((f) => !allowed.includes(f)).map((f) => `./${f}`);
 const zone = (target, from, message) => ({ target: `./${target}`, from, message });
 
@@ -37,12 +38,13 @@ export default tseslint.config(
           basePath: import.meta.dirname,
           zones: [
             zone('infra', except('infra'), 'infra/ imports only libraries: wiring belongs in app/.'),
-            zone('domain', except('domain'), 'domain/ holds pure rules: it imports nothing of the hub but itself.'),
-            zone('workflows', except('workflows', 'domain', 'activities'), 'Workflow code reaches the world only through activities.'),
-            zone('adapters', except('adapters', 'domain', 'infra'), 'An adapter knows its port, domain rules and infra, nothing above.'),
-            zone('db', except('db', 'domain', 'infra', 'adapters'), 'Repositories sit below the use cases.'),
-            zone('scheduler', except('scheduler', 'infra'), 'The scheduler runs the jobs app/ gives it.'),
-            ...['activities', 'api', 'cli', 'identity', 'sync'].map((t) => zone(t, ['./app', './bin'], 'Only bin/ builds processes from app/.')),
+            zone('domain', except('domain', 'i18n'), 'domain/ holds pure rules: it imports nothing of the hub but itself.'),
+            zone('i18n', except('i18n'), 'i18n/ is the catalogue of words: everyone may import it, it imports nothing of the hub.'),
+            zone('workflows', except('workflows', 'domain', 'i18n', 'activities'), 'Workflow code reaches the world only through activities.'),
+            zone('adapters', except('adapters', 'domain', 'i18n', 'infra'), 'An adapter knows its port, domain rules and infra, nothing above.'),
+            zone('db', except('db', 'domain', 'i18n', 'infra', 'adapters'), 'Repositories sit below the use cases.'),
+            zone('scheduler', except('scheduler', 'i18n', 'infra'), 'The scheduler runs the jobs app/ gives it.'),
+            ...['activities', 'api', 'cli', 'identity', 'notices', 'sync'].map((t) => zone(t, ['./app', './bin'], 'Only bin/ builds processes from app/.')),
             zone('app', ['./bin'], 'bin/ launches app/, never the other way.'),
           ],
         },

@@ -5,6 +5,7 @@ import { basename } from 'node:path';
 import yauzl from 'yauzl';
 import type { ExportFile, ExportLayout } from '../db/repositories/journal-exports.js';
 import { LAYOUTS, type FileKind } from '../sync/journal-exports.js';
+import { fill, words, type Params, type Words } from '../i18n/index.js';
 import { Problem } from './problem.js';
 
 export const ZIP_TYPES = ['application/zip', 'application/x-zip-compressed'] as const;
@@ -21,23 +22,28 @@ export function acceptedTypes(kind: FileKind): string[] {
   return LAYOUTS[kind].includes('jsonl') ? [...JSONL_TYPES, MULTIPART] : [...ZIP_TYPES, MULTIPART];
 }
 
-const invalid = (ru: string, en: string) => new Problem(422, 'export-invalid', { reasonRu: `${ru}.`, reasonEn: `${en}.` });
+/** The reason an export is refused, in both languages (problem export-invalid picks the reader's). */
+export const exportReason = (key: keyof Words['upload'], params: Params = {}) => ({
+  reasonRu: `${fill(words('ru').upload[key], params)}.`,
+  reasonEn: `${fill(words('en').upload[key], params)}.`,
+});
+const invalid = (key: keyof Words['upload'], params: Params = {}) => new Problem(422, 'export-invalid', exportReason(key, params));
 
 /** Opens the archive far enough to list it: a broken or empty zip is refused here, not at 2 a.m. */
 function checkZip(content: Buffer): Promise<void> {
   if (content.subarray(0, 4).toString('latin1') !== 'PK\x03\x04') {
-    return Promise.reject(invalid('файл не является ZIP-архивом', 'the file is not a ZIP archive'));
+    return Promise.reject(invalid('notZip'));
   }
   return new Promise((resolve, reject) => {
     yauzl.fromBuffer(content, { lazyEntries: true }, (err, zip) => {
-      if (err || !zip) return reject(invalid('ZIP-архив повреждён и не читается', 'the ZIP archive is damaged and cannot be read'));
+      if (err || !zip) return reject(invalid('zipDamaged'));
       let files = 0;
       zip.on('entry', (e: yauzl.Entry) => {
         if (!e.fileName.endsWith('/')) files++;
         zip.readEntry();
       });
-      zip.on('error', () => reject(invalid('ZIP-архив повреждён и не читается', 'the ZIP archive is damaged and cannot be read')));
-      zip.on('end', () => (files > 0 ? resolve() : reject(invalid('ZIP-архив пуст', 'the ZIP archive is empty'))));
+      zip.on('error', () => reject(invalid('zipDamaged')));
+      zip.on('end', () => (files > 0 ? resolve() : reject(invalid('zipEmpty'))));
       zip.readEntry();
     });
   });
@@ -48,14 +54,14 @@ async function multipartFiles(contentType: string, body: Buffer): Promise<Export
   try {
     form = await new Response(body, { headers: { 'content-type': contentType } }).formData();
   } catch {
-    throw invalid('тело multipart/form-data не читается', 'the multipart/form-data body cannot be read');
+    throw invalid('multipartUnreadable');
   }
   const files: ExportFile[] = [];
   for (const value of form.values()) {
     if (typeof value === 'string') continue; // plain form fields carry no export
     const name = basename(value.name.replace(/\\/g, '/'));
-    if (!SAFE_NAME.test(name)) throw invalid(`недопустимое имя файла «${name.slice(0, 100)}»`, `file name not allowed: "${name.slice(0, 100)}"`);
-    if (files.some((f) => f.name.toLowerCase() === name.toLowerCase())) throw invalid(`файл ${name} передан дважды`, `file ${name} was sent twice`);
+    if (!SAFE_NAME.test(name)) throw invalid('badFileName', { name: name.slice(0, 100) });
+    if (files.some((f) => f.name.toLowerCase() === name.toLowerCase())) throw invalid('fileTwice', { name });
     files.push({ name, content: Buffer.from(await value.arrayBuffer()) });
   }
   return files;
@@ -66,17 +72,17 @@ export async function readUpload(kind: FileKind, contentType: string | undefined
   const type = mediaType(contentType);
   const layouts = LAYOUTS[kind];
   if (!acceptedTypes(kind).includes(type)) throw new Problem(415, 'export-wrong-type', { accepted: acceptedTypes(kind).join(', ') });
-  if (body.length === 0) throw invalid('файл пуст', 'the file is empty');
+  if (body.length === 0) throw invalid('fileEmpty');
 
   let files: ExportFile[];
   if (type === MULTIPART) files = await multipartFiles(contentType!, body);
   else files = [{ name: layouts.includes('jsonl') ? 'export.jsonl' : 'export.zip', content: body }];
-  if (files.length === 0) throw invalid('в запросе нет файлов', 'the request holds no files');
-  if (files.some((f) => f.content.length === 0)) throw invalid('один из файлов пуст', 'one of the files is empty');
+  if (files.length === 0) throw invalid('noFiles');
+  if (files.some((f) => f.content.length === 0)) throw invalid('oneFileEmpty');
 
   const ext = (f: ExportFile) => f.name.toLowerCase().split('.').pop();
   if (layouts.includes('jsonl')) {
-    if (files.length !== 1 || ext(files[0]!) !== 'jsonl') throw invalid('нужен один файл .jsonl', 'one .jsonl file is expected');
+    if (files.length !== 1 || ext(files[0]!) !== 'jsonl') throw invalid('oneJsonl');
     return { layout: 'jsonl', files };
   }
   if (files.length === 1 && ext(files[0]!) === 'zip') {
@@ -84,5 +90,5 @@ export async function readUpload(kind: FileKind, contentType: string | undefined
     return { layout: 'zip', files: [{ name: 'export.zip', content: files[0]!.content }] };
   }
   if (files.every((f) => ext(f) === 'csv')) return { layout: 'files', files };
-  throw invalid('нужен один .zip или файлы .csv одной выгрузки', 'one .zip or the .csv files of one export are expected');
+  throw invalid('zipOrCsv');
 }

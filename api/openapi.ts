@@ -1,5 +1,6 @@
 // OpenAPI 3.1 from the route table and its zod schemas (zod 4's own JSON Schema output, draft
 // 2020-12, which is OpenAPI 3.1's dialect), and a plain HTML reference page that needs no network.
+import { fill, words, type Lang } from '../i18n/index.js';
 import { z, type ZodType } from 'zod';
 import type { RouteSpec } from './access.js';
 
@@ -98,21 +99,22 @@ export function openApiDocument(specs: readonly RouteSpec[], version: string) {
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** A self-contained reference page (no scripts, no CDN): every route, who may call it, its schemas. */
-export function docsPage(doc: ReturnType<typeof openApiDocument>): string {
+export function docsPage(doc: ReturnType<typeof openApiDocument>, lang: Lang = 'ru'): string {
+  const w = words(lang).docs;
   const rows = Object.entries(doc.paths).flatMap(([path, ops]) =>
     Object.entries(ops).map(([method, op]) => {
       const o = op as { summary: string; description: string; tags: string[]; parameters: unknown[]; requestBody?: unknown };
       const details = JSON.stringify({ parameters: o.parameters, requestBody: o.requestBody }, null, 2);
-      return `<tr><td><code class="m ${esc(method)}">${esc(method.toUpperCase())}</code></td><td><code>${esc(path)}</code></td><td>${esc(o.tags.join(', '))}</td><td>${esc(o.summary)}<br><small>${esc(o.description)}</small><details><summary>Схемы</summary><pre>${esc(details)}</pre></details></td></tr>`;
+      return `<tr><td><code class="m ${esc(method)}">${esc(method.toUpperCase())}</code></td><td><code>${esc(path)}</code></td><td>${esc(o.tags.join(', '))}</td><td>${esc(o.summary)}<br><small>${esc(o.description)}</small><details><summary>${esc(w.schemas)}</summary><pre>${esc(details)}</pre></details></td></tr>`;
     }),
   );
   return `<!doctype html>
-<html lang="ru"><head><meta charset="utf-8"><title>API — справочник</title>
+<html lang="${lang}"><head><meta charset="utf-8"><title>${esc(w.title)}</title>
 <style>body{font:14px/1.4 system-ui,sans-serif;margin:2em}table{border-collapse:collapse;width:100%}td{border-top:1px solid #ddd;padding:.4em;vertical-align:top}
 code.m{font-weight:bold}.get{color:#06c}.post{color:#080}pre{background:#f6f6f6;padding:.5em;overflow:auto;max-height:30em}</style></head>
 <body><h1>${esc(doc.info.title)} <small>${esc(doc.info.version)}</small></h1>
-<p>${esc(doc.info.description)}</p><p>Машиночитаемое описание: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1). Консоль поддержки: <a href="/console/">/console/</a>.</p>
-<table><thead><tr><th>Метод</th><th>Путь</th><th>Раздел</th><th>Описание и доступ</th></tr></thead><tbody>
+<p>${esc(doc.info.description)}</p><p>${fill(esc(w.links), { openapi: '<a href="/openapi.json">/openapi.json</a>', console: '<a href="/console/">/console/</a>' })}</p>
+<table><thead><tr><th>${esc(w.method)}</th><th>${esc(w.path)}</th><th>${esc(w.section)}</th><th>${esc(w.description)}</th></tr></thead><tbody>
 ${rows.join('\n')}
 </tbody></table></body></html>`;
 }

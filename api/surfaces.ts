@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import { httpDuration, registry } from '../infra/metrics.js';
+import { consoleWords } from './console-words.js';
 import { journeyGauges } from './journey-gauges.js';
 import { Problem } from './problem.js';
 import { projectRoot } from '../infra/paths.js';
@@ -65,14 +66,15 @@ export function surfaceRoutes(deps: ApiDeps): Router {
     routeTable.filter((r) => !r.devOnly || deps.config.HUB_DEV_AUTH),
     '0.1.0',
   );
-  const page = docsPage(doc);
+  const pages = { ru: docsPage(doc, 'ru'), en: docsPage(doc, 'en') };
 
   router.get('/openapi.json', (_req, res) => {
     res.json(doc);
   });
-  router.get('/docs', (_req, res) => {
-    res.type('html').send(page);
+  router.get('/docs', (req, res) => {
+    res.type('html').send(pages[req.lang ?? 'ru']);
   });
+  router.get('/console/i18n/:file', consoleWords);
   router.use('/console', express.static(consoleDir, { index: 'index.html', fallthrough: true, maxAge: '5m' }));
   return router;
 }

@@ -1,10 +1,13 @@
 // `hub` — the command line for authority operators and support: journal connections, sync runs,
-// stuck registrations, OneRoster imports. Talks to the API over HTTP; Russian output, --json for scripts.
+// stuck registrations, OneRoster imports. Talks to the API over HTTP; words from i18n/ (Russian unless
+// HUB_LANG or LANG says English), --json for scripts.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { OneRosterCsvSource } from '../adapters/journals/oneroster-csv/adapter.js';
 import { CliError, hubClient, type RawBody } from '../cli/http.js';
+import { cliLang, cliText, stateText } from '../cli/words.js';
+import type { Params, Words } from '../i18n/index.js';
 
 interface Connection {
   id: string;
@@ -36,20 +39,12 @@ interface Run {
   schools?: { schoolExternalId: string; warnings: { code: string; message?: string }[] }[];
 }
 
-const STATUS_RU: Record<string, string> = {
-  enabled: 'включено',
-  paused: 'приостановлено',
-  disabled: 'выключено',
-  running: 'выполняется',
-  'awaiting-confirmation': 'ждёт подтверждения',
-  applied: 'применено',
-  planned: 'пробный запуск готов',
-  discarded: 'отменено',
-  failed: 'ошибка',
-};
+const lang = cliLang();
+const say = (key: keyof Words['cli'], params?: Params): string => cliText(lang, key, params);
+const state = (code: string): string => stateText(lang, code);
 
 const program = new Command();
-program.name('hub').description('Хаб школьных мессенджеров: подключения журналов, синхронизации, зависшие регистрации').option('--json', 'вывод в JSON для скриптов');
+program.name('hub').description(say('program')).option('--json', say('optJson'));
 const json = (): boolean => Boolean(program.opts<{ json?: boolean }>().json);
 const out = (data: unknown, human: () => string): void => {
   process.stdout.write(json() ? `${JSON.stringify(data, null, 2)}\n` : `${human()}\n`);
@@ -58,33 +53,33 @@ const api = hubClient();
 
 const pairs = (v: string, prev: Record<string, string> = {}): Record<string, string> => {
   const i = v.indexOf('=');
-  if (i < 1) throw new CliError(`Ожидается ключ=значение, получено: ${v}`);
+  if (i < 1) throw new CliError(say('expectedPair', { value: v }));
   return { ...prev, [v.slice(0, i)]: v.slice(i + 1) };
 };
 const many = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 function connectionLine(c: Connection): string {
-  return `${c.id}  ${c.name} [${c.kind}]  ${STATUS_RU[c.status] ?? c.status}  школ: ${c.schools.length}  ночью в ${c.nightlyAt ?? '—'} (${c.timezone ?? 'по умолчанию'})`;
+  return say('connectionLine', { id: c.id, name: c.name, kind: c.kind, status: state(c.status), schools: c.schools.length, nightlyAt: c.nightlyAt ?? '—', timezone: c.timezone ?? say('defaultZone') });
 }
 
-const connections = program.command('connections').description('подключения электронных журналов');
+const connections = program.command('connections').description(say('connections'));
 connections
   .command('list')
-  .description('список подключений')
+  .description(say('list'))
   .action(async () => {
     const { items } = await api.call<{ items: Connection[] }>('GET', '/v1/connections');
-    out(items, () => (items.length ? items.map(connectionLine).join('\n') : 'Подключений пока нет.'));
+    out(items, () => (items.length ? items.map(connectionLine).join('\n') : say('noConnections')));
   });
 connections
   .command('add')
-  .description('зарегистрировать подключение')
-  .requiredOption('--name <name>', 'название')
-  .requiredOption('--kind <kind>', 'тип источника: oneroster-csv, oneroster-rest, eljur, dnevnik, epos-file, esh-file')
-  .option('--setting <key=value>', 'настройка (baseUrl, path, …); можно повторять', pairs)
-  .option('--credential <key=value>', 'секрет (clientSecret, password, …); хранится зашифрованным', pairs)
-  .option('--school <externalId>', 'школа источника; можно повторять', many)
-  .option('--nightly <HH:MM>', 'время ночного запуска', '02:30')
-  .option('--tz <zone>', 'часовой пояс ночного запуска', 'Europe/Moscow')
+  .description(say('add'))
+  .requiredOption('--name <name>', say('optName'))
+  .requiredOption('--kind <kind>', say('optKind'))
+  .option('--setting <key=value>', say('optSetting'), pairs)
+  .option('--credential <key=value>', say('optCredential'), pairs)
+  .option('--school <externalId>', say('optSchool'), many)
+  .option('--nightly <HH:MM>', say('optNightly'), '02:30')
+  .option('--tz <zone>', say('optTz'), 'Europe/Moscow')
   .action(async (o: { name: string; kind: string; setting?: Record<string, string>; credential?: Record<string, string>; school?: string[]; nightly: string; tz: string }) => {
     const c = await api.call<Connection>('POST', '/v1/connections', {
       name: o.name,
@@ -95,23 +90,27 @@ connections
       nightlyAt: o.nightly,
       timezone: o.tz,
     });
-    out(c, () => `Подключение создано: ${connectionLine(c)}`);
+    out(c, () => say('created', { line: connectionLine(c) }));
   });
 connections
   .command('test <connection>')
-  .description('проверить связь с источником и посчитать школы')
+  .description(say('test'))
   .action(async (id: string) => {
     const r = await api.call<{ ok: boolean; schools?: number; sample?: string[]; error?: string; message?: string; ms: number }>('POST', `/v1/connections/${id}/test`, {});
-    out(r, () => (r.ok ? `Источник отвечает: школ ${r.schools} (${r.ms} мс). ${r.sample?.length ? `Например: ${r.sample.join(', ')}` : ''}` : `Источник не отвечает: ${r.error} — ${r.message}`));
+    out(r, () =>
+      r.ok
+        ? `${say('sourceAnswers', { schools: r.schools ?? 0, ms: r.ms })} ${r.sample?.length ? say('sample', { names: r.sample.join(', ') }) : ''}`
+        : say('sourceSilent', { error: r.error ?? '', message: r.message ?? '' }),
+    );
     if (!r.ok) process.exitCode = 1;
   });
 /** A file or folder as the upload body the API takes (api/journal-upload.ts). */
 async function uploadBody(path: string): Promise<{ body: RawBody; type?: string }> {
   const info = await stat(path).catch(() => undefined);
-  if (!info) throw new CliError(`Нет такого файла или папки: ${path}`);
+  if (!info) throw new CliError(say('noSuchPath', { path }));
   if (info.isDirectory()) {
     const names = (await readdir(path)).filter((n) => n.toLowerCase().endsWith('.csv'));
-    if (names.length === 0) throw new CliError(`В папке ${path} нет файлов .csv`);
+    if (names.length === 0) throw new CliError(say('noCsv', { path }));
     const form = new FormData();
     for (const n of names) form.append('files', new Blob([await readFile(join(path, n))], { type: 'text/csv' }), n);
     return { body: form };
@@ -125,34 +124,34 @@ async function uploadBody(path: string): Promise<{ body: RawBody; type?: string 
     form.append('files', new Blob([content], { type: 'text/csv' }), basename(path));
     return { body: form };
   }
-  throw new CliError(`Неизвестный формат выгрузки ${basename(path)}: нужен .zip, .jsonl или папка с .csv`);
+  throw new CliError(say('unknownExport', { name: basename(path) }));
 }
 
 connections
   .command('upload <connection> <file>')
-  .description('загрузить выгрузку для подключения из файлов: .zip или папка с .csv (OneRoster, ЭШ), .jsonl (ЭПОС)')
+  .description(say('upload'))
   .action(async (id: string, file: string) => {
     const { body, type } = await uploadBody(resolve(file));
     const r = await api.send<{ layout: string; files: { name: string; bytes: number }[]; bytes: number; schools: number }>('POST', `/v1/connections/${id}/export`, body, type);
-    out(r, () => `Выгрузка загружена: файлов ${r.files.length}, ${r.bytes} байт, школ ${r.schools}. Следующая синхронизация прочитает её.`);
+    out(r, () => say('uploaded', { files: r.files.length, bytes: r.bytes, schools: r.schools }));
   });
 for (const [cmd, title] of [
-  ['enable', 'включено'],
-  ['pause', 'приостановлено'],
+  ['enable', state('enabled')],
+  ['pause', state('paused')],
 ] as const) {
   connections
     .command(`${cmd} <connection>`)
-    .description(cmd === 'enable' ? 'включить подключение' : 'приостановить ночные запуски')
+    .description(say(cmd === 'enable' ? 'enable' : 'pause'))
     .action(async (id: string) => {
       const c = await api.call<Connection>('POST', `/v1/connections/${id}/${cmd}`, {});
-      out(c, () => `Подключение ${title}: ${connectionLine(c)}`);
+      out(c, () => say('toggled', { state: title, line: connectionLine(c) }));
     });
 }
 
 function bar(done: number, total: number, width = 30): string {
   const share = total > 0 ? Math.min(1, done / total) : 0;
   const filled = Math.round(share * width);
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} школ`;
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${say('bar', { done, total })}`;
 }
 
 async function follow(runId: string, waitSeconds: number): Promise<Run> {
@@ -161,7 +160,9 @@ async function follow(runId: string, waitSeconds: number): Promise<Run> {
   let last = '';
   for (;;) {
     const run = await api.call<Run>('GET', `/v1/sync-runs/${runId}`);
-    const line = run.progress ? `${bar(run.progress.done, run.progress.total)}  строк: ${run.progress.rowsRead}  применено: ${run.progress.applied}` : STATUS_RU[run.status] ?? run.status;
+    const line = run.progress
+      ? `${bar(run.progress.done, run.progress.total)}  ${say('progress', { rows: run.progress.rowsRead, applied: run.progress.applied })}`
+      : state(run.status);
     if (!json() && line !== last) {
       process.stderr.write(tty ? `\r${line}   ` : `${line}\n`);
       last = line;
@@ -176,18 +177,16 @@ async function follow(runId: string, waitSeconds: number): Promise<Run> {
 
 function runSummary(run: Run): string {
   const r = run.report;
-  const head = `Запуск ${run.id}: ${STATUS_RU[run.status] ?? run.status}${run.dryRun ? ' (пробный, ничего не изменено)' : ''}`;
+  const head = `${say('runHead', { id: run.id, status: state(run.status) })}${run.dryRun ? say('dryRunNote') : ''}`;
   const m = r?.messenger;
-  const calls = m?.calls
-    ? `\nвызовов мессенджера: ${m.calls}, повторов: ${m.retries} (429: ${m.rateLimited}, 5xx: ${m.serverErrors}, таймаутов: ${m.timeouts})`
-    : '';
-  const body = r ? `добавлений: ${r.adds}, удалений: ${r.removes}, ожидают привязки: ${r.pending}, ошибок: ${r.errors}, чатов: ${r.chats}${calls}` : '';
-  const guard = run.status === 'awaiting-confirmation' ? '\nСработала защита от массовых изменений: подтвердите или отмените запуск в консоли.' : '';
+  const calls = m?.calls ? `\n${say('messengerCalls', { ...m })}` : '';
+  const body = r ? `${say('report', { adds: r.adds, removes: r.removes, pending: r.pending, errors: r.errors, chats: r.chats })}${calls}` : '';
+  const guard = run.status === 'awaiting-confirmation' ? `\n${say('guard')}` : '';
   // Warnings the API words for people (a chat created again: look for a duplicate); failures are in run.error.
   const warnings = (run.schools ?? []).flatMap((s) =>
-    s.warnings.filter((w) => w.code !== 'failed' && w.message).map((w) => `\nВнимание (школа ${s.schoolExternalId}): ${w.message}`),
+    s.warnings.filter((w) => w.code !== 'failed' && w.message).map((w) => `\n${say('warning', { school: s.schoolExternalId, message: w.message ?? '' })}`),
   );
-  return `${head}\n${body}${run.error ? `\nОшибка: ${run.error}` : ''}${warnings.join('')}${guard}`;
+  return `${head}\n${body}${run.error ? `\n${say('runError', { error: run.error })}` : ''}${warnings.join('')}${guard}`;
 }
 
 async function syncAndFollow(connectionId: string, o: { school?: string; dryRun?: boolean; wait?: string }): Promise<void> {
@@ -195,30 +194,30 @@ async function syncAndFollow(connectionId: string, o: { school?: string; dryRun?
     dryRun: Boolean(o.dryRun),
     ...(o.school ? { schoolExternalId: o.school } : {}),
   });
-  if (!started.run) throw new CliError(`Запуск начат (${started.workflowId}), но ещё не появился в отчётах. Посмотрите позже: hub connections list.`);
+  if (!started.run) throw new CliError(say('notYetListed', { workflowId: started.workflowId }));
   const run = await follow(started.run.id, Number(o.wait ?? 3600));
-  out(run, () => (run.status === 'running' ? `Запуск ${run.id} продолжается; ход виден в консоли (/console/) и в GET /v1/sync-runs/${run.id}.` : runSummary(run)));
+  out(run, () => (run.status === 'running' ? say('stillRunning', { id: run.id }) : runSummary(run)));
   if (run.status === 'failed') process.exitCode = 1;
 }
 
 program
   .command('sync <connection>')
-  .description('запустить синхронизацию сейчас и показать ход выполнения')
-  .option('--school <externalId>', 'только одна школа')
-  .option('--dry-run', 'пробный запуск: посчитать изменения, ничего не применяя')
-  .option('--wait <seconds>', 'следить за ходом не дольше стольких секунд', '3600')
+  .description(say('sync'))
+  .option('--school <externalId>', say('optOneSchool'))
+  .option('--dry-run', say('optDryRun'))
+  .option('--wait <seconds>', say('optWait'), '3600')
   .action(async (id: string, o: { school?: string; dryRun?: boolean; wait?: string }) => syncAndFollow(id, o));
 
 program
   .command('registrations')
-  .description('регистрации')
+  .description(say('registrations'))
   .command('stuck')
-  .description('зависшие регистрации, самые давние первыми')
-  .addOption(new Option('--journey <journey>', 'процесс').choices(['signup', 'invite', 'application', 'guardians']))
-  .option('--stage <stage>', 'этап')
-  .option('--school <id>', 'школа')
-  .option('--waiting-on <who>', 'кого ждёт')
-  .option('--min-age <minutes>', 'ждёт не меньше, минут')
+  .description(say('stuck'))
+  .addOption(new Option('--journey <journey>', say('optJourney')).choices(['signup', 'invite', 'application', 'guardians']))
+  .option('--stage <stage>', say('optStage'))
+  .option('--school <id>', say('optSchoolId'))
+  .option('--waiting-on <who>', say('optWaitingOn'))
+  .option('--min-age <minutes>', say('optMinAge'))
   .action(async (o: { journey?: string; stage?: string; school?: string; waitingOn?: string; minAge?: string }) => {
     const q = new URLSearchParams();
     for (const [k, v] of Object.entries({ journey: o.journey, stage: o.stage, school: o.school, waitingOn: o.waitingOn, minAgeMinutes: o.minAge })) if (v) q.set(k, v);
@@ -228,18 +227,22 @@ program
     );
     out(items, () =>
       items.length
-        ? items.map((i) => `${i.workflowId}  ${i.journey}/${i.stage ?? '—'}  ждёт: ${i.waitingOn ?? '—'}  ${i.school?.name ?? ''}  с ${i.stuckSinceLocal} (${i.ageMinutes} мин)`).join('\n')
-        : 'Зависших регистраций нет.',
+        ? items
+            .map((i) =>
+              say('stuckLine', { workflowId: i.workflowId, journey: i.journey, stage: i.stage ?? '—', waitingOn: i.waitingOn ?? '—', school: i.school?.name ?? '', since: i.stuckSinceLocal, minutes: i.ageMinutes }),
+            )
+            .join('\n')
+        : say('noStuck'),
     );
   });
 
 program
   .command('import <oneroster-dir>')
-  .description('импортировать выгрузку OneRoster (CSV): проверить, подключить и синхронизировать')
-  .option('--name <name>', 'название подключения')
-  .option('--dry-run', 'пробный запуск')
-  .option('--tz <zone>', 'часовой пояс', 'Europe/Moscow')
-  .option('--wait <seconds>', 'следить за ходом не дольше стольких секунд', '3600')
+  .description(say('import'))
+  .option('--name <name>', say('optConnectionName'))
+  .option('--dry-run', say('optImportDryRun'))
+  .option('--tz <zone>', say('optImportTz'), 'Europe/Moscow')
+  .option('--wait <seconds>', say('optWait'), '3600')
   .action(async (dir: string, o: { name?: string; dryRun?: boolean; tz: string; wait?: string }) => {
     const path = resolve(dir);
     // Read it here first: a broken export is reported before anything is registered.
@@ -247,18 +250,18 @@ program
     try {
       schools = await new OneRosterCsvSource({ kind: 'oneroster-csv', path }).listSchools();
     } catch (error) {
-      throw new CliError(`Не удалось прочитать выгрузку OneRoster в ${path}: ${(error as Error).message}`);
+      throw new CliError(say('unreadableExport', { path, message: (error as Error).message }));
     }
-    if (schools.length === 0) throw new CliError(`В выгрузке ${path} нет школ (orgs.csv с type=school).`);
-    if (!json()) process.stderr.write(`Выгрузка прочитана: школ ${schools.length} (${schools.map((s) => s.name).join(', ')})\n`);
+    if (schools.length === 0) throw new CliError(say('noSchools', { path }));
+    if (!json()) process.stderr.write(`${say('exportRead', { count: schools.length, names: schools.map((s) => s.name).join(', ') })}\n`);
     const c = await api.call<Connection>('POST', '/v1/connections', {
-      name: o.name ?? `Импорт OneRoster: ${path}`,
+      name: o.name ?? say('importName', { path }),
       kind: 'oneroster-csv',
       settings: { path },
       schools: schools.map((s) => ({ schoolExternalId: s.externalId })),
       timezone: o.tz,
     });
-    if (!json()) process.stderr.write(`Подключение создано: ${c.id}\n`);
+    if (!json()) process.stderr.write(`${say('connectionCreated', { id: c.id })}\n`);
     await syncAndFollow(c.id, { dryRun: Boolean(o.dryRun), ...(o.wait ? { wait: o.wait } : {}) });
   });
 
@@ -267,6 +270,6 @@ program.parseAsync(process.argv).catch((error: unknown) => {
     process.stderr.write(`hub: ${error.message}\n`);
     process.exit(error.exitCode);
   }
-  process.stderr.write(`hub: непредвиденная ошибка: ${(error as Error).message}\n`);
+  process.stderr.write(`hub: ${say('unexpected', { message: (error as Error).message })}\n`);
   process.exit(1);
 });

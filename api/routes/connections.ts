@@ -20,7 +20,8 @@ import { journalFactory } from '../../sync/journal-factory.js';
 import { decideRun, startSync, SyncRefused } from '../../sync/start-sync.js';
 import type { ApiDeps } from '../deps.js';
 import { principalOf } from '../auth.js';
-import { readUpload } from '../journal-upload.js';
+import { fill, words } from '../../i18n/index.js';
+import { exportReason, readUpload } from '../journal-upload.js';
 import { formatLocalTime, message, type Lang } from '../messages.js';
 import { Problem } from '../problem.js';
 import { connectionParams, createConnectionBody, decisionBody, runParams, syncBody } from '../schemas/connections.js';
@@ -53,7 +54,8 @@ export function connectionView(c: JournalConnection) {
   };
 }
 
-function runView(r: SyncRun, timeZone: string) {
+/** A run's times: the instant, and as read in the connection's zone (its schools' region), which is named. */
+function runView(r: SyncRun, timeZone: string, lang: Lang) {
   return {
     id: r.id,
     connectionId: r.connectionId,
@@ -76,7 +78,8 @@ function runView(r: SyncRun, timeZone: string) {
           },
     guard: r.guard,
     startedAt: r.startedAt.toISOString(),
-    startedAtLocal: formatLocalTime(r.startedAt, timeZone, 'ru'),
+    startedAtLocal: formatLocalTime(r.startedAt, timeZone, lang),
+    timezone: timeZone,
     finishedAt: r.finishedAt?.toISOString() ?? null,
     decidedBy: r.decidedBy,
     error: r.error,
@@ -198,7 +201,7 @@ export function connectionRoutes(deps: ApiDeps): Router {
       throw error;
     }
     if (schools === 0) {
-      throw new Problem(422, 'export-invalid', { reasonRu: 'в выгрузке нет ни одной школы.', reasonEn: 'the export holds no school.' });
+      throw new Problem(422, 'export-invalid', exportReason('noSchool'));
     }
     const p = principalOf(req);
     const stored = await replaceExport(pool, { connectionId: c.id, layout: upload.layout, files: upload.files, uploadedBy: p.sub });
@@ -230,7 +233,7 @@ export function connectionRoutes(deps: ApiDeps): Router {
       const source = await journalFactory(pool, secrets(), undefined, places)(c);
       const schools = await Promise.race([
         source.listSchools(),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('нет ответа за 15 с')), 15_000).unref()),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(fill(words(req.lang).connectionTest.noAnswer, { seconds: 15 }))), 15_000).unref()),
       ]);
       res.json({ ok: true, schools: schools.length, sample: schools.slice(0, 5).map((s) => s.name), ms: Date.now() - started });
     } catch (error) {
@@ -296,7 +299,7 @@ export function connectionRoutes(deps: ApiDeps): Router {
         }
         await new Promise((r) => setTimeout(r, 100));
       }
-      res.status(202).json({ workflowId, run: run ? runView(run, zoneOf(c)) : null });
+      res.status(202).json({ workflowId, run: run ? runView(run, zoneOf(c), req.lang) : null });
     } catch (error) {
       if (!(error instanceof SyncRefused)) throw error;
       if (error.code === 'sync-already-running' && error.holder) {
@@ -314,14 +317,14 @@ export function connectionRoutes(deps: ApiDeps): Router {
 
   router.get('/connections/:connectionId/runs', async (req, res) => {
     const c = await ownConnection(req);
-    res.json({ items: (await listSyncRuns(pool, c.id)).map((r) => runView(r, zoneOf(c))) });
+    res.json({ items: (await listSyncRuns(pool, c.id)).map((r) => runView(r, zoneOf(c), req.lang)) });
   });
 
   router.get('/sync-runs/:runId', async (req, res) => {
     const { run, connection } = await ownRun(req);
     const report = await syncRunReport(pool, run.id);
     res.json({
-      ...runView(run, zoneOf(connection)),
+      ...runView(run, zoneOf(connection), req.lang),
       schools: (report?.schools ?? []).map((s) => schoolView(s, req.lang)),
       chats: (report?.chats ?? []).map((c) => chatView(c, req.lang)),
     });
@@ -340,7 +343,7 @@ export function connectionRoutes(deps: ApiDeps): Router {
         throw error;
       }
       await writeAudit(pool, { actor: p.sub, actorRole: p.role, action: `sync.${decision}ed`, subjectType: 'sync_run', subjectId: run.id, reason, requestId: req.requestId });
-      res.json(runView((await findSyncRun(pool, run.id)) ?? run, zoneOf(connection)));
+      res.json(runView((await findSyncRun(pool, run.id)) ?? run, zoneOf(connection), req.lang));
     });
   }
 

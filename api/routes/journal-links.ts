@@ -3,6 +3,7 @@
 // they were pending for (R-L2); they see and end their own links. Support links or unlinks on a
 // person's behalf with a reason. journalLinkWorkflow has the last word (R-L3 and the other
 // refusals); its activities write the audit rows (journal.linked, journal.unlinked: who, role, why).
+import { words } from '../../i18n/index.js';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { findConnection } from '../../db/repositories/connections.js';
@@ -20,7 +21,7 @@ import { Problem } from '../problem.js';
 import { journalLinkParams, linkJournalBody, supportLinkBody, supportUnlinkBody } from '../schemas/journal-links.js';
 
 /** The unlink reason recorded when a person ends their own link (journal_links.unlink_reason, audit). */
-export const SELF_UNLINK_REASON = 'по запросу самого человека';
+export const SELF_UNLINK_REASON = words('ru').auditReasons.selfUnlink;
 
 const isUuid = (s: string): boolean => z.uuid().safeParse(s).success;
 

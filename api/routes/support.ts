@@ -24,7 +24,7 @@ import { fallbackUnlessOutage } from '../outage.js';
 import { actionBody, revealBody, stuckQuery, workflowParams, type SupportAction } from '../schemas/support.js';
 import { isGone, refusalOf } from '../temporal-errors.js';
 import { FALLBACK_TIMEZONE, listStuck, workflowFacts, type WorkflowFacts } from '../support/registrations.js';
-import { ACTION_TITLES, auditTitle, journeyTitle, stageTitle, waitingOnText } from '../support/wording.js';
+import { actionTitle, auditTitle, journeyTitle, stageTitle, waitingOnText } from '../support/wording.js';
 import type { Lang } from '../messages.js';
 
 /** The actions that fit a journey at its stage (what the console offers as buttons). */
@@ -49,9 +49,9 @@ export function supportRoutes(deps: ApiDeps): Router {
   const { pool, temporal, config } = deps;
   const router = Router();
 
-  async function facts(workflowId: string) {
+  async function facts(workflowId: string, lang: Lang = 'ru') {
     try {
-      return await workflowFacts(temporal, pool, workflowId);
+      return await workflowFacts(temporal, pool, workflowId, lang);
     } catch (error) {
       if (isNotFound(error)) throw new Problem(404, 'registration-not-found');
       throw error;
@@ -65,7 +65,7 @@ export function supportRoutes(deps: ApiDeps): Router {
   }
 
   /** What the journey is about, with personal data masked. */
-  async function subjectOf(f: WorkflowFacts): Promise<Record<string, unknown>> {
+  async function subjectOf(f: WorkflowFacts, lang: Lang): Promise<Record<string, unknown>> {
     const zone = f.schoolRow?.timezone ?? FALLBACK_TIMEZONE;
     const subject: Record<string, unknown> = {};
     if (f.journey === 'invite' && typeof f.input.inviteId === 'string') {
@@ -78,7 +78,7 @@ export function supportRoutes(deps: ApiDeps): Router {
           class: cls?.name ?? null,
           status: invite.status,
           expiresAt: invite.expiresAt.toISOString(),
-          expiresAtLocal: formatLocalTime(invite.expiresAt, zone, 'ru'),
+          expiresAtLocal: formatLocalTime(invite.expiresAt, zone, lang),
         });
       }
     }
@@ -99,7 +99,9 @@ export function supportRoutes(deps: ApiDeps): Router {
         Object.assign(subject, {
           channel: view.channel,
           resendInSeconds: secondsUntil(view.resendAt, Date.now()),
-          ...(view.codeExpiresAt ? { codeExpiresAtLocal: formatLocalTime(new Date(view.codeExpiresAt), zone, 'ru') } : {}),
+          ...(view.codeExpiresAt
+            ? { codeExpiresAt: new Date(view.codeExpiresAt).toISOString(), codeExpiresAtLocal: formatLocalTime(new Date(view.codeExpiresAt), zone, lang) }
+            : {}),
         });
       }
     }
@@ -129,14 +131,14 @@ export function supportRoutes(deps: ApiDeps): Router {
   }
 
   async function detail(workflowId: string, lang: Lang) {
-    const f = await facts(workflowId);
+    const f = await facts(workflowId, lang);
     const zone = f.schoolRow?.timezone ?? FALLBACK_TIMEZONE;
     const timeline = [
       ...f.events.map((e) => ({ at: e.at, source: 'workflow' as const, text: e.text, actor: null, reason: null })),
       ...(await auditTrail(f)).map((a) => ({
         at: a.at,
         source: 'audit' as const,
-        text: auditTitle(a.action),
+        text: auditTitle(a.action, lang),
         actor: a.actorRole ? `${a.actor} (${a.actorRole})` : a.actor,
         reason: a.reason,
       })),
@@ -151,13 +153,13 @@ export function supportRoutes(deps: ApiDeps): Router {
       waitingOn: f.waitingOn,
       waitingOnText: waitingOnText(f.waitingOn, f.status === 'RUNNING', lang),
       stuckSince: f.stuckSince?.toISOString() ?? null,
-      stuckSinceLocal: f.stuckSince ? formatLocalTime(f.stuckSince, zone, 'ru') : null,
+      stuckSinceLocal: f.stuckSince ? formatLocalTime(f.stuckSince, zone, lang) : null,
       school: f.schoolRow ? { id: f.schoolRow.id, name: f.schoolRow.name, timezone: f.schoolRow.timezone } : null,
       timezone: zone,
       requestId: f.requestId,
-      subject: await subjectOf(f),
-      timeline: timeline.map((t) => ({ ...t, at: t.at.toISOString(), atLocal: formatLocalTime(t.at, zone, 'ru') })),
-      actions: actionsFor(f).map((action) => ({ action, title: ACTION_TITLES[action] })),
+      subject: await subjectOf(f, lang),
+      timeline: timeline.map((t) => ({ ...t, at: t.at.toISOString(), atLocal: formatLocalTime(t.at, zone, lang) })),
+      actions: actionsFor(f).map((action) => ({ action, title: actionTitle(action, lang) })),
     };
   }
 
@@ -177,7 +179,7 @@ export function supportRoutes(deps: ApiDeps): Router {
     const body = actionBody.parse(req.body);
     const f = await facts(workflowId);
     if (!actionsFor(f).includes(body.action)) {
-      throw new Problem(409, 'support-action-not-available', { action: ACTION_TITLES[body.action], stage: stageTitle(f.stage, req.lang) });
+      throw new Problem(409, 'support-action-not-available', { action: actionTitle(body.action, req.lang), stage: stageTitle(f.stage, req.lang) });
     }
     const who = { actor: principal.sub, actorRole: principal.role, reason: body.reason, requestId: req.requestId };
     const handle = temporal.workflow.getHandle(workflowId);
@@ -197,7 +199,7 @@ export function supportRoutes(deps: ApiDeps): Router {
       } else if (body.action === 'cancel' && f.journey === 'application') {
         await handle.executeUpdate(cancelApplicationUpdate, { args: [who] });
       } else {
-        throw new Problem(409, 'support-action-not-available', { action: ACTION_TITLES[body.action], stage: stageTitle(f.stage, req.lang) });
+        throw new Problem(409, 'support-action-not-available', { action: actionTitle(body.action, req.lang), stage: stageTitle(f.stage, req.lang) });
       }
     } catch (error) {
       if (error instanceof Problem) throw error;
@@ -208,7 +210,7 @@ export function supportRoutes(deps: ApiDeps): Router {
       }
       if (refusal === 'invite-extension-invalid') throw new Problem(409, 'invite-extension-invalid', { maxDays: config.INVITE_MAX_DAYS });
       if (refusal || isGone(error)) {
-        throw new Problem(409, 'support-action-not-available', { action: ACTION_TITLES[body.action], stage: stageTitle(f.stage, req.lang) });
+        throw new Problem(409, 'support-action-not-available', { action: actionTitle(body.action, req.lang), stage: stageTitle(f.stage, req.lang) });
       }
       throw error;
     }

@@ -8,7 +8,7 @@ const externalPersonId = z
   .min(1)
   .max(200)
   .regex(/^[^\p{Cc}]+$/u, 'no control characters');
-const reason = z.string().trim().min(3, 'причина обязательна').max(500);
+const reason = z.string().trim().min(3, 'a reason (3 characters or more) is required').max(500);
 const birthDate = z.iso.date();
 
 export const journalLinkParams = z.object({ connectionId: z.uuid(), externalPersonId });

@@ -30,7 +30,7 @@ export const workflowParams = z.object({
     .regex(/^(signup|invite|application|guardians)\/[\w/+.@%-]+$/, 'a registration workflow id')),
 });
 
-const reason = z.string().trim().min(3, 'причина обязательна').max(500);
+const reason = z.string().trim().min(3, 'a reason (3 characters or more) is required').max(500);
 
 export const actionBody = z.discriminatedUnion('action', [
   z.object({ action: z.literal('resend-code'), reason }).strict(),

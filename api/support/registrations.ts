@@ -6,6 +6,7 @@ import type { google, temporal as proto } from '@temporalio/proto';
 import { findSchool, type School } from '../../db/repositories/schools.js';
 import type { Queryable } from '../../infra/postgres.js';
 import { HubJourney, HubSchool, HubStage, HubStuckSince, HubWaitingOn } from '../../workflows/search-attributes.js';
+import { fill, words } from '../../i18n/index.js';
 import { formatLocalTime } from '../messages.js';
 import type { stuckQuery } from '../schemas/support.js';
 import type { z } from 'zod';
@@ -85,7 +86,8 @@ export async function listStuck(temporal: Client, db: Queryable, f: StuckFilter,
         stuckSince: since.toISOString(),
         ageMinutes: Math.max(0, Math.floor((now.getTime() - since.getTime()) / 60_000)),
         school: s,
-        stuckSinceLocal: formatLocalTime(since, s?.timezone ?? FALLBACK_TIMEZONE, 'ru'),
+        timezone: s?.timezone ?? FALLBACK_TIMEZONE,
+        stuckSinceLocal: formatLocalTime(since, s?.timezone ?? FALLBACK_TIMEZONE, lang),
       };
     }),
   );
@@ -145,37 +147,38 @@ const durationMs = (d: google.protobuf.IDuration | null | undefined): number =>
   (d?.seconds ? Number(d.seconds) : 0) * 1000 + Math.floor((d?.nanos ?? 0) / 1e6);
 
 /** One line per event a person would care about; bookkeeping events (tasks) are left out. */
-function eventText(e: proto.api.history.v1.IHistoryEvent, timeZone: string): string | undefined {
-  if (e.workflowExecutionStartedEventAttributes) return 'Процесс начат';
+function eventText(e: proto.api.history.v1.IHistoryEvent, timeZone: string, lang: Lang): string | undefined {
+  const t = words(lang).support.events;
+  if (e.workflowExecutionStartedEventAttributes) return t.started;
   const accepted = e.workflowExecutionUpdateAcceptedEventAttributes;
-  if (accepted) return updateTitle(accepted.acceptedRequest?.input?.name ?? '');
-  if (e.activityTaskScheduledEventAttributes) return activityTitle(e.activityTaskScheduledEventAttributes.activityType?.name ?? '');
-  if (e.activityTaskFailedEventAttributes) return `Ошибка действия: ${e.activityTaskFailedEventAttributes.failure?.message ?? ''}`;
+  if (accepted) return updateTitle(accepted.acceptedRequest?.input?.name ?? '', lang);
+  if (e.activityTaskScheduledEventAttributes) return activityTitle(e.activityTaskScheduledEventAttributes.activityType?.name ?? '', lang);
+  if (e.activityTaskFailedEventAttributes) return fill(t.activityFailed, { message: e.activityTaskFailedEventAttributes.failure?.message ?? '' });
   if (e.timerStartedEventAttributes) {
     const until = new Date(eventTime(e).getTime() + durationMs(e.timerStartedEventAttributes.startToFireTimeout));
-    return `Ожидание до ${formatLocalTime(until, timeZone, 'ru')}`;
+    return fill(t.waitUntil, { time: formatLocalTime(until, timeZone, lang) });
   }
-  if (e.timerFiredEventAttributes) return 'Срок ожидания наступил';
-  if (e.workflowExecutionSignaledEventAttributes) return `Сигнал: ${e.workflowExecutionSignaledEventAttributes.signalName ?? ''}`;
+  if (e.timerFiredEventAttributes) return t.timerFired;
+  if (e.workflowExecutionSignaledEventAttributes) return fill(t.signal, { name: e.workflowExecutionSignaledEventAttributes.signalName ?? '' });
   const upsert = e.upsertWorkflowSearchAttributesEventAttributes;
   if (upsert) {
     const stage = decode(upsert.searchAttributes?.indexedFields?.HubStage as Payload | undefined);
-    if (typeof stage === 'string') return `Этап: ${stageTitle(stage)}`;
+    if (typeof stage === 'string') return fill(t.stage, { stage: stageTitle(stage, lang) });
     return undefined;
   }
   if (e.startChildWorkflowExecutionInitiatedEventAttributes) {
-    return `Запущен связанный процесс ${e.startChildWorkflowExecutionInitiatedEventAttributes.workflowId ?? ''}`;
+    return fill(t.childStarted, { workflowId: e.startChildWorkflowExecutionInitiatedEventAttributes.workflowId ?? '' });
   }
-  if (e.workflowExecutionCompletedEventAttributes) return 'Процесс завершён';
-  if (e.workflowExecutionFailedEventAttributes) return `Процесс завершился ошибкой: ${e.workflowExecutionFailedEventAttributes.failure?.message ?? ''}`;
-  if (e.workflowExecutionTerminatedEventAttributes) return `Процесс остановлен: ${e.workflowExecutionTerminatedEventAttributes.reason ?? ''}`;
-  if (e.workflowExecutionCanceledEventAttributes) return 'Процесс отменён';
-  if (e.workflowExecutionTimedOutEventAttributes) return 'Процесс прерван по времени';
-  if (e.workflowExecutionContinuedAsNewEventAttributes) return 'Процесс продолжен с новой историей';
+  if (e.workflowExecutionCompletedEventAttributes) return t.completed;
+  if (e.workflowExecutionFailedEventAttributes) return fill(t.failed, { message: e.workflowExecutionFailedEventAttributes.failure?.message ?? '' });
+  if (e.workflowExecutionTerminatedEventAttributes) return fill(t.terminated, { reason: e.workflowExecutionTerminatedEventAttributes.reason ?? '' });
+  if (e.workflowExecutionCanceledEventAttributes) return t.canceled;
+  if (e.workflowExecutionTimedOutEventAttributes) return t.timedOut;
+  if (e.workflowExecutionContinuedAsNewEventAttributes) return t.continuedAsNew;
   return undefined;
 }
 
-export async function workflowFacts(temporal: Client, db: Queryable, workflowId: string): Promise<WorkflowFacts> {
+export async function workflowFacts(temporal: Client, db: Queryable, workflowId: string, lang: Lang = 'ru'): Promise<WorkflowFacts> {
   const handle = temporal.workflow.getHandle(workflowId);
   const desc = await handle.describe();
   const a = attrs(desc);
@@ -190,7 +193,7 @@ export async function workflowFacts(temporal: Client, db: Queryable, workflowId:
     const started = e.workflowExecutionStartedEventAttributes;
     const first = started?.input?.payloads?.[0];
     if (first) input = (decode(await decodePayloads(codecs, first)) as Record<string, unknown> | undefined) ?? {};
-    const text = eventText(e, zone);
+    const text = eventText(e, zone, lang);
     if (text) events.push({ at: eventTime(e), text });
   }
   const memoRequestId = desc.memo?.requestId;

@@ -1,5 +1,7 @@
 // Support and authority console: plain ES module, no framework, no network but this API.
-// Every time shown comes from the API already formatted in the school's time zone (…Local fields).
+// Words come from the catalogue (GET /console/i18n/{lang}.json, i18n/ in the repository), read with t(key, params).
+// Every time is shown in the zone the API names for it (the school's, or the connection's for sync
+// runs), formatted here with Intl.DateTimeFormat and named: "05.12.2026, 15:30 (Asia/Irkutsk, UTC+8)".
 const $ = (sel) => document.querySelector(sel);
 const el = (tag, props = {}, ...children) => {
   const node = Object.assign(document.createElement(tag), props);
@@ -7,10 +9,41 @@ const el = (tag, props = {}, ...children) => {
   return node;
 };
 
-const state = { token: localStorage.getItem('hub.token') || '', current: null };
+const state = { token: localStorage.getItem('hub.token') || '', current: null, view: 'login', lang: localStorage.getItem('hub.lang') === 'en' ? 'en' : 'ru', words: {} };
+
+/** The text of a catalogue key ("subject.role"), its {placeholders} filled; a missing key shows itself. */
+function t(key, params = {}) {
+  const text = key.split('.').reduce((node, k) => (node && typeof node === 'object' ? node[k] : undefined), state.words);
+  if (typeof text !== 'string') return key;
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
+}
+
+const LOCALES = { ru: 'ru-RU', en: 'en-GB' };
+
+/** An instant as read in a named zone: date and time in the console's language, then the zone and its offset. */
+function when(iso, zone) {
+  if (!iso) return '';
+  const at = new Date(iso);
+  if (!zone) return at.toISOString();
+  const time = new Intl.DateTimeFormat(LOCALES[state.lang], { timeZone: zone, day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(at);
+  const gmt = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'shortOffset' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  return t('timeWithZone', { time, zone, offset: gmt.replace('GMT', 'UTC') });
+}
+
+/** Loads the words of a language and writes every data-i18n text of the page. */
+async function useLanguage(lang) {
+  const res = await fetch(`./i18n/${lang}.json`);
+  state.words = await res.json();
+  state.lang = lang;
+  localStorage.setItem('hub.lang', lang);
+  document.documentElement.lang = lang;
+  $('#lang').value = lang;
+  for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
+  for (const node of document.querySelectorAll('[data-i18n-placeholder]')) node.placeholder = t(node.dataset.i18nPlaceholder);
+}
 
 async function api(method, path, body) {
-  const headers = { accept: 'application/json' };
+  const headers = { accept: 'application/json', 'accept-language': state.lang };
   if (state.token) headers.authorization = `Bearer ${state.token}`;
   // FormData (file uploads) goes as multipart/form-data: the browser writes the header with its boundary.
   const form = body instanceof FormData;
@@ -18,7 +51,7 @@ async function api(method, path, body) {
   const res = await fetch(path, { method, headers, body: body === undefined ? undefined : form ? body : JSON.stringify(body) });
   const data = res.headers.get('content-type')?.includes('json') ? await res.json() : await res.text();
   if (!res.ok) {
-    const err = new Error((data && data.detail) || `Ошибка ${res.status}`);
+    const err = new Error((data && data.detail) || t('httpError', { status: res.status }));
     err.status = res.status;
     throw err;
   }
@@ -39,9 +72,8 @@ function decodeClaims(token) {
   }
 }
 
-const ROLE_TITLES = { support: 'поддержка', authority: 'орган управления образованием', school_admin: 'администратор школы', class_teacher: 'классный руководитель', person: 'пользователь' };
-
 function show(view) {
+  state.view = view;
   for (const id of ['login', 'stuck', 'connections']) $(`#${id}`).hidden = id !== view;
   for (const b of document.querySelectorAll('nav .tab')) b.classList.toggle('active', b.dataset.view === view);
   if (view === 'stuck') void loadStuck();
@@ -49,19 +81,19 @@ function show(view) {
   if (view === 'connections') void loadConnections();
 }
 
-function signedIn() {
+function signedIn(view) {
   const claims = decodeClaims(state.token);
   if (!claims) return show('login');
   $('#nav').hidden = false;
-  $('#who').textContent = `${claims.sub} — ${ROLE_TITLES[claims.role] ?? claims.role}`;
-  show(claims.role === 'authority' ? 'connections' : 'stuck');
+  $('#who').textContent = `${claims.sub} — ${state.words.roles?.[claims.role] ?? claims.role}`;
+  show(view ?? (claims.role === 'authority' ? 'connections' : 'stuck'));
 }
 
 $('#login-form').addEventListener('submit', (e) => {
   e.preventDefault();
   state.token = $('#token').value.trim();
   if (!decodeClaims(state.token)) {
-    $('#login-error').textContent = 'Это не похоже на токен доступа.';
+    $('#login-error').textContent = t('notAToken');
     return;
   }
   localStorage.setItem('hub.token', state.token);
@@ -77,7 +109,7 @@ for (const b of document.querySelectorAll('[data-dev-role]')) {
       localStorage.setItem('hub.token', token);
       signedIn();
     } catch (err) {
-      $('#login-error').textContent = err.status === 404 ? 'Выдача токенов выключена: это не стенд разработчика. Вставьте токен.' : err.message;
+      $('#login-error').textContent = err.status === 404 ? t('devTokensOff') : err.message;
     }
   });
 }
@@ -92,8 +124,8 @@ for (const b of document.querySelectorAll('nav .tab')) b.addEventListener('click
 
 // ---- stuck registrations ----
 
-const JOURNEYS = { signup: 'Регистрация', invite: 'Приглашение', application: 'Заявка', guardians: 'Подтверждение родителем' };
-const age = (minutes) => (minutes < 60 ? `${minutes} мин` : minutes < 2880 ? `${Math.floor(minutes / 60)} ч` : `${Math.floor(minutes / 1440)} дн`);
+const age = (minutes) =>
+  minutes < 60 ? t('ageMinutes', { n: minutes }) : minutes < 2880 ? t('ageHours', { n: Math.floor(minutes / 60) }) : t('ageDays', { n: Math.floor(minutes / 1440) });
 
 async function loadStuck() {
   const params = new URLSearchParams();
@@ -106,11 +138,11 @@ async function loadStuck() {
         const tr = el(
           'tr',
           { title: i.workflowId },
-          el('td', {}, i.journeyTitle ?? JOURNEYS[i.journey] ?? i.journey),
+          el('td', {}, i.journeyTitle ?? i.journey),
           el('td', { title: i.stage ?? '' }, i.stageTitle ?? i.stage ?? '—'),
           el('td', { title: i.waitingOn ?? '' }, i.waitingOnTitle ?? i.waitingOn ?? '—'),
           el('td', {}, i.school?.name ?? '—'),
-          el('td', {}, i.stuckSinceLocal ?? ''),
+          el('td', { className: 'since' }, when(i.stuckSince, i.timezone)),
           el('td', {}, age(i.ageMinutes)),
         );
         tr.dataset.workflowId = i.workflowId;
@@ -152,33 +184,26 @@ $('#filters').addEventListener('submit', (e) => {
   void loadStuck();
 });
 
-const SUBJECT_TITLES = {
-  role: 'Роль',
-  class: 'Класс',
-  status: 'Статус',
-  expiresAtLocal: 'Действует до',
-  inviteId: 'Приглашение',
-  applicationId: 'Заявка',
-  channel: 'Канал кода',
-  resendInSeconds: 'Повторная отправка возможна через, с',
-  codeExpiresAtLocal: 'Код действует до',
-};
+/** Subject fields that are instants: shown in the school's zone under their own label. */
+const TIMES = ['expiresAt', 'codeExpiresAt'];
 
 function renderDetail(d) {
   state.current = d;
   $('#detail').hidden = false;
   $('#detail-title').textContent = `${d.journeyTitle}: ${d.stageTitle}${d.school ? ` — ${d.school.name}` : ''}`;
   $('#detail-waiting').textContent = d.waitingOnText;
-  $('#detail-zone').textContent = `(время: ${d.timezone})`;
+  $('#detail-zone').textContent = t('timesIn', { zone: d.timezone });
   const dl = $('#detail-subject');
   dl.replaceChildren();
   for (const [k, v] of Object.entries(d.subject)) {
-    if (k === 'person' || k === 'expiresAt') continue;
-    dl.append(el('dt', {}, SUBJECT_TITLES[k] ?? k), el('dd', { className: `subject-${k}` }, v ?? '—'));
+    if (k === 'person' || TIMES.includes(k)) continue;
+    const time = TIMES.find((name) => k === `${name}Local`);
+    if (time) dl.append(el('dt', {}, t(`subject.${time}`)), el('dd', { className: `subject-${k}` }, when(d.subject[time], d.timezone)));
+    else dl.append(el('dt', {}, t(`subject.${k}`)), el('dd', { className: `subject-${k}` }, v ?? '—'));
   }
   const p = d.subject.person;
   if (p) {
-    dl.append(el('dt', {}, 'Человек'), el('dd', { className: 'subject-person' }, [p.name, p.phone, p.email].filter(Boolean).join(', ')));
+    dl.append(el('dt', {}, t('subject.person')), el('dd', { className: 'subject-person' }, [p.name, p.phone, p.email].filter(Boolean).join(', ')));
   }
   $('#reveal').hidden = !p;
 
@@ -186,8 +211,8 @@ function renderDetail(d) {
   actions.replaceChildren(
     ...d.actions.map((a) => {
       const form = el('form', { className: `action action-${a.action}` });
-      if (a.action === 'extend-invite') form.append(el('label', {}, 'Продлить на, дней', el('input', { name: 'days', type: 'number', min: 1, max: 365, value: 7, required: true })));
-      form.append(el('label', {}, 'Причина (обязательно)', el('input', { name: 'reason', required: true, minLength: 3, size: 40 })));
+      if (a.action === 'extend-invite') form.append(el('label', {}, t('extendDays'), el('input', { name: 'days', type: 'number', min: 1, max: 365, value: 7, required: true })));
+      form.append(el('label', {}, t('reason'), el('input', { name: 'reason', required: true, minLength: 3, size: 40 })));
       form.append(el('button', { type: 'submit', className: 'primary' }, a.title));
       form.addEventListener('submit', async (e) => {
         e.preventDefault();
@@ -196,7 +221,7 @@ function renderDetail(d) {
         if (a.action === 'extend-invite') body.days = Number(f.get('days'));
         try {
           renderDetail(await api('POST', `/v1/support/registrations/${encodeURIComponent(d.workflowId)}/actions`, body));
-          say(`Готово: ${a.title.toLowerCase()}.`);
+          say(t('done', { action: a.title.toLowerCase() }));
           void loadStuck();
         } catch (err) {
           say(err.message, true);
@@ -205,11 +230,11 @@ function renderDetail(d) {
       return form;
     }),
   );
-  if (d.actions.length === 0) actions.append(el('p', {}, 'Для этого этапа действий нет.'));
+  if (d.actions.length === 0) actions.append(el('p', {}, t('noActions')));
 
   $('#timeline').replaceChildren(
-    ...d.timeline.map((t) =>
-      el('li', { className: `src-${t.source}` }, `${t.atLocal} — ${t.text}${t.actor ? ` (${t.actor})` : ''}${t.reason ? `: «${t.reason}»` : ''}`),
+    ...d.timeline.map((e) =>
+      el('li', { className: `src-${e.source}` }, `${when(e.at, d.timezone)} — ${e.text}${e.actor ? ` (${e.actor})` : ''}${e.reason ? `: ${t('quote', { text: e.reason })}` : ''}`),
     ),
   );
 }
@@ -223,7 +248,7 @@ async function openDetail(workflowId) {
 }
 
 $('#reveal').addEventListener('click', async () => {
-  const reason = prompt('Зачем нужны персональные данные? Причина сохранится в журнале.');
+  const reason = prompt(t('revealWhy'));
   if (!reason) return;
   try {
     const { person } = await api('POST', `/v1/support/registrations/${encodeURIComponent(state.current.workflowId)}/reveal`, { reason });
@@ -236,16 +261,11 @@ $('#reveal').addEventListener('click', async () => {
 // ---- journal connections and sync runs (authority) ----
 
 /** Run, school and connection states as the operator reads them (an unknown one is shown as it is). */
-const STATE_LABELS = {
-  running: 'идёт', 'awaiting-confirmation': 'ждёт подтверждения', applied: 'применён', planned: 'только план (пробный запуск)',
-  discarded: 'отменён', failed: 'ошибка', reading: 'чтение журнала', held: 'остановлен защитой от массовых изменений',
-  applying: 'применяется', enabled: 'включено', paused: 'приостановлено', disabled: 'выключено',
-};
-const stateLabel = (code) => STATE_LABELS[code] ?? code;
+const stateLabel = (code) => (state.words.states && Object.hasOwn(state.words.states, code) ? state.words.states[code] : code);
 
 function runsChart(runs) {
   const data = runs.filter((r) => r.report).slice(-30);
-  if (data.length === 0) return el('p', {}, 'Отчётов синхронизаций пока нет.');
+  if (data.length === 0) return el('p', {}, t('noReports'));
   const W = 640, H = 180, pad = 30;
   const max = Math.max(1, ...data.map((r) => Math.max(r.report.adds ?? 0, r.report.removes ?? 0)));
   const x = (i) => pad + (i * (W - 2 * pad)) / Math.max(1, data.length - 1);
@@ -256,7 +276,7 @@ function runsChart(runs) {
   svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
   svg.setAttribute('width', String(W));
   svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', 'Добавления и удаления по запускам');
+  svg.setAttribute('aria-label', t('chartLabel'));
   const add = (tag, attrs, text) => {
     const n = document.createElementNS(ns, tag);
     for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, String(v));
@@ -266,20 +286,20 @@ function runsChart(runs) {
   add('line', { x1: pad, y1: H - pad, x2: W - pad, y2: H - pad, stroke: '#999' });
   add('path', { d: line('adds'), fill: 'none', stroke: '#2e7d32', 'stroke-width': 2, class: 'adds' });
   add('path', { d: line('removes'), fill: 'none', stroke: '#c62828', 'stroke-width': 2, class: 'removes' });
-  add('text', { x: pad, y: 14 }, `добавлено (зелёный) / удалено (красный), максимум ${max}`);
-  add('text', { x: pad, y: H - 8 }, data[0].startedAtLocal ?? '');
-  add('text', { x: W - pad, y: H - 8, 'text-anchor': 'end' }, data[data.length - 1].startedAtLocal ?? '');
+  add('text', { x: pad, y: 14 }, t('chartLegend', { max }));
+  add('text', { x: pad, y: H - 8 }, when(data[0].startedAt, data[0].timezone));
+  add('text', { x: W - pad, y: H - 8, 'text-anchor': 'end' }, when(data[data.length - 1].startedAt, data[data.length - 1].timezone));
   return svg;
 }
 
 /** Connections that read an uploaded export, and the files each takes. */
 const FILE_KINDS = {
-  'oneroster-csv': { accept: '.zip,.csv', hint: 'ZIP-архив или CSV-файлы OneRoster' },
-  'esh-file': { accept: '.zip,.csv', hint: 'ZIP-архив или CSV-файлы ЭШ' },
-  'epos-file': { accept: '.jsonl', hint: 'файл .jsonl ЭПОС' },
+  'oneroster-csv': { accept: '.zip,.csv' },
+  'esh-file': { accept: '.zip,.csv' },
+  'epos-file': { accept: '.jsonl' },
 };
 
-const kb = (bytes) => `${Math.max(1, Math.round(bytes / 1024))} КБ`;
+const kb = (bytes) => t('kb', { n: Math.max(1, Math.round(bytes / 1024)) });
 
 function showUpload(text, isError) {
   const out = $('#upload-result');
@@ -293,8 +313,8 @@ function uploadControl(c) {
   const kind = FILE_KINDS[c.kind];
   const input = el('input', { type: 'file', name: 'files', multiple: c.kind !== 'epos-file', accept: kind.accept, required: true });
   const form = el('form', { className: 'upload' },
-    el('label', {}, `Выгрузка (${kind.hint})`, input),
-    el('button', { type: 'submit' }, 'Загрузить выгрузку'),
+    el('label', {}, t('exportField', { hint: t(`fileHints.${c.kind}`) }), input),
+    el('button', { type: 'submit' }, t('uploadExport')),
   );
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -302,13 +322,13 @@ function uploadControl(c) {
     for (const f of input.files) body.append('files', f, f.name);
     const button = form.querySelector('button');
     button.disabled = true;
-    showUpload(`«${c.name}»: выгрузка проверяется…`, false);
+    showUpload(t('uploadChecking', { name: c.name }), false);
     try {
       const r = await api('POST', `/v1/connections/${c.id}/export`, body);
-      showUpload(`«${c.name}»: выгрузка принята — школ: ${r.schools}, файлов: ${r.files.length}, ${kb(r.bytes)}. Следующая синхронизация прочитает её.`, false);
+      showUpload(t('uploadAccepted', { name: c.name, schools: r.schools, files: r.files.length, size: kb(r.bytes) }), false);
       form.reset();
     } catch (err) {
-      showUpload(`«${c.name}»: ${err.message}`, true);
+      showUpload(t('uploadRefused', { name: c.name, detail: err.message }), true);
     } finally {
       button.disabled = false;
     }
@@ -322,17 +342,17 @@ async function loadConnections() {
     const { items } = await api('GET', '/v1/connections');
     body.replaceChildren(
       el('table', {},
-        el('thead', {}, el('tr', {}, ...['Источник', 'Адрес', 'Школ', 'Ночной запуск', 'Состояние', ''].map((h) => el('th', {}, h)))),
+        el('thead', {}, el('tr', {}, ...[...['colSource', 'colAddress', 'colSchools', 'colNightly', 'colState'].map((k) => t(k)), ''].map((h) => el('th', {}, h)))),
         el('tbody', {}, ...items.map((c) => {
-          const toggle = el('button', { type: 'button' }, c.status === 'enabled' ? 'Приостановить' : 'Включить');
+          const toggle = el('button', { type: 'button' }, c.status === 'enabled' ? t('pause') : t('enable'));
           toggle.addEventListener('click', async () => {
             await api('POST', `/v1/connections/${c.id}/${c.status === 'enabled' ? 'pause' : 'enable'}`, {}).catch((e) => say(e.message, true));
             void loadConnections();
           });
           const controls = el('td', {}, toggle);
           if (FILE_KINDS[c.kind]) controls.append(uploadControl(c));
-          const source = c.settings?.baseUrl ?? (FILE_KINDS[c.kind] ? 'выгрузка из файлов' : '—');
-          const tr = el('tr', {}, el('td', {}, c.name ?? c.kind), el('td', {}, source), el('td', {}, c.schools?.length ?? 0), el('td', {}, `${c.nightlyAt ?? ''} ${c.timezone ?? ''}`), el('td', {}, stateLabel(c.status)), controls);
+          const source = c.settings?.baseUrl ?? (FILE_KINDS[c.kind] ? t('fileSource') : '—');
+          const tr = el('tr', {}, el('td', {}, c.name ?? c.kind), el('td', {}, source), el('td', {}, c.schools?.length ?? 0), el('td', {}, c.nightlyAt ? `${c.nightlyAt} (${c.timezone ?? ''})` : '—'), el('td', {}, stateLabel(c.status)), controls);
           tr.dataset.connectionId = c.id;
           tr.addEventListener('click', (e) => { if (!controls.contains(e.target)) void loadRuns(c.id); });
           return tr;
@@ -341,7 +361,7 @@ async function loadConnections() {
     );
     if (items[0]) void loadRuns(items[0].id);
   } catch (err) {
-    body.replaceChildren(el('p', {}, err.status === 404 ? 'Подключения журналов ещё не доступны в этой версии API.' : err.message));
+    body.replaceChildren(el('p', {}, err.status === 404 ? t('connectionsMissing') : err.message));
   }
 }
 
@@ -352,10 +372,10 @@ async function loadRuns(connectionId) {
     $('#runs-table tbody').replaceChildren(...items.map((r) => {
       const cell = el('td');
       if (r.status === 'awaiting-confirmation') {
-        for (const [what, title] of [['confirm', 'Подтвердить'], ['discard', 'Отменить']]) {
+        for (const [what, title] of [['confirm', t('confirm')], ['discard', t('discard')]]) {
           const b = el('button', { type: 'button' }, title);
           b.addEventListener('click', async () => {
-            const reason = prompt('Причина (сохранится в журнале):');
+            const reason = prompt(t('runReason'));
             if (!reason) return;
             await api('POST', `/v1/sync-runs/${r.id}/${what}`, { reason }).catch((e) => say(e.message, true));
             void loadRuns(connectionId);
@@ -364,8 +384,8 @@ async function loadRuns(connectionId) {
         }
       }
       const progress = r.progress ? ` (${r.progress.done}/${r.progress.total})` : '';
-      const notes = (r.report?.errors ?? 0) > 0 ? ` · ошибок: ${r.report.errors}` : '';
-      const tr = el('tr', {}, el('td', {}, r.startedAtLocal ?? r.id), el('td', {}, stateLabel(r.status) + progress + notes), el('td', {}, r.report?.adds ?? '—'), el('td', {}, r.report?.removes ?? '—'), cell);
+      const notes = (r.report?.errors ?? 0) > 0 ? t('errorsNote', { n: r.report.errors }) : '';
+      const tr = el('tr', {}, el('td', { className: 'started' }, when(r.startedAt, r.timezone)), el('td', {}, stateLabel(r.status) + progress + notes), el('td', {}, r.report?.adds ?? '—'), el('td', {}, r.report?.removes ?? '—'), cell);
       tr.dataset.runId = r.id;
       tr.addEventListener('click', (e) => { if (!cell.contains(e.target)) void loadRunDetail(r.id); });
       return tr;
@@ -382,18 +402,26 @@ async function loadRunDetail(runId) {
   try {
     const run = await api('GET', `/v1/sync-runs/${runId}`);
     const schools = run.schools.map((sch) =>
-      el('li', {}, `Школа ${sch.schoolExternalId}: ${stateLabel(sch.status)}, прочитано строк: ${sch.rowsRead}`,
+      el('li', {}, t('runSchool', { school: sch.schoolExternalId, state: stateLabel(sch.status), rows: sch.rowsRead }),
         ...(sch.warnings.length ? [el('ul', {}, ...sch.warnings.map((w) => el('li', { className: 'warning' }, w.message)))] : [])));
     const refused = run.chats.filter((c) => c.errors > 0).map((c) => el('li', { className: 'error' }, c.message));
     box.replaceChildren(
-      el('h4', {}, `Запуск ${run.startedAtLocal ?? run.id}`),
+      el('h4', {}, t('runTitle', { start: when(run.startedAt, run.timezone) })),
       el('ul', {}, ...schools),
-      ...(refused.length ? [el('h4', {}, 'Чаты, где изменения не применены'), el('ul', {}, ...refused)] : []),
+      ...(refused.length ? [el('h4', {}, t('refusedChats')), el('ul', {}, ...refused)] : []),
     );
   } catch (err) {
     say(err.message, true);
   }
 }
 
+$('#lang').addEventListener('change', async () => {
+  await useLanguage($('#lang').value);
+  // Answers carry words too (titles, problem details): ask again in the new language.
+  if (state.view !== 'login') signedIn(state.view);
+  if (state.current && state.view === 'stuck') void openDetail(state.current.workflowId);
+});
+
+await useLanguage(state.lang);
 if (state.token) signedIn();
 else show('login');

@@ -46,7 +46,8 @@ beforeAll(async () => {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
-  page = await browser.newPage({ locale: 'ru-RU', viewport: { width: 1280, height: 900 } });
+  // The browser sits in another zone than the school: a time shown in the browser's zone would differ.
+  page = await browser.newPage({ locale: 'ru-RU', timezoneId: 'America/Los_Angeles', viewport: { width: 1280, height: 900 } });
 });
 afterAll(async () => {
   await browser?.close();
@@ -164,6 +165,13 @@ describe.skipIf(!CHROMIUM)('support console in Chromium', () => {
     const row = page.locator(`tr[data-run-id="${run.id}"]`);
     await row.waitFor();
     expect(await row.textContent()).toContain('применён · ошибок: 2');
+    // Issue 12 item 4: a run's time in its connection's zone (the region's; the default when unset), named.
+    const listed = await api.call('GET', `/v1/connections/${created.body.id}/runs`, { as: operator });
+    const listedRun = listed.body.items.find((r: { id: string }) => r.id === run.id);
+    const zone = listedRun.timezone as string;
+    const offset = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'shortOffset' }).formatToParts(new Date(listedRun.startedAt)).find((p) => p.type === 'timeZoneName')!.value.replace('GMT', 'UTC');
+    const local = new Intl.DateTimeFormat('ru-RU', { timeZone: zone, day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(new Date(listedRun.startedAt));
+    expect(await row.locator('td.started').textContent()).toBe(`${local} (${zone}, ${offset})`);
     await row.locator('td').first().click();
     const detail = page.locator('#run-detail');
     await detail.getByText('Чаты, где изменения не применены').waitFor();
@@ -213,5 +221,52 @@ describe.skipIf(!CHROMIUM)('support console in Chromium', () => {
     await page.locator('#token').fill('nonsense');
     await page.getByRole('button', { name: 'Войти', exact: true }).click();
     expect(await page.locator('#login-error').textContent()).toContain('не похоже на токен');
+  });
+
+  it('issue 12 item 4: switched to English, the console speaks English and shows times in the school\'s zone (Asia/Irkutsk), named', async () => {
+    const support: Principal = { sub: 'agent-en', role: 'support', schools: [], classes: [] };
+    const created = await api.call('POST', `/v1/schools/${s.school.id}/invites`, { as: s.admin, body: { role: 'student', classId: s.classes['1А']!.id } });
+    expect(created.status).toBe(201);
+    await page.evaluate(() => localStorage.clear());
+    await page.goto(`${api.baseUrl}/console/`);
+    expect(await page.locator('#lang').inputValue()).toBe('ru'); // Russian by default
+    await page.locator('#lang').selectOption('en');
+    await page.getByRole('button', { name: 'Sign in as support staff' }).click();
+    await page.getByRole('heading', { name: 'Stuck registrations' }).waitFor();
+    await page.locator('input[name=school]').fill(s.school.id);
+    const row = page.locator('#stuck-table tbody tr').filter({ hasText: 'link is valid' }).first();
+    await expect
+      .poll(async () => {
+        await page.getByRole('button', { name: 'Search' }).click();
+        await page.waitForTimeout(300);
+        return row.count();
+      }, { timeout: 15_000, interval: 500 })
+      .toBeGreaterThan(0);
+    expect(await page.locator('#stuck-table thead').textContent()).toBe('JourneyStageWaiting onSchoolSinceWaiting for');
+    expect(await row.textContent()).toContain('the invitee'); // the API answers in the console's language
+
+    // The time the school reads: the instant the API gives, in Asia/Irkutsk (UTC+8 all year), named.
+    const listed = await api.call('GET', `/v1/support/registrations/stuck?school=${s.school.id}&journey=invite`, { as: support });
+    const workflowId = await row.getAttribute('title');
+    const item = listed.body.items.find((i: { workflowId: string }) => i.workflowId === workflowId);
+    const irkutsk = (iso: string) =>
+      `${new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Irkutsk', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' }).format(new Date(iso))} (Asia/Irkutsk, UTC+8)`;
+    expect(item.timezone).toBe('Asia/Irkutsk');
+    expect(await row.locator('td.since').textContent()).toBe(irkutsk(item.stuckSince));
+    expect(irkutsk(item.stuckSince)).not.toContain(new Intl.DateTimeFormat('en-GB', { timeZone: 'America/Los_Angeles', hour: '2-digit', minute: '2-digit' }).format(new Date(item.stuckSince)));
+
+    await row.click();
+    await page.locator('#detail-waiting').getByText('Waiting on the invitee').waitFor();
+    const detail = await api.call('GET', `/v1/support/registrations/${encodeURIComponent(item.workflowId)}`, { as: support });
+    expect(await page.locator('.subject-expiresAtLocal').textContent()).toBe(irkutsk(detail.body.subject.expiresAt));
+    expect(await page.locator('#timeline').textContent()).toContain('Process started');
+    expect(await page.locator('#timeline li').first().textContent()).toContain(irkutsk(detail.body.timeline[0].at));
+    await page.screenshot({ path: join(shots, '7-english.png'), fullPage: true });
+
+    // The choice is remembered across visits; switching back gives Russian again.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Stuck registrations' }).waitFor();
+    await page.locator('#lang').selectOption('ru');
+    await page.getByRole('heading', { name: 'Зависшие регистрации' }).waitFor();
   });
 });

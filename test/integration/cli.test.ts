@@ -26,8 +26,8 @@ const support: Principal = { sub: 'agent-cli', role: 'support', schools: [], cla
 const fixture = join(projectRoot, 'test', 'fixtures', 'oneroster', 'catalyst-v1p2');
 const tsx = join(projectRoot, 'node_modules', '.bin', 'tsx');
 
-async function hub(args: string[], as?: Principal): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, HUB_API_URL: api.baseUrl, HUB_TOKEN: as ? await api.tokens.sign(as) : '' };
+async function hub(args: string[], as?: Principal, lang = 'ru'): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { ...process.env, HUB_LANG: lang, HUB_API_URL: api.baseUrl, HUB_TOKEN: as ? await api.tokens.sign(as) : '' };
   try {
     const { stdout, stderr } = await promisify(execFile)(tsx, [join(projectRoot, 'bin', 'cli.ts'), ...args], { env, cwd: projectRoot, timeout: 40_000 });
     return { code: 0, stdout, stderr };
@@ -90,5 +90,18 @@ describe('hub CLI', () => {
     const missingDir = await hub(['import', '/nonexistent/export'], operator);
     expect(missingDir.code).toBe(1);
     expect(missingDir.stderr).toContain('Не удалось прочитать выгрузку OneRoster');
+  });
+
+  it('issue 12 item 4: with HUB_LANG=en the CLI and the API problems it relays speak English', async () => {
+    await api.call('POST', '/v1/connections', { as: operator, body: { name: 'English check', kind: 'oneroster-csv', settings: { path: fixture }, timezone: 'Asia/Irkutsk' } });
+    const list = await hub(['connections', 'list'], operator, 'en');
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/English check \[oneroster-csv\] {2}enabled {2}schools: 0 {2}nightly at \S+ \(Asia\/Irkutsk\)/);
+    const wrongRole = await hub(['connections', 'list'], support, 'en');
+    expect(wrongRole.code).toBe(1);
+    expect(wrongRole.stderr).toContain('Error 403: You are not allowed to do this.');
+    const missingDir = await hub(['import', '/nonexistent/export'], operator, 'en');
+    expect(missingDir.stderr).toContain('Could not read the OneRoster export in /nonexistent/export');
+    expect((await hub(['--help'], undefined, 'en')).stdout).toContain('School messenger hub');
   });
 });

@@ -9,7 +9,7 @@ import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
 const root = resolve(import.meta.dirname, '../..');
-const SOURCE_FOLDERS = ['activities', 'adapters', 'api', 'app', 'bin', 'cli', 'db', 'domain', 'identity', 'infra', 'scheduler', 'sync', 'workflows'];
+const SOURCE_FOLDERS = ['activities', 'adapters', 'api', 'app', 'bin', 'cli', 'db', 'domain', 'i18n', 'identity', 'infra', 'notices', 'scheduler', 'sync', 'workflows'];
 
 function sourceFiles(): string[] {
   const listed = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*.ts'], { cwd: root, encoding: 'utf8' });
@@ -69,6 +69,12 @@ describe('architecture (issue 12)', () => {
   it('infra/ imports only libraries', () => {
     const reachingUp = [...graph].filter(([f]) => f.startsWith('infra/')).flatMap(([f, ts]) => ts.filter((t) => !t.startsWith('infra/')).map((t) => `${f} → ${t}`));
     expect(reachingUp).toEqual([]);
+  });
+
+  it('issue 12 item 4: i18n/ (the catalogue of words) imports nothing of the hub', () => {
+    const reaching = [...graph].filter(([f]) => f.startsWith('i18n/')).flatMap(([f, ts]) => ts.filter((t) => !t.startsWith('i18n/')).map((t) => `${f} → ${t}`));
+    expect(graph.has('i18n/ru.ts')).toBe(true);
+    expect(reaching).toEqual([]);
   });
 
   it('the cycle check would see a cycle', () => {

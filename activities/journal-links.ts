@@ -3,7 +3,8 @@
 // of the hub-managed memberships it gave them.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { isMessengerError } from '../adapters/messenger/port.js';
+import { isMessengerError, type BatchOutcome } from '../adapters/messenger/port.js';
+import { recordAddOutcome } from '../db/repositories/messenger-invites.js';
 import { writeAudit } from '../db/repositories/audit.js';
 import { findPerson } from '../db/repositories/people.js';
 import {
@@ -105,8 +106,9 @@ export const journalLinkActivities = ({ pool, messenger, logger }: ActivityDeps)
       for (const chat of chats) {
         const row = await pool.query(`SELECT school_external_id AS s FROM managed_chats WHERE id = $1`, [chat.id]);
         const school = (row.rows[0] as { s: string }).s;
+        let outcome: BatchOutcome | undefined;
         try {
-          await messenger.addMembers(await chatIdFor(chat, input.connectionId, school), [input.messengerUserId]);
+          outcome = await messenger.addMembers(await chatIdFor(chat, input.connectionId, school), [input.messengerUserId]);
         } catch (e) {
           if (isMessengerError(e) && e.code === 'not-found') {
             // Gone in the messenger; the next run creates it again and adds the person then.
@@ -121,8 +123,16 @@ export const journalLinkActivities = ({ pool, messenger, logger }: ActivityDeps)
           }
           throw castRosterError(e);
         }
+        if (outcome?.refused.length) {
+          // The messenger refuses this person here (privacy settings…): they stay pending, as for a refusing chat.
+          refused++;
+          continue;
+        }
         await inTransaction(pool, async (tx) => {
-          await recordAdded(tx, chat.id, [input.messengerUserId], null);
+          // Issue 13: with invite links only (VK community token) the person is invited, link queued.
+          if (outcome?.invited.length)
+            await recordAddOutcome(tx, { runId: null, school, chatKey: chat.chatKey }, chat.id, { ids: [], userIds: [input.messengerUserId] }, outcome);
+          else await recordAdded(tx, chat.id, [input.messengerUserId], null);
           await clearPending(tx, chat.id, input.externalPersonId);
         });
         joined++;

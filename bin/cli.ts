@@ -27,6 +27,12 @@ interface Run {
     pending: number;
     errors: number;
     chats: number;
+    /** Issue 13: people handed an invite link (VK community token) apart from people added. */
+    added?: number;
+    invited?: number;
+    invitedWaiting?: number;
+    joinedFromInvites?: number;
+    refused?: number;
     messenger?: { calls: number; retries: number; rateLimited: number; serverErrors: number; timeouts: number };
   } | null;
   guard: unknown;
@@ -181,7 +187,14 @@ function runSummary(run: Run): string {
   const calls = m?.calls
     ? `\nвызовов мессенджера: ${m.calls}, повторов: ${m.retries} (429: ${m.rateLimited}, 5xx: ${m.serverErrors}, таймаутов: ${m.timeouts})`
     : '';
-  const body = r ? `добавлений: ${r.adds}, удалений: ${r.removes}, ожидают привязки: ${r.pending}, ошибок: ${r.errors}, чатов: ${r.chats}${calls}` : '';
+  // Invited people are not members yet: they are shown apart from the added ones (issue 13).
+  const invites =
+    r && (r.invited || r.invitedWaiting || r.joinedFromInvites || r.refused)
+      ? `\nприглашено по ссылке: ${r.invited ?? 0}, ещё не вступили: ${r.invitedWaiting ?? 0}, вступили по приглашению: ${r.joinedFromInvites ?? 0}, мессенджер отказал: ${r.refused ?? 0}`
+      : '';
+  const body = r
+    ? `добавлений: ${r.adds}${r.invited ? ` (добавлено напрямую: ${r.added ?? 0})` : ''}, удалений: ${r.removes}, ожидают привязки: ${r.pending}, ошибок: ${r.errors}, чатов: ${r.chats}${invites}${calls}`
+    : '';
   const guard = run.status === 'awaiting-confirmation' ? '\nСработала защита от массовых изменений: подтвердите или отмените запуск в консоли.' : '';
   // Warnings the API words for people (a chat created again: look for a duplicate); failures are in run.error.
   const warnings = (run.schools ?? []).flatMap((s) =>

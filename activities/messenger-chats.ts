@@ -10,6 +10,7 @@ import {
   setMessengerChatId,
 } from '../db/repositories/roster-sync.js';
 import type { ChatCreatedAgainWarning } from '../domain/roster/chats.js';
+import { noteMessengerTitle } from './chat-titles.js';
 import type { Logger } from '../infra/logger.js';
 import { messengerChatsCreatedAgain } from '../infra/metrics.js';
 import type { Pool } from '../infra/postgres.js';
@@ -71,5 +72,6 @@ export async function ensureChatAtMessenger(
     throw e;
   }
   await setMessengerChatId(deps.pool, chat.id, chatId);
+  await noteMessengerTitle(deps.pool, chat.id, chat.title);
   return { chatId, created: true };
 }

@@ -63,6 +63,7 @@ import { journalPeopleFacts, schoolRosterFromRecords } from '../roster/from-jour
 import { busyRunOf, liveWriter } from '../roster/live-writer.js';
 import type { BusyRun, ReconcileInput, SchoolPlanRef } from '../workflows/roster-definitions.js';
 import type { ActivityDeps } from './deps.js';
+import { pushChatTitles } from './chat-titles.js';
 import { ensureChatAtMessenger } from './messenger-chats.js';
 import { castRosterError } from './roster-errors.js';
 
@@ -423,6 +424,7 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
       let failed = 0;
       try {
         await countingCalls(input.runId, school, async () => {
+          await pushChatTitles({ pool, messenger, log }, input.connectionId, school);
           while (applied + failed < input.chunk) {
             const group = await nextChangeGroup(
               pool,

@@ -34,7 +34,12 @@ ALTER TABLE sync_run_chats
   ADD COLUMN joined_from_invites integer NOT NULL DEFAULT 0,
   ADD COLUMN refused             integer NOT NULL DEFAULT 0;
 
+-- The title the messenger was last given for a chat (at creation or by a rename), so that a title
+-- changed in the journal is pushed once (VK API messages.editChat). NULL: not known yet.
+ALTER TABLE managed_chats ADD COLUMN messenger_title text;
+
 -- Down Migration
+ALTER TABLE managed_chats DROP COLUMN messenger_title;
 ALTER TABLE sync_run_chats
   DROP COLUMN applied_invites,
   DROP COLUMN invited_waiting,

@@ -128,4 +128,22 @@ describe('reconciliation over the VK API with a community token (issue 13)', () 
     );
     expect(left.rows[0].n).toBe(0);
   });
+
+  it('issue 13: a subject renamed in the journal renames its chats at VK once (messages.editChat), no chat made again', async () => {
+    const subject = [...w.model.subjects.values()].find((x) => x.schoolId === w.school && x.name === 'Математика')!;
+    subject.name = 'Алгебра';
+    subject.modifiedAt = Date.now();
+    const chatsBefore = vk.store.chats.size;
+    vk.resetCounters();
+    const { run } = await sync();
+    expect(run.status).toBe('applied');
+    const titles = [...vk.store.chats.values()].map((c) => c.title);
+    expect(titles.filter((t) => t.endsWith(' - Алгебра')).length).toBe(w.model.classesOf(w.school).length);
+    expect(titles.some((t) => t.endsWith(' - Математика'))).toBe(false);
+    expect(vk.store.chats.size).toBe(chatsBefore);
+    expect(vk.counters().byMethod['messages.editChat']).toBe(w.model.classesOf(w.school).length);
+    vk.resetCounters();
+    await sync();
+    expect(vk.counters().byMethod['messages.editChat'] ?? 0).toBe(0);
+  });
 });

@@ -339,7 +339,10 @@ async function loadRuns(connectionId) {
         }
       }
       const progress = r.progress ? ` (${r.progress.done}/${r.progress.total})` : '';
-      const notes = (r.report?.errors ?? 0) > 0 ? ` · ошибок: ${r.report.errors}` : '';
+      let notes = (r.report?.errors ?? 0) > 0 ? ` · ошибок: ${r.report.errors}` : '';
+      // Issue 13: people handed an invite link are not members yet; shown apart from the added ones.
+      if (r.report?.invited || r.report?.invitedWaiting) notes += ` · приглашено по ссылке: ${r.report.invited ?? 0}, ждут вступления: ${r.report.invitedWaiting ?? 0}`;
+      if (r.report?.refused) notes += ` · мессенджер отказал: ${r.report.refused}`;
       const tr = el('tr', {}, el('td', {}, r.startedAtLocal ?? r.id), el('td', {}, stateLabel(r.status) + progress + notes), el('td', {}, r.report?.adds ?? '—'), el('td', {}, r.report?.removes ?? '—'), cell);
       tr.dataset.runId = r.id;
       tr.addEventListener('click', (e) => { if (!cell.contains(e.target)) void loadRunDetail(r.id); });
@@ -360,10 +363,16 @@ async function loadRunDetail(runId) {
       el('li', {}, `Школа ${sch.schoolExternalId}: ${stateLabel(sch.status)}, прочитано строк: ${sch.rowsRead}`,
         ...(sch.warnings.length ? [el('ul', {}, ...sch.warnings.map((w) => el('li', { className: 'warning' }, w.message)))] : [])));
     const refused = run.chats.filter((c) => c.errors > 0).map((c) => el('li', { className: 'error' }, c.message));
+    const invites = run.chats
+      .filter((c) => c.appliedInvites || c.invitedWaiting || c.joinedFromInvites || c.refused)
+      .map((c) => el('li', { className: 'invites' },
+        `${c.title}: добавлено ${c.appliedAdds}, приглашено по ссылке ${c.appliedInvites}, ждут вступления ${c.invitedWaiting}, вступили ${c.joinedFromInvites}` +
+        (c.refused ? `, мессенджер отказал ${c.refused}` : '')));
     box.replaceChildren(
       el('h4', {}, `Запуск ${run.startedAtLocal ?? run.id}`),
       el('ul', {}, ...schools),
       ...(refused.length ? [el('h4', {}, 'Чаты, где изменения не применены'), el('ul', {}, ...refused)] : []),
+      ...(invites.length ? [el('h4', {}, 'Приглашения по ссылке (ещё не участники)'), el('ul', {}, ...invites)] : []),
     );
   } catch (err) {
     say(err.message, true);

@@ -129,6 +129,18 @@ describe('reconciliation over the VK API with a community token (issue 13)', () 
     expect(left.rows[0].n).toBe(0);
   });
 
+  it('issue 13: a revoked community token (VK code 5) fails the run with a Russian sentence, not chat by chat', async () => {
+    vk.revokeToken(vk.groupToken.token);
+    try {
+      const { run, report } = await sync();
+      expect(run.status).toBe('failed');
+      expect(run.error).toMatch(/ВКонтакте отклонил ключ доступа \(код 5\)/);
+      expect(report.chats.reduce((n, c) => n + c.errors, 0)).toBe(0);
+    } finally {
+      vk.revokeToken(vk.groupToken.token, false);
+    }
+  });
+
   it('issue 13: a subject renamed in the journal renames its chats at VK once (messages.editChat), no chat made again', async () => {
     const subject = [...w.model.subjects.values()].find((x) => x.schoolId === w.school && x.name === 'Математика')!;
     subject.name = 'Алгебра';

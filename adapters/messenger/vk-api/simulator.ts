@@ -88,6 +88,8 @@ export interface VkApiSimulator {
   inviteLinkOf(chatId: string): string;
   /** Adds that VK refuses for this person, with this code (from addChatUser's listed errors). */
   refuseAddsOf(userId: string, code: number): void;
+  /** The token is revoked (or restored): requests with it answer 5. */
+  revokeToken(token: string, revoked?: boolean): void;
   /** The chat is disabled in VK: writes answer 945. */
   disableChat(chatId: string): void;
   addMembersByHand(chatId: string, userIds: readonly string[]): void;
@@ -193,6 +195,7 @@ export async function startVkApiSimulator(opts: VkApiSimulatorOptions = {}): Pro
   const links = new Map<string, string>();
   const refusals = new Map<string, number>();
   const disabled = new Set<string>();
+  const revoked = new Set<string>();
   const timers = new Set<NodeJS.Timeout>();
 
   const linkOf = (chatId: string, reset = false): string => {
@@ -409,7 +412,8 @@ export async function startVkApiSimulator(opts: VkApiSimulatorOptions = {}): Pro
   function handleApi(req: IncomingMessage, method: string, form: Record<string, string>, res: ServerResponse): void {
     counters.requests++;
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    const token = tokens.find((t) => t.token === (bearer ?? form.access_token));
+    const given = bearer ?? form.access_token;
+    const token = revoked.has(given ?? '') ? undefined : tokens.find((t) => t.token === given);
     const { access_token: _hidden, ...params } = form;
     const exchange = (body: unknown) =>
       opts.onExchange?.({ method, params, tokenType: token?.type, inner: false, body });
@@ -508,6 +512,10 @@ export async function startVkApiSimulator(opts: VkApiSimulatorOptions = {}): Pro
     inviteLinkOf: (chatId) => linkOf(chatId),
     refuseAddsOf(userId, code) {
       refusals.set(userId, code);
+    },
+    revokeToken(token, isRevoked = true) {
+      if (isRevoked) revoked.add(token);
+      else revoked.delete(token);
     },
     disableChat(chatId) {
       disabled.add(chatId);

@@ -61,6 +61,21 @@ describe('VK API adapter against the simulator', () => {
     expect(sim.store.memberIds(chat)).toHaveLength(71);
   });
 
+  it('issue 13: listings asked for together go to VK together — 30 chats in 2 requests; a deleted chat fails only its own listing', async () => {
+    const m = community();
+    const chats: string[] = [];
+    for (let i = 0; i < 29; i++) chats.push(await m.createChat({ title: `Чат ${i}`, idempotencyKey: 'x' }));
+    sim.addMembersByHand(chats[3]!, ids(4));
+    chats.push('777777');
+    m.resetStats();
+    const results = await Promise.allSettled(chats.map((c) => collectMembers(m, c)));
+    expect(m.stats().calls).toBe(2);
+    expect(results.slice(0, 29).every((r) => r.status === 'fulfilled')).toBe(true);
+    expect((results[3] as PromiseFulfilledResult<unknown[]>).value).toHaveLength(5);
+    const gone = results[29] as PromiseRejectedResult;
+    expect((gone.reason as MessengerError).code).toBe('not-found');
+  });
+
   it('issue 13: the per-token limiter keeps a user token at 3 requests a second, so VK never answers code 6', async () => {
     const m = admin();
     const chat = await m.createChat({ title: '6Б', idempotencyKey: 'x' });
@@ -73,7 +88,8 @@ describe('VK API adapter against the simulator', () => {
   it('issue 13: without the limiter VK answers code 6; the adapter backs off, retries and the work completes', async () => {
     const m = admin({ limiter: new RequestLimiter(1000), retry: { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 8 } });
     const chat = await m.createChat({ title: '6В', idempotencyKey: 'x' });
-    await Promise.all(Array.from({ length: 6 }, () => collectMembers(m, chat)));
+    // Removals are not gathered together: six at once are six requests, over the 3 a second VK allows.
+    await Promise.all(Array.from({ length: 6 }, (_, i) => m.removeMembers(chat, [String(900_000 + i)])));
     expect(sim.counters().overLimit).toBeGreaterThan(0);
     expect(m.stats().rateLimited).toBeGreaterThan(0);
     expect(m.stats().retries).toBeGreaterThan(0);

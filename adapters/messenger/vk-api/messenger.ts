@@ -7,6 +7,7 @@
 // token (a school admin's VK ID token with access to messages) people are added directly.
 import { MessengerError, toBatches, type AddMode, type BatchOutcome, type CreateChatRequest, type InvitedMember, type Messenger, type MessengerCallStats, type MessengerMember, type RefusedMember } from '../port.js';
 import { EXECUTE_MAX_CALLS, VkApiClient, VkApiError, type ExecuteCall, type VkApiClientOptions } from './client.js';
+import { CallCoalescer } from './coalescer.js';
 import { CHAT_PEER_OFFSET, VK_ERRORS, type VkMethod } from './schema.js';
 
 export interface VkApiMessengerOptions extends VkApiClientOptions {
@@ -37,6 +38,8 @@ export class VkApiMessenger implements Messenger {
   readonly botUserId: string | undefined;
   private readonly client: VkApiClient;
   private readonly pageSize: number;
+  /** First pages of listings asked for at about the same time go to VK together (one execute). */
+  private readonly firstPages: CallCoalescer;
 
   constructor(private readonly opts: VkApiMessengerOptions) {
     if (opts.tokenType === 'group' && !(Number.isInteger(opts.groupId) && opts.groupId! > 0))
@@ -45,6 +48,7 @@ export class VkApiMessenger implements Messenger {
     this.addMode = opts.tokenType === 'group' ? 'invite-link' : 'direct';
     this.botUserId = opts.tokenType === 'group' ? String(-opts.groupId!) : undefined;
     this.pageSize = Math.min(1000, Math.max(1, opts.pageSize ?? 200));
+    this.firstPages = new CallCoalescer(this.client, 'messages.getConversationMembers');
   }
 
   stats(): MessengerCallStats {
@@ -88,9 +92,7 @@ export class VkApiMessenger implements Messenger {
     const fresh = (items: WireMember[]) =>
       items.filter((m) => !seen.has(m.member_id) && seen.add(m.member_id)).map((m) => ({ userId: String(m.member_id), role: roleOf(m) }));
     const pageParams = (offset: number) => ({ peer_id: peer, offset, count: this.pageSize, ...this.groupParam });
-    const first = (await this.guard('messages.getConversationMembers', chatId, () =>
-      this.client.call('messages.getConversationMembers', pageParams(0)),
-    )) as MembersPage;
+    const first = (await this.guard('messages.getConversationMembers', chatId, () => this.firstPages.get(pageParams(0)))) as MembersPage;
     yield fresh(first.items ?? []);
     const offsets: number[] = [];
     for (let o = this.pageSize; o < (first.count ?? 0); o += this.pageSize) offsets.push(o);

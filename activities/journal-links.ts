@@ -3,7 +3,8 @@
 // of the hub-managed memberships it gave them.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { isMessengerError } from '../adapters/messenger/port.js';
+import { isMessengerError, type BatchOutcome } from '../adapters/messenger/port.js';
+import { recordAddOutcome } from '../db/repositories/messenger-invites.js';
 import { writeAudit } from '../db/repositories/audit.js';
 import { findPerson } from '../db/repositories/people.js';
 import {
@@ -124,6 +125,7 @@ export const journalLinkActivities = ({ pool, messenger, logger }: ActivityDeps)
         let chatId: string | undefined;
         let byHand = false;
         let ownedBefore = false;
+        let outcome: BatchOutcome | undefined;
         try {
           const ensured = await chatIdFor(chat, input.connectionId, school);
           chatId = ensured.chatId;
@@ -135,7 +137,7 @@ export const journalLinkActivities = ({ pool, messenger, logger }: ActivityDeps)
           if (!byHand) {
             // Recorded before the call, so that a retry after an add that went through knows it is ours.
             await recordAdded(pool, chat.id, [input.messengerUserId], null);
-            await messenger.addMembers(chatId, [input.messengerUserId]);
+            outcome = await messenger.addMembers(chatId, [input.messengerUserId]);
           }
         } catch (e) {
           if (isMessengerError(e) && e.code === 'not-found') {
@@ -152,7 +154,21 @@ export const journalLinkActivities = ({ pool, messenger, logger }: ActivityDeps)
           }
           throw castRosterError(e);
         }
-        await clearPending(pool, chat.id, input.externalPersonId);
+        if (outcome?.refused.length) {
+          // The messenger refuses this person here (privacy settings…): they stay pending, as for a refusing chat.
+          if (!ownedBefore) await recordRemoved(pool, chat.id, [input.messengerUserId]);
+          refused++;
+          continue;
+        }
+        await inTransaction(pool, async (tx) => {
+          // Issue 13: with invite links only (VK community token) the person is invited, link queued;
+          // the membership noted before the call becomes an invitation.
+          if (outcome?.invited.length) {
+            if (!ownedBefore) await recordRemoved(tx, chat.id, [input.messengerUserId]);
+            await recordAddOutcome(tx, { runId: null, school, chatKey: chat.chatKey }, chat.id, { ids: [], userIds: [input.messengerUserId] }, outcome);
+          }
+          await clearPending(tx, chat.id, input.externalPersonId);
+        });
         joined++;
       }
       return { joined, refused };

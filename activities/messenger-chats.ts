@@ -14,6 +14,7 @@ import {
   storeMessengerChatId,
 } from '../db/repositories/roster-sync.js';
 import type { ChatCreatedAgainWarning } from '../domain/roster/chats.js';
+import { noteMessengerTitle } from './chat-titles.js';
 import type { Logger } from '../infra/logger.js';
 import { messengerChatsCreatedAgain } from '../infra/metrics.js';
 import type { Pool, Queryable } from '../infra/postgres.js';
@@ -92,6 +93,7 @@ export async function ensureChatAtMessenger(
       throw e;
     }
     const stored = await storeMessengerChatId(db, chat.id, chatId);
+    if (stored === chatId) await noteMessengerTitle(db, chat.id, chat.title);
     if (stored !== chatId) {
       // Someone stored an id without the claim (a worker of an older release during a rolling
       // update): theirs stands and the chat just made is the duplicate, empty since nobody adds to it.

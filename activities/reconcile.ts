@@ -11,6 +11,7 @@ import { countMessengerCalls } from '../adapters/messenger/call-stats.js';
 import {
   emptyStats,
   isMessengerError,
+  type BatchOutcome,
   type Messenger,
   type MessengerMember,
 } from '../adapters/messenger/port.js';
@@ -49,7 +50,9 @@ import {
   type GuardReport,
   type SyncRunStatus,
 } from '../db/repositories/sync-runs.js';
+import { invitedMembersOfSchool, recordAddOutcome, settleInvites } from '../db/repositories/messenger-invites.js';
 import { desiredChats, type ChatKind } from '../domain/roster/chats.js';
+import { splitInvited } from '../domain/roster/invites.js';
 import { massChangeGuard } from '../domain/roster/guard.js';
 import { planChat } from '../domain/roster/plan.js';
 import { sortedUnique } from '../domain/roster/sorted.js';
@@ -60,6 +63,7 @@ import { journalPeopleFacts, schoolRosterFromRecords } from '../sync/from-journa
 import { busyRunOf, liveWriter } from '../sync/live-writer.js';
 import type { BusyRun, ReconcileInput, SchoolPlanRef } from '../workflows/roster-definitions.js';
 import type { ActivityDeps } from './deps.js';
+import { pushChatTitles } from './chat-titles.js';
 import { ensureChatAtMessenger } from './messenger-chats.js';
 import { castRosterError } from './roster-errors.js';
 
@@ -313,6 +317,8 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
       );
       // Read after the listings: a chat found deleted above has just lost its managed members.
       const managedByChat = await managedMembersOfSchool(pool, input.connectionId, school);
+      const invitedByChat = await invitedMembersOfSchool(pool, input.connectionId, school);
+      const inviteChanges: Array<{ chatId: string; joined: string[]; withdrawn: string[] }> = [];
 
       const changes: PlannedChange[] = [];
       const report: RunChatRow[] = [];
@@ -334,7 +340,16 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
         });
         // The bot and the chat's owner/admins are not "added by hand" for the report.
         const handKept = plan.handAddedKept.filter((u) => !protectedIds.includes(u)).length;
-        const adds = only ? plan.adds.filter((u) => only.has(u)) : plan.adds;
+        // Issue 13: someone invited earlier is not invited again while the link is out; one a listing
+        // shows inside has joined; one no longer wanted who never came has nothing to be removed from.
+        const invites = splitInvited({
+          invited: invitedByChat.get(chat.id) ?? [],
+          actual: actual.map((m) => m.userId),
+          adds: plan.adds,
+        });
+        if (invites.joined.length > 0 || invites.withdrawn.length > 0)
+          inviteChanges.push({ chatId: chat.id, joined: invites.joined, withdrawn: invites.withdrawn });
+        const adds = only ? invites.adds.filter((u) => only.has(u)) : invites.adds;
         const removes = only ? plan.removes.filter((u) => only.has(u)) : plan.removes;
         for (const u of adds) changes.push({ chatId: chat.id, op: 'add', userId: u });
         for (const u of removes) changes.push({ chatId: chat.id, op: 'remove', userId: u });
@@ -346,6 +361,8 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
           removes: removes.length,
           pending: plan.pending.length,
           handKept,
+          invitedWaiting: invites.waiting.length,
+          joinedFromInvites: invites.joined.length,
         });
         totals.adds += adds.length;
         totals.removes += removes.length;
@@ -366,6 +383,7 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
       const over = verdict.over[0];
       const planMs = Math.round(performance.now() - started);
       await inTransaction(pool, async (tx) => {
+        if (!input.dryRun) for (const c of inviteChanges) await settleInvites(tx, c.chatId, c);
         await replacePlannedChanges(tx, input.runId, school, changes);
         await replaceRunChats(tx, input.runId, school, report);
         await upsertRunSchool(tx, input.runId, school, {
@@ -401,6 +419,7 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
       let failed = 0;
       try {
         await countingCalls(input.runId, school, async () => {
+          await pushChatTitles({ pool, messenger, log }, input.connectionId, school);
           while (applied + failed < input.chunk) {
             const group = await nextChangeGroup(
               pool,
@@ -417,6 +436,7 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
               );
             // The messenger id the call went to, should the chat turn out to be gone.
             let chatId: string | undefined;
+            let outcome: BatchOutcome | undefined;
             try {
               if (group.op === 'remove' && !chat.messengerChatId) {
                 // Nothing to remove from a chat that does not exist any more.
@@ -426,11 +446,12 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
                   connectionId: input.connectionId,
                   school,
                 });
-                if (group.op === 'add') await messenger.addMembers(chatId, group.userIds);
+                if (group.op === 'add') outcome = await messenger.addMembers(chatId, group.userIds);
                 else await messenger.removeMembers(chatId, group.userIds);
               }
             } catch (e) {
-              if (isMessengerError(e) && !e.retryable) {
+              // A refused token fails every chat alike: the school (and the run) fails with its sentence.
+              if (isMessengerError(e) && !e.retryable && e.code !== 'auth-failed') {
                 // This chat refuses for good (deleted by hand, bot lost admin): report it, go on with the rest.
                 await inTransaction(pool, async (tx) => {
                   await markGroupFailed(tx, input.runId, school, chat.chatKey, group, {
@@ -444,9 +465,15 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
               }
               throw e;
             }
-            await recordGroupApplied(pool, input.runId, school, chat.chatKey, group);
+            if (outcome && (outcome.invited.length > 0 || outcome.refused.length > 0)) {
+              const n = await recordAddOutcome(pool, { runId: input.runId, school, chatKey: chat.chatKey }, chat.id, group, outcome);
+              syncChangesApplied.inc({ op: 'add' }, n.added);
+              syncChangesApplied.inc({ op: 'invite' }, n.invited);
+            } else {
+              await recordGroupApplied(pool, input.runId, school, chat.chatKey, group);
+              syncChangesApplied.inc({ op: group.op }, group.ids.length);
+            }
             applied += group.ids.length;
-            syncChangesApplied.inc({ op: group.op }, group.ids.length);
             ctx.heartbeat({ applied });
           }
         });

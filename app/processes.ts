@@ -8,7 +8,7 @@ import type { ActivityDeps } from '../activities/deps.js';
 import { otpSenderFromConfig } from '../adapters/otp/from-config.js';
 import { createApp } from '../api/app.js';
 import { tokenService } from '../api/auth.js';
-import { messengerFromConfig } from '../adapters/messenger/from-config.js';
+import { messengerConfigured, messengerFromConfig } from '../adapters/messenger/from-config.js';
 import { placePolicyFromConfig } from '../sync/connection-places.js';
 import { journalFactory } from '../sync/journal-factory.js';
 import { unwiredMessenger } from '../sync/unwired.js';
@@ -71,8 +71,9 @@ export async function runWorkers(config: Config, pool: Pool, logger: Logger): Pr
 
 /** The messenger and journal sources reconciliation needs; stand-ins that refuse when not configured. */
 export function rosterDeps(config: Config, pool: Pool, logger: Logger): Pick<ActivityDeps, 'messenger' | 'journals'> {
-  const messenger = config.MESSENGER_API_BASE && config.MESSENGER_TOKEN ? messengerFromConfig(config) : unwiredMessenger;
-  if (messenger === unwiredMessenger) logger.warn('MESSENGER_API_BASE / MESSENGER_TOKEN unset: reconciliation cannot apply memberships');
+  const messenger = messengerConfigured(config) ? messengerFromConfig(config) : unwiredMessenger;
+  if (messenger === unwiredMessenger)
+    logger.warn('no messenger configured (MESSENGER_API_BASE / MESSENGER_TOKEN, or MESSENGER_KIND=vk-api with VK_ACCESS_TOKEN): reconciliation cannot apply memberships');
   const box = config.HUB_SECRETS_KEY ? secretBoxFromConfig(config) : undefined;
   return { messenger, journals: journalFactory(pool, box, undefined, placePolicyFromConfig(config)) };
 }

@@ -63,6 +63,8 @@ interface RunFigures {
   simulatorsCpuS?: number;
   /** HTTP requests the journal simulator served during the run (token requests included). */
   journalRequests?: number;
+  /** Requests the hub made to the messenger during the run, as its report counts them (issue 13: VK's per-token limits make this the figure to watch). */
+  messengerRequests?: number;
   status: string;
 }
 
@@ -150,6 +152,7 @@ async function timedRun(
     workerCpuS: Number(workerCpuS.toFixed(1)),
     simulatorsCpuS: Number(((own.user + own.system) / 1e6).toFixed(1)),
     journalRequests: journalSim.requests - journalRequests0,
+    messengerRequests: run.totals.messenger?.calls ?? 0,
     status: run.status,
   };
 }

@@ -30,6 +30,12 @@ interface Run {
     pending: number;
     errors: number;
     chats: number;
+    /** Issue 13: people handed an invite link (VK community token) apart from people added. */
+    added?: number;
+    invited?: number;
+    invitedWaiting?: number;
+    joinedFromInvites?: number;
+    refused?: number;
     messenger?: { calls: number; retries: number; rateLimited: number; serverErrors: number; timeouts: number };
   } | null;
   guard: unknown;
@@ -180,7 +186,12 @@ function runSummary(run: Run): string {
   const head = `${say('runHead', { id: run.id, status: state(run.status) })}${run.dryRun ? say('dryRunNote') : ''}`;
   const m = r?.messenger;
   const calls = m?.calls ? `\n${say('messengerCalls', { ...m })}` : '';
-  const body = r ? `${say('report', { adds: r.adds, removes: r.removes, pending: r.pending, errors: r.errors, chats: r.chats })}${calls}` : '';
+  // Invited people are not members yet: they are shown apart from the added ones (issue 13).
+  const invites =
+    r && (r.invited || r.invitedWaiting || r.joinedFromInvites || r.refused)
+      ? `\n${say('invites', { invited: r.invited ?? 0, added: r.added ?? 0, invitedWaiting: r.invitedWaiting ?? 0, joinedFromInvites: r.joinedFromInvites ?? 0, refused: r.refused ?? 0 })}`
+      : '';
+  const body = r ? `${say('report', { adds: r.adds, removes: r.removes, pending: r.pending, errors: r.errors, chats: r.chats })}${invites}${calls}` : '';
   const guard = run.status === 'awaiting-confirmation' ? `\n${say('guard')}` : '';
   // Warnings the API words for people (a chat created again: look for a duplicate); failures are in run.error.
   const warnings = (run.schools ?? []).flatMap((s) =>

@@ -387,6 +387,8 @@ export const en: Catalogue<typeof ru> = {
     messengerCalls:
       'messenger calls: {calls}, retries: {retries} (429: {rateLimited}, 5xx: {serverErrors}, timeouts: {timeouts})',
     report: 'adds: {adds}, removes: {removes}, awaiting a link: {pending}, errors: {errors}, chats: {chats}',
+    invites:
+      'of which invited by link: {invited} (added directly: {added}), not joined yet: {invitedWaiting}, joined by invitation: {joinedFromInvites}, refused by the messenger: {refused}',
     runError: 'Error: {error}',
     guard: 'The mass-change guard stopped the run: confirm or discard it in the console.',
     warning: 'Warning (school {school}): {message}',
@@ -521,6 +523,11 @@ export const en: Catalogue<typeof ru> = {
     confirm: 'Confirm',
     discard: 'Discard',
     runReason: 'Reason (kept in the audit log):',
+    invitesNote: ' · invited by link: {invited}, not joined yet: {waiting}',
+    refusedNote: ' · refused by the messenger: {n}',
+    invitesTitle: 'Invitations by link (not members yet)',
+    chatInvites: '{title}: added {added}, invited by link {invited}, not joined yet {waiting}, joined {joined}',
+    chatRefused: ', refused by the messenger {n}',
     errorsNote: ' · errors: {n}',
     runSchool: 'School {school}: {state}, rows read: {rows}',
     refusedChats: 'Chats where the changes were not applied',

@@ -398,6 +398,8 @@ export const ru = {
       'вызовов мессенджера: {calls}, повторов: {retries} (429: {rateLimited}, 5xx: {serverErrors}, таймаутов: {timeouts})',
     report:
       'добавлений: {adds}, удалений: {removes}, ожидают привязки: {pending}, ошибок: {errors}, чатов: {chats}',
+    invites:
+      'из них приглашено по ссылке: {invited} (добавлено напрямую: {added}), ещё не вступили: {invitedWaiting}, вступили по приглашению: {joinedFromInvites}, мессенджер отказал: {refused}',
     runError: 'Ошибка: {error}',
     guard: 'Сработала защита от массовых изменений: подтвердите или отмените запуск в консоли.',
     warning: 'Внимание (школа {school}): {message}',
@@ -533,6 +535,11 @@ export const ru = {
     confirm: 'Подтвердить',
     discard: 'Отменить',
     runReason: 'Причина (сохранится в журнале):',
+    invitesNote: ' · приглашено по ссылке: {invited}, ждут вступления: {waiting}',
+    refusedNote: ' · мессенджер отказал: {n}',
+    invitesTitle: 'Приглашения по ссылке (ещё не участники)',
+    chatInvites: '{title}: добавлено {added}, приглашено по ссылке {invited}, ждут вступления {waiting}, вступили {joined}',
+    chatRefused: ', мессенджер отказал {n}',
     errorsNote: ' · ошибок: {n}',
     runSchool: 'Школа {school}: {state}, прочитано строк: {rows}',
     refusedChats: 'Чаты, где изменения не применены',

@@ -162,6 +162,23 @@ const schema = z.object({
   /** How long a started "Sign in with VK ID" may come back to the callback. */
   VK_ID_STATE_TTL: duration.default(10 * 60_000),
   /**
+   * Which messenger the hub drives: `vk-teams` (VK Teams Bot API, MESSENGER_API_BASE + MESSENGER_TOKEN)
+   * or `vk-api` (Сферум / VK Messenger over the VK API, VK_* below; adapters/messenger/vk-api/README.md).
+   */
+  MESSENGER_KIND: z.enum(['vk-teams', 'vk-api']).default('vk-teams'),
+  /** VK API base; the simulator's `apiBase` in tests and the dev stack. */
+  VK_API_BASE: z.string().url().default('https://api.vk.com/method'),
+  /** VK access token (a community token, or a school admin's user token with access to messages); never logged. */
+  VK_ACCESS_TOKEN: z.string().min(1).optional(),
+  /** `group`: community token (people are invited by the chat's link); `user`: user token (people are added directly). */
+  VK_TOKEN_TYPE: z.enum(['group', 'user']).default('group'),
+  /** The community's id (a positive number); required with VK_TOKEN_TYPE=group. */
+  VK_GROUP_ID: z.coerce.number().int().positive().optional(),
+  /** Requests per second for the token; default VK's documented limit for its type (user 3, community 20). */
+  VK_REQUESTS_PER_SECOND: z.coerce.number().int().min(1).max(100).optional(),
+  /** How long to back off after VK's code 9 (flood control), ms; longer than MESSENGER_MAX_RETRY_AFTER_MS defers to the next attempt. */
+  VK_FLOOD_RETRY_AFTER_MS: z.coerce.number().int().min(0).default(60_000),
+  /**
    * Rate limits on public routes, as `points/seconds` (api/rate-limit.ts). Counted in PostgreSQL so
    * that every API replica shares them. Phone keys are hashed before they are stored.
    */

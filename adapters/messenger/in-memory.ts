@@ -33,6 +33,14 @@ export class InMemoryMessenger implements Messenger {
     return this.batched(chatId, userIds, (b) => this.store.remove(chatId, b));
   }
 
+  async renameChat(chatId: string, title: string): Promise<void> {
+    this.guard(chatId, () => {
+      if (!this.store.botCanManage(chatId))
+        throw new MessengerError({ code: 'forbidden' }, `the bot is not an admin of ${chatId}`);
+      this.store.chat(chatId).title = title;
+    });
+  }
+
   private batched(chatId: string, userIds: readonly string[], apply: (b: string[]) => void): BatchOutcome {
     const batches = toBatches(userIds, this.maxBatchSize);
     for (const b of batches)
@@ -41,7 +49,12 @@ export class InMemoryMessenger implements Messenger {
           throw new MessengerError({ code: 'forbidden' }, `the bot is not an admin of ${chatId}`);
         apply(b);
       });
-    return { userIds: batches.reduce((n, b) => n + b.length, 0), batches: batches.length };
+    return {
+      userIds: batches.reduce((n, b) => n + b.length, 0),
+      batches: batches.length,
+      invited: [],
+      refused: [],
+    };
   }
 
   private guard<T>(chatId: string, fn: () => T): T {

@@ -19,8 +19,13 @@ export type MessengerErrorDetail =
   | { code: 'unavailable'; cause: 'server-error' | 'timeout' | 'network' }
   /** The chat does not exist (deleted by hand, wrong id). Not retryable. */
   | { code: 'not-found' }
-  /** Bad token, or the bot is no longer admin of the chat. Not retryable: a human must act. */
+  /** The bot is no longer admin of the chat, or the chat refuses changes. Not retryable: a human must act. */
   | { code: 'forbidden' }
+  /**
+   * The token itself is refused (expired, revoked, wrong kind): every chat of the connection fails
+   * alike, so the run stops as a whole instead of failing chat after chat. Not retryable.
+   */
+  | { code: 'auth-failed' }
   /** The request itself is wrong (too many members, missing field). Not retryable. */
   | { code: 'bad-request' };
 
@@ -35,6 +40,8 @@ export class MessengerError extends Error {
     message: string,
     /** How far a batched call got before failing: the caller may retry the whole call safely. */
     readonly progress?: { method: string; chatId?: string; attempts: number; appliedUserIds?: number },
+    /** The platform's own code and text (VK API `error_code`/`error_msg`), for the run report. */
+    readonly platform?: { code: number; message: string },
   ) {
     super(message);
   }
@@ -63,20 +70,51 @@ export interface MessengerMember {
   role: 'creator' | 'admin' | 'member';
 }
 
+/**
+ * A person the platform would not let the hub add directly: the hub holds a link the person must
+ * follow (VK API with a community token, adapters/messenger/vk-api/README.md).
+ */
+export interface InvitedMember {
+  userId: string;
+  inviteLink: string;
+}
+
+/** A person the platform refused (privacy settings, unknown user…): the platform's code and a sentence. */
+export interface RefusedMember {
+  userId: string;
+  /** The platform's error code (VK `error_code`), as text so that every platform fits. */
+  code: string;
+  /** Russian sentence for the run report. */
+  reason: string;
+}
+
 export interface BatchOutcome {
   /** User ids sent (after de-duplication). */
   userIds: number;
-  /** Calls made, one per batch. */
+  /** Requests made to the platform for the change. */
   batches: number;
+  /**
+   * An add ends, per person, as added, invited or refused: those listed here were invited or refused,
+   * every other id sent was added (or, for a removal, is out of the chat).
+   */
+  invited: InvitedMember[];
+  refused: RefusedMember[];
 }
+
+/** How the platform lets the hub add people: directly, or only by handing them the chat's invite link. */
+export type AddMode = 'direct' | 'invite-link';
 
 export interface Messenger {
   readonly maxBatchSize: number;
+  /** Absent means 'direct'. */
+  readonly addMode?: AddMode;
   createChat(req: CreateChatRequest): Promise<string>;
   /** Pages as the platform's cursor gives them; a page is never empty unless the chat is. */
   listMembers(chatId: string): AsyncIterable<MessengerMember[]>;
   addMembers(chatId: string, userIds: readonly string[]): Promise<BatchOutcome>;
   removeMembers(chatId: string, userIds: readonly string[]): Promise<BatchOutcome>;
+  /** The chat's title changed in the journal. Optional: a platform without it keeps the old title. */
+  renameChat?(chatId: string, title: string): Promise<void>;
 }
 
 /** Counters a run report shows next to its adds and removes. */

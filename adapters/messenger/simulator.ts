@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ChatNotFound, MessengerStore, type StoreCounters } from './store.js';
+import { ChatNotFound, MessengerStore, type MemberRole, type StoreCounters } from './store.js';
 import { seededRandom } from '../../infra/seeded-random.js';
 
 export type ApiMethod = 'createChat' | 'members/add' | 'members/delete' | 'getMembers';
@@ -69,6 +69,11 @@ export interface SimulatorOptions {
    * false models the real VK Teams Bot API, which has no such parameter: every createChat makes a chat.
    */
   honourIdempotencyKeys?: boolean;
+  /**
+   * getMembers answers its cursor as a JSON number (the next page's offset), as the Rust client
+   * `vkteams-bot` types it, instead of an opaque string. Default false.
+   */
+  numericCursor?: boolean;
 }
 
 export interface CallCounters {
@@ -120,6 +125,11 @@ export interface MessengerSimulator {
 
 const encodeCursor = (userId: string) => Buffer.from(userId, 'utf8').toString('base64url');
 const decodeCursor = (c: string) => Buffer.from(c, 'base64url').toString('utf8');
+
+const wireMember = (userId: string, role: MemberRole) => ({
+  userId,
+  ...(role === 'creator' ? { creator: true, admin: true } : role === 'admin' ? { admin: true } : {}),
+});
 
 class BadParam extends Error {}
 /** The bot was demoted by hand: the platform refuses its member changes. */
@@ -213,17 +223,21 @@ export async function startMessengerSimulator(opts: SimulatorOptions = {}): Prom
     if (!chatId) throw new BadParam('Missing required parameter: chatId');
     if (method === 'getMembers') {
       const cursor = q.get('cursor');
+      if (opts.numericCursor) {
+        const offset = cursor ? Number(cursor) : 0;
+        const ids = store.memberIds(chatId);
+        const slice = ids.slice(offset, offset + pageSize);
+        const body: Record<string, unknown> = {
+          ok: true,
+          members: slice.map((userId) => wireMember(userId, store.chat(chatId).members.get(userId)!)),
+        };
+        if (offset + pageSize < ids.length) body.cursor = offset + pageSize;
+        return body;
+      }
       const { members, more } = store.page(chatId, cursor ? decodeCursor(cursor) : undefined, pageSize);
       const body: Record<string, unknown> = {
         ok: true,
-        members: members.map((m) => ({
-          userId: m.userId,
-          ...(m.role === 'creator'
-            ? { creator: true, admin: true }
-            : m.role === 'admin'
-              ? { admin: true }
-              : {}),
-        })),
+        members: members.map((m) => wireMember(m.userId, m.role)),
       };
       if (more && members.length > 0) body.cursor = encodeCursor(members[members.length - 1]!.userId);
       return body;

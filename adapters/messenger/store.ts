@@ -59,19 +59,23 @@ export class MessengerStore {
   constructor(
     readonly botUserId = 'hub-bot',
     private readonly logLimit = 100_000,
+    /** The platform's chat id for the n-th chat (VK Teams style by default; the VK API uses plain numbers). */
+    private readonly formatChatId: (n: number) => string = (n) => `${String(n).padStart(6, '0')}@chat.agent`,
   ) {}
 
   createChat(
     title: string,
     about: string,
     idempotencyKey: string | undefined,
+    /** Who creates it (and owns it); the bot unless a platform lets other accounts create chats. */
+    creator: string = this.botUserId,
   ): { chatId: string; created: boolean } {
     if (idempotencyKey) {
       const existing = this.byKey.get(idempotencyKey);
       if (existing) return { chatId: existing, created: false };
     }
-    const chatId = `${String(this.nextChat++).padStart(6, '0')}@chat.agent`;
-    this.chats.set(chatId, { chatId, title, about, members: new Map([[this.botUserId, 'creator']]) });
+    const chatId = this.formatChatId(this.nextChat++);
+    this.chats.set(chatId, { chatId, title, about, members: new Map([[creator, 'creator']]) });
     if (idempotencyKey) this.byKey.set(idempotencyKey, chatId);
     this.record('create', chatId, undefined, 'api');
     return { chatId, created: true };
@@ -91,9 +95,10 @@ export class MessengerStore {
     chat.members.set(userId, role);
   }
 
-  /** Whether the bot may still change the chat's members (creator or admin). */
-  botCanManage(chatId: string): boolean {
-    return this.chat(chatId).members.get(this.botUserId) !== 'member';
+  /** Whether the bot (or the given account) may still change the chat's members (creator or admin). */
+  botCanManage(chatId: string, actor: string = this.botUserId): boolean {
+    const role = this.chat(chatId).members.get(actor);
+    return role === 'creator' || role === 'admin';
   }
 
   /** Returns how many were effectively added. */

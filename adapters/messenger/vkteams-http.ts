@@ -68,6 +68,17 @@ function detailFromDescription(description: string): MessengerErrorDetail {
   return { code: 'bad-request' };
 }
 
+/**
+ * The next-page cursor as the platform sent it: public clients type it as a string (bot-python) or a
+ * number (the Rust crate). A numeric cursor read as "no cursor" stopped listings after page one, so a
+ * big chat's extra members were never seen, nor removed (issue 13 item 3). 0 and '' mean "no more".
+ */
+export function cursorOf(raw: unknown): string | undefined {
+  if (typeof raw === 'string') return raw === '' ? undefined : raw;
+  if (typeof raw === 'number' && Number.isFinite(raw) && raw !== 0) return String(raw);
+  return undefined;
+}
+
 export class VkTeamsHttpMessenger implements Messenger {
   readonly maxBatchSize: number;
   private readonly timeoutMs: number;
@@ -127,7 +138,7 @@ export class VkTeamsHttpMessenger implements Messenger {
         userId: m.userId,
         role: m.creator ? 'creator' : m.admin ? 'admin' : 'member',
       }));
-      const next = typeof body.cursor === 'string' && body.cursor !== '' ? body.cursor : undefined;
+      const next = cursorOf(body.cursor);
       // A cursor that comes back again would loop forever: stop and say so.
       if (next === undefined) return;
       if (seen.has(next)) {
@@ -163,7 +174,7 @@ export class VkTeamsHttpMessenger implements Messenger {
       }
       applied += batch.length;
     }
-    return { userIds: applied, batches: batches.length };
+    return { userIds: applied, batches: batches.length, invited: [], refused: [] };
   }
 
   private async call(

@@ -73,6 +73,14 @@ function runView(r: SyncRun, timeZone: string, lang: Lang) {
             pending: r.totals.pending ?? 0,
             errors: r.totals.errors ?? 0,
             chats: r.totals.chats ?? 0,
+            // Issue 13: people added directly apart from people handed an invite link (VK community
+            // token): `invited` got a link this run, `invitedWaiting` still have not come, `joinedFromInvites`
+            // came in since; `refused` the messenger would not take (privacy settings, unknown user).
+            added: r.totals.appliedAdds ?? 0,
+            invited: r.totals.appliedInvites ?? 0,
+            invitedWaiting: r.totals.invitedWaiting ?? 0,
+            joinedFromInvites: r.totals.joinedFromInvites ?? 0,
+            refused: r.totals.refused ?? 0,
             // Issue 7: how hard the messenger was to talk to (retries after 429, 5xx, timeouts).
             messenger: { ...emptyStats(), ...r.totals.messenger },
           },

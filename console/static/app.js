@@ -384,7 +384,10 @@ async function loadRuns(connectionId) {
         }
       }
       const progress = r.progress ? ` (${r.progress.done}/${r.progress.total})` : '';
-      const notes = (r.report?.errors ?? 0) > 0 ? t('errorsNote', { n: r.report.errors }) : '';
+      let notes = (r.report?.errors ?? 0) > 0 ? t('errorsNote', { n: r.report.errors }) : '';
+      // Issue 13: people handed an invite link are not members yet; shown apart from the added ones.
+      if (r.report?.invited || r.report?.invitedWaiting) notes += t('invitesNote', { invited: r.report.invited ?? 0, waiting: r.report.invitedWaiting ?? 0 });
+      if (r.report?.refused) notes += t('refusedNote', { n: r.report.refused });
       const tr = el('tr', {}, el('td', { className: 'started' }, when(r.startedAt, r.timezone)), el('td', {}, stateLabel(r.status) + progress + notes), el('td', {}, r.report?.adds ?? '—'), el('td', {}, r.report?.removes ?? '—'), cell);
       tr.dataset.runId = r.id;
       tr.addEventListener('click', (e) => { if (!cell.contains(e.target)) void loadRunDetail(r.id); });
@@ -405,10 +408,16 @@ async function loadRunDetail(runId) {
       el('li', {}, t('runSchool', { school: sch.schoolExternalId, state: stateLabel(sch.status), rows: sch.rowsRead }),
         ...(sch.warnings.length ? [el('ul', {}, ...sch.warnings.map((w) => el('li', { className: 'warning' }, w.message)))] : [])));
     const refused = run.chats.filter((c) => c.errors > 0).map((c) => el('li', { className: 'error' }, c.message));
+    const invites = run.chats
+      .filter((c) => c.appliedInvites || c.invitedWaiting || c.joinedFromInvites || c.refused)
+      .map((c) => el('li', { className: 'invites' },
+        t('chatInvites', { title: c.title, added: c.appliedAdds, invited: c.appliedInvites, waiting: c.invitedWaiting, joined: c.joinedFromInvites }) +
+        (c.refused ? t('chatRefused', { n: c.refused }) : '')));
     box.replaceChildren(
       el('h4', {}, t('runTitle', { start: when(run.startedAt, run.timezone) })),
       el('ul', {}, ...schools),
       ...(refused.length ? [el('h4', {}, t('refusedChats')), el('ul', {}, ...refused)] : []),
+      ...(invites.length ? [el('h4', {}, t('invitesTitle')), el('ul', {}, ...invites)] : []),
     );
   } catch (err) {
     say(err.message, true);

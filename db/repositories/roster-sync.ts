@@ -259,8 +259,9 @@ export async function countManagedMembers(
   school: string,
 ): Promise<number> {
   const { rows } = await db.query(
+    // Joined only (migration 700): an invitation nobody used is not a member the guard must protect.
     `SELECT count(*)::int AS n FROM managed_memberships m JOIN managed_chats c ON c.id = m.chat_id
-      WHERE c.connection_id = $1 AND c.school_external_id = $2`,
+      WHERE c.connection_id = $1 AND c.school_external_id = $2 AND m.state = 'joined'`,
     [connectionId, school],
   );
   return (rows[0] as { n: number }).n;
@@ -497,6 +498,10 @@ export interface RunChatRow {
   removes: number;
   pending: number;
   handKept: number;
+  /** Invited members still not in the chat (migration 700). */
+  invitedWaiting?: number;
+  /** Invited members a listing showed inside this run. */
+  joinedFromInvites?: number;
 }
 
 export async function replaceRunChats(
@@ -508,8 +513,9 @@ export async function replaceRunChats(
   await db.query(`DELETE FROM sync_run_chats WHERE run_id = $1 AND school_external_id = $2`, [runId, school]);
   if (chats.length === 0) return;
   await db.query(
-    `INSERT INTO sync_run_chats (run_id, school_external_id, chat_key, title, adds, removes, pending, hand_kept)
-     SELECT $1, $2, k, t, a, r, p, h FROM unnest($3::text[], $4::text[], $5::int[], $6::int[], $7::int[], $8::int[]) AS x(k, t, a, r, p, h)`,
+    `INSERT INTO sync_run_chats (run_id, school_external_id, chat_key, title, adds, removes, pending, hand_kept, invited_waiting, joined_from_invites)
+     SELECT $1, $2, k, t, a, r, p, h, i, j
+       FROM unnest($3::text[], $4::text[], $5::int[], $6::int[], $7::int[], $8::int[], $9::int[], $10::int[]) AS x(k, t, a, r, p, h, i, j)`,
     [
       runId,
       school,
@@ -519,6 +525,8 @@ export async function replaceRunChats(
       chats.map((c) => c.removes),
       chats.map((c) => c.pending),
       chats.map((c) => c.handKept),
+      chats.map((c) => c.invitedWaiting ?? 0),
+      chats.map((c) => c.joinedFromInvites ?? 0),
     ],
   );
 }

@@ -19,6 +19,11 @@ export interface SyncRunTotals {
   errors?: number;
   appliedAdds?: number;
   appliedRemoves?: number;
+  /** Issue 13 (migration 700): invitations handed out this run, invited members still waiting, invited members seen inside, people the messenger refused. */
+  appliedInvites?: number;
+  invitedWaiting?: number;
+  joinedFromInvites?: number;
+  refused?: number;
   /** What talking to the messenger took (issue 7): calls made, retries, and why they were retried. */
   messenger?: MessengerCallStats;
 }
@@ -82,6 +87,10 @@ export interface SyncRunChat {
   errors: number;
   appliedAdds: number;
   appliedRemoves: number;
+  appliedInvites: number;
+  invitedWaiting: number;
+  joinedFromInvites: number;
+  refused: number;
   errorDetail: unknown;
 }
 
@@ -217,12 +226,16 @@ export async function refreshSyncRunTotals(db: Queryable, id: string): Promise<S
         SELECT count(*)::int AS chats, coalesce(sum(adds), 0)::int AS adds, coalesce(sum(removes), 0)::int AS removes,
                coalesce(sum(pending), 0)::int AS pending, coalesce(sum(hand_kept), 0)::int AS "handKept",
                coalesce(sum(errors), 0)::int AS errors, coalesce(sum(applied_adds), 0)::int AS "appliedAdds",
-               coalesce(sum(applied_removes), 0)::int AS "appliedRemoves"
+               coalesce(sum(applied_removes), 0)::int AS "appliedRemoves",
+               coalesce(sum(applied_invites), 0)::int AS "appliedInvites", coalesce(sum(invited_waiting), 0)::int AS "invitedWaiting",
+               coalesce(sum(joined_from_invites), 0)::int AS "joinedFromInvites", coalesce(sum(refused), 0)::int AS refused
           FROM sync_run_chats WHERE run_id = $1)
      UPDATE sync_runs r SET
        totals = json_build_object('schools', s.schools, 'rowsRead', s."rowsRead", 'chats', c.chats, 'adds', c.adds,
          'removes', c.removes, 'pending', c.pending, 'handKept', c."handKept", 'errors', c.errors,
-         'appliedAdds', c."appliedAdds", 'appliedRemoves', c."appliedRemoves", 'messenger', s.messenger)::jsonb,
+         'appliedAdds', c."appliedAdds", 'appliedRemoves', c."appliedRemoves", 'appliedInvites', c."appliedInvites",
+         'invitedWaiting', c."invitedWaiting", 'joinedFromInvites', c."joinedFromInvites", 'refused', c.refused,
+         'messenger', s.messenger)::jsonb,
        timings = json_build_object('readMs', s."readMs", 'planMs', s."planMs", 'applyMs', s."applyMs",
          'totalMs', (extract(epoch FROM (coalesce(r.finished_at, now()) - r.started_at)) * 1000)::int)::jsonb
      FROM s, c WHERE r.id = $1`,
@@ -245,7 +258,8 @@ export async function listSyncRunChats(db: Queryable, runId: string, opts: { sch
   const { rows } = await db.query(
     `SELECT school_external_id AS "schoolExternalId", chat_key AS "chatKey", title, adds, removes, pending,
             hand_kept AS "handKept", errors, applied_adds AS "appliedAdds", applied_removes AS "appliedRemoves",
-            error_detail AS "errorDetail"
+            applied_invites AS "appliedInvites", invited_waiting AS "invitedWaiting", joined_from_invites AS "joinedFromInvites",
+            refused, error_detail AS "errorDetail"
        FROM sync_run_chats WHERE run_id = $1 AND ($2::text IS NULL OR school_external_id = $2)
       ORDER BY school_external_id, title LIMIT $3`,
     [runId, opts.schoolExternalId ?? null, opts.limit ?? 10_000],

@@ -40,6 +40,26 @@ const failure = (p: Promise<unknown>) =>
   );
 
 describe('VK Teams HTTP adapter against the simulator', () => {
+  it('issue 13 item 3: a numeric getMembers cursor pages on to the end, so extra members of a big chat are seen and removed', async () => {
+    const numeric = await startMessengerSimulator({ pageSize: 7, maxMembersPerCall: 20, numericCursor: true });
+    try {
+      const m = new VkTeamsHttpMessenger({ apiBase: numeric.apiBase, token: numeric.token, maxBatchSize: 20 });
+      const chat = await m.createChat({ title: '9А', idempotencyKey: 'numeric/1' });
+      const people = Array.from({ length: 30 }, (_, i) => `p-${String(i).padStart(2, '0')}`);
+      await m.addMembers(chat, people);
+      let pages = 0;
+      for await (const _ of m.listMembers(chat)) pages++;
+      expect(pages).toBe(Math.ceil(31 / 7));
+      const listed = await ids(m, chat);
+      expect(listed).toEqual([numeric.botUserId, ...people].sort());
+      // The last page's extra member is visible, hence removable.
+      await m.removeMembers(chat, [listed.at(-1)!]);
+      expect(numeric.store.memberIds(chat)).not.toContain(listed.at(-1));
+    } finally {
+      await numeric.stop();
+    }
+  });
+
   it('R-C1/R-C5: creates a chat, adds, removes and lists members across cursor pages', async () => {
     const m = client();
     const chat = await m.createChat({
@@ -49,7 +69,7 @@ describe('VK Teams HTTP adapter against the simulator', () => {
     });
     expect(sim.store.chat(chat).title).toBe('1А - Русский язык');
     const students = Array.from({ length: 45 }, (_, i) => `st-${String(i).padStart(2, '0')}`);
-    expect(await m.addMembers(chat, students)).toEqual({ userIds: 45, batches: 3 });
+    expect(await m.addMembers(chat, students)).toEqual({ userIds: 45, batches: 3, invited: [], refused: [] });
     await m.removeMembers(chat, ['st-00', 'st-44']);
     let pages = 0;
     for await (const _ of m.listMembers(chat)) pages++;

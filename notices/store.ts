@@ -101,6 +101,8 @@ export interface FailedNotice {
   createdAt: Date;
   gaveUpAt: Date | null;
   nextAttemptAt: Date | null;
+  /** The zone of the school the notice is about, when it names one (times are shown there). */
+  timezone: string | null;
   deliveries: { channel: string; address: string; status: string; attempts: number; error: string | null }[];
 }
 
@@ -112,6 +114,8 @@ export async function listFailed(db: Queryable, state: 'given-up' | 'retrying', 
   const { rows } = await db.query(
     `SELECT n.id::text, n.kind, n.recipient_kind AS "recipientKind", n.recipient_id AS "recipientId", n.attempts,
             n.last_error AS "lastError", n.created_at AS "createdAt", n.gave_up_at AS "gaveUpAt", n.next_attempt_at AS "nextAttemptAt",
+            (SELECT s.timezone FROM schools s
+              WHERE s.id::text = coalesce(n.payload->>'schoolId', CASE WHEN n.recipient_kind = 'school_approvers' THEN n.recipient_id END)) AS timezone,
             coalesce((SELECT json_agg(json_build_object('channel', d.channel, 'address', d.address_masked, 'status', d.status,
                                                         'attempts', d.attempts, 'error', d.error) ORDER BY d.recipient_key)
                         FROM notification_deliveries d WHERE d.notification_id = n.id), '[]'::json) AS deliveries

@@ -104,7 +104,8 @@ for (const b of document.querySelectorAll('[data-dev-role]')) {
   b.addEventListener('click', async () => {
     try {
       const role = b.dataset.devRole;
-      const { token } = await api('POST', '/v1/dev/token', { sub: `console-${role}`, role, ...(role === 'authority' ? { region: undefined } : {}) });
+      // An authority operator acts for one region (the dev stack's demo connection is in region 16).
+      const { token } = await api('POST', '/v1/dev/token', { sub: `console-${role}`, role, ...(role === 'authority' ? { region: b.dataset.devRegion ?? '16' } : {}) });
       state.token = token;
       localStorage.setItem('hub.token', token);
       signedIn();
@@ -169,7 +170,7 @@ async function loadFailedNotices() {
           el('td', {}, n.deliveries.length ? n.deliveries.map((d) => `${d.address} (${d.channel})`).join(', ') : `${n.recipientKind} ${n.recipientId}`),
           el('td', {}, n.attempts),
           el('td', { title: n.lastError ?? '' }, n.reasonTitle ?? n.lastError ?? ''),
-          el('td', {}, n.gaveUpAt ? new Date(n.gaveUpAt).toLocaleString('ru-RU') : ''),
+          el('td', {}, when(n.gaveUpAt, n.timezone)),
         ),
       ),
     );

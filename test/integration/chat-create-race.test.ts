@@ -11,7 +11,7 @@ import { projectRoot } from '../../infra/paths.js';
 import { linkJournalIdentity } from '../../sync/start-sync.js';
 import { useTestDb } from '../helpers/db.js';
 import { chatIdOf, expectedMembership, linkDirectly, membersOf, runSync, startRosterWorld, syncContext, userOf, type RosterWorld } from '../helpers/roster.js';
-import { useTemporalWorker } from '../helpers/temporal.js';
+import { TEST_PAYLOAD_KEYS, useTemporalWorker } from '../helpers/temporal.js';
 
 const db = useTestDb();
 let w: RosterWorld;
@@ -52,6 +52,7 @@ async function startWorkerProcess(taskQueue: string): Promise<{ log: () => strin
       MESSENGER_API_BASE: w.messengerSim.apiBase,
       MESSENGER_TOKEN: w.messengerSim.token,
       HUB_SECRETS_KEY: w.secretsKeyHex,
+      HUB_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
       MESSENGER_IDEMPOTENT_CREATE: 'false',
       LOG_LEVEL: 'debug',
     },

@@ -147,6 +147,8 @@ describe('the worker process (bin/worker.ts) on WORKER_METRICS_PORT', () => {
         MESSENGER_IDEMPOTENT_CREATE: 'true',
         HUB_SECRETS_KEY: world.secretsKeyHex,
         HUB_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
+        // The journal simulator listens on loopback, which a connection may reach only when listed (issue 17).
+        JOURNAL_ALLOWED_HOSTS: '*,127.0.0.1,localhost',
         // Keys the one-time code MAC, which the worker refuses to start without (issue 14).
         HUB_JWT_SECRET: TEST_JWT_SECRET,
         LOG_LEVEL: 'warn',

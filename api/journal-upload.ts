@@ -53,7 +53,11 @@ export const uploadLimitsFromConfig = (config: Config): UploadLimits => ({
 
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
 const mediaType = (contentType: string | undefined): string => (contentType ?? '').split(';')[0]!.trim().toLowerCase();
-const megabytes = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+/** Megabytes to one decimal; a cap under a megabyte (tests, tiny setups) keeps two significant digits, not "0". */
+const megabytes = (bytes: number) => {
+  const mb = bytes / 1024 / 1024;
+  return mb >= 1 ? Math.round(mb * 10) / 10 : Number(mb.toPrecision(2));
+};
 
 /** The types this kind of connection takes, as the 415 problem lists them. */
 export function acceptedTypes(kind: FileKind): string[] {

@@ -20,7 +20,7 @@ import {
 } from './schemas/joining.js';
 import { connectionParams, createConnectionBody, decisionBody as runDecisionBody, runParams, syncBody } from './schemas/connections.js';
 import { channelBody, codeBody, passwordBody, profileBody, signupParams, startSignupBody } from './schemas/signups.js';
-import { UPLOAD_TYPES } from './journal-upload.js';
+import { UPLOAD_PROBLEMS, UPLOAD_TYPES } from './journal-upload.js';
 import { failedNoticesQuery, failedNoticesResponse } from './schemas/notices.js';
 import { actionBody, registrationDetail, revealBody, stuckQuery, stuckResponse, workflowParams } from './schemas/support.js';
 import {
@@ -386,6 +386,7 @@ export const routeTable: RouteSpec[] = [
       'Upload the export a file-based connection reads (OneRoster CSV or ESH: a .zip, or the .csv files as multipart/form-data; EPOS: a .jsonl file). Checked by the adapter before it is kept; the next sync reads it',
     params: connectionParams,
     consumes: UPLOAD_TYPES,
+    problems: UPLOAD_PROBLEMS,
   },
   {
     method: 'post',

@@ -66,6 +66,11 @@ export const en: Catalogue<typeof ru> = {
       'An export can only be uploaded for a file-based connection (OneRoster CSV, EPOS, ESH); this one is {kind}.',
     'export-wrong-type': 'This export format is not accepted. Accepted: {accepted}.',
     'export-too-large': 'The export is larger than the allowed {maxMb} MB.',
+    'export-too-large-unpacked': 'The export ZIP archive unpacks to more than the allowed {maxMb} MB. Nothing was stored.',
+    'export-too-many-files': 'The export ZIP archive holds more than {max} files. Nothing was stored.',
+    'export-too-compressed':
+      'File {name} in the ZIP archive is packed more than {maxRatio} times: that is what a "zip bomb" looks like, not a journal export. Nothing was stored.',
+    'upload-aborted': 'The upload was interrupted: the file did not arrive whole. Nothing was stored.',
     'export-invalid': 'The export was not accepted and nothing was stored: {reason}',
     'connection-disabled': 'The connection is disabled: enable it to run a sync.',
     'sync-already-running':
@@ -322,6 +327,8 @@ export const en: Catalogue<typeof ru> = {
   upload: {
     notZip: 'the file is not a ZIP archive',
     zipDamaged: 'the ZIP archive is damaged and cannot be read',
+    entryDamaged: 'file {name} in the ZIP archive is damaged and cannot be read',
+    entrySizeLies: 'file {name} in the ZIP archive does not unpack to the size the archive states: the archive is damaged or forged',
     zipEmpty: 'the ZIP archive is empty',
     multipartUnreadable: 'the multipart/form-data body cannot be read',
     badFileName: 'file name not allowed: "{name}"',

@@ -204,6 +204,15 @@ const schema = z.object({
   JOURNAL_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(100 * 1024 * 1024),
   /** Where an upload is written out while its adapter checks it (removed right after); the system temp folder by default. */
   JOURNAL_UPLOAD_SCRATCH_DIR: z.string().min(1).optional(),
+  /** Entries (files and folders) an uploaded .zip may list; more is refused from its directory, before anything is unpacked. */
+  JOURNAL_UPLOAD_ZIP_MAX_ENTRIES: z.coerce.number().int().min(1).max(65_535).default(1000),
+  /** Bytes all entries of an uploaded .zip may unpack to together: checked on the sizes declared and counted while unpacking. */
+  JOURNAL_UPLOAD_ZIP_MAX_UNPACKED_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024 * 1024).default(1024 * 1024 * 1024),
+  /**
+   * Largest unpacked/packed ratio of one entry of an uploaded .zip (entries under 1 MB unpacked are exempt).
+   * CSV exports pack 5–30 times; a zip bomb's zeros pack about 1000 times.
+   */
+  JOURNAL_UPLOAD_ZIP_MAX_RATIO: z.coerce.number().min(1).max(100_000).default(200),
   /**
    * Hosts a journal connection's URLs may reach (comma list): `*` any public host, `*.eljur.ru`, `api.dnevnik.ru`.
    * Loopback, private and link-local addresses only when listed by name (`127.0.0.1:8091`).

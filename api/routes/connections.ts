@@ -1,6 +1,6 @@
 // Authority operators (role `authority`, scoped to their region): journal connections and their
 // sync runs. Credentials are sealed on the way in (infra/secrets.ts) and never come back out.
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type Request } from 'express';
 import { isJournalSourceError } from '../../adapters/journals/errors.js';
 import { emptyStats } from '../../adapters/messenger/port.js';
 import { writeAudit } from '../../db/repositories/audit.js';
@@ -21,7 +21,7 @@ import { decideRun, startSync, SyncRefused } from '../../sync/start-sync.js';
 import type { ApiDeps } from '../deps.js';
 import { principalOf } from '../auth.js';
 import { fill, words } from '../../i18n/index.js';
-import { exportReason, readUpload } from '../journal-upload.js';
+import { exportReason, readUpload, uploadLimitsFromConfig } from '../journal-upload.js';
 import { formatLocalTime, message, type Lang } from '../messages.js';
 import { Problem } from '../problem.js';
 import { connectionParams, createConnectionBody, decisionBody, runParams, syncBody } from '../schemas/connections.js';
@@ -181,15 +181,8 @@ export function connectionRoutes(deps: ApiDeps): Router {
     res.json(connectionView(await ownConnection(req)));
   });
 
-  /** The raw upload, at most JOURNAL_UPLOAD_MAX_BYTES (refused from Content-Length before it is read). */
-  const rawUpload = express.raw({ type: () => true, limit: config.JOURNAL_UPLOAD_MAX_BYTES });
-  const uploadBody = (req: Request, res: Response, next: NextFunction) =>
-    rawUpload(req, res, (err?: unknown) => {
-      if ((err as { type?: string } | undefined)?.type === 'entity.too.large') {
-        return next(new Problem(413, 'export-too-large', { maxMb: Math.round((config.JOURNAL_UPLOAD_MAX_BYTES / 1024 / 1024) * 10) / 10 }));
-      }
-      next(err);
-    });
+  /** Uploads stream to scratch under JOURNAL_UPLOAD_MAX_BYTES; a zip is held to the JOURNAL_UPLOAD_ZIP_* limits. */
+  const uploadLimits = uploadLimitsFromConfig(config);
 
   /**
    * An export for a file-based connection: read by its adapter first (a bad one is refused with the
@@ -198,9 +191,7 @@ export function connectionRoutes(deps: ApiDeps): Router {
   router.post('/connections/:connectionId/export', async (req, res) => {
     const c = await ownConnection(req);
     if (!isFileKind(c.kind)) throw new Problem(409, 'connection-not-file-based', { kind: c.kind });
-    await new Promise<void>((resolve, reject) => uploadBody(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
-    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const upload = await readUpload(c.kind, req.headers['content-type'], body);
+    const upload = await readUpload(c.kind, req, uploadLimits);
     let schools: number;
     try {
       ({ schools } = await checkExport(c.kind, c.settings, upload.layout, upload.files, config.JOURNAL_UPLOAD_SCRATCH_DIR));

@@ -21,6 +21,7 @@ import { signupRoutes } from './routes/signups.js';
 import { supportRoutes } from './routes/support.js';
 import { connectionRoutes } from './routes/connections.js';
 import { journalLinkRoutes } from './routes/journal-links.js';
+import { journalProofRoutes } from './routes/journal-proofs.js';
 import { guard, observe, routeIndex, surfaceRoutes } from './surfaces.js';
 import { requestContext } from '../infra/request-context.js';
 
@@ -61,6 +62,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use('/v1', supportRoutes(deps));
   app.use('/v1', connectionRoutes(deps));
   app.use('/v1', journalLinkRoutes(deps));
+  app.use('/v1', journalProofRoutes(deps));
   app.use(surfaceRoutes(deps));
   if (deps.config.HUB_DEV_AUTH) app.use('/v1/dev', devRoutes(deps));
   if (deps.config.HUB_DEV_AUTH) app.use('/v1/dev', devSignupRoutes(deps));

@@ -269,6 +269,37 @@ const catalog = {
     ru: () => 'Человек с таким идентификатором не найден.',
     en: () => 'No person with this id.',
   },
+  'journal-proof-not-verified': {
+    ru: () =>
+      'Привязка возможна только после проверки, которую выполнил сам сервис: войдите в электронный журнал (или через Госуслуги) или введите код привязки от школы. Подтверждение не найдено, истекло, уже использовано или выдано другому человеку; ничего не изменилось.',
+    en: () =>
+      'A link needs a proof the hub verified itself: sign in to the e-journal (or with Gosuslugi) or enter the linking code from your school. This proof is unknown, expired, already used or someone else’s; nothing has changed.',
+  },
+  'journal-proof-other-identity': {
+    ru: () => 'Подтверждение выдано для другой учётной записи электронного журнала, а не для этой: ничего не изменилось.',
+    en: () => 'The proof was issued for another e-journal account, not this one: nothing has changed.',
+  },
+  'journal-sign-in-not-offered': {
+    ru: () => 'Этот электронный журнал не поддерживает такой вход. Попросите администратора школы или классного руководителя выдать код привязки.',
+    en: () => 'This e-journal does not offer this sign-in. Ask the school administrator or class teacher for a linking code.',
+  },
+  'journal-sign-in-refused': {
+    ru: () => 'Электронный журнал не принял вход: проверьте логин и пароль.',
+    en: () => 'The e-journal refused the sign-in: check the login and password.',
+  },
+  'journal-sign-in-unavailable': {
+    ru: () => 'Электронный журнал сейчас не отвечает. Попробуйте войти позже.',
+    en: () => 'The e-journal does not answer right now. Try signing in later.',
+  },
+  'linking-code-invalid': {
+    ru: () =>
+      'Код привязки неверен, истёк или уже использован. После нескольких неверных попыток код перестаёт действовать: попросите в школе новый.',
+    en: () => 'The linking code is wrong, expired or already used. After a few wrong tries the code stops working: ask the school for a new one.',
+  },
+  'journal-person-not-in-school': {
+    ru: () => 'В данных электронного журнала этой школы нет такого человека (или подключение журнала не относится к этой школе).',
+    en: () => "The school's e-journal data has no such person (or the journal connection does not serve this school).",
+  },
   'journal-identity-not-linked': {
     ru: () => 'Такой привязки аккаунта электронного журнала нет: ничего не изменилось.',
     en: () => 'There is no such e-journal account link: nothing has changed.',

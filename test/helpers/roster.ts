@@ -33,6 +33,8 @@ export interface RosterWorld {
   /** Every school the journal lists, in the order the model made them. */
   schools: string[];
   journalSim: RunningSim;
+  /** The journal's own user accounts (login → password, person), live: a person hired later gets one here. */
+  journalAccounts: Map<string, { password: string; personId: string }>;
   messengerSim: MessengerSimulator;
   messenger: VkTeamsHttpMessenger;
   box: SecretBox;
@@ -65,7 +67,8 @@ export async function startRosterWorld(pool: Pool, opts: RosterWorldOptions = {}
   const model = RosterModel.generate({ seed: 7, schools: 1, grades: 2, studentsPerClass: 5, ...opts });
   const schools = [...model.schools.keys()];
   const school = schools[0]!;
-  const journalSim = await startEljurSimulator(model, { ...ELJUR_CREDS, people: accountsFor(model, JOURNAL_PASSWORD) });
+  const journalAccounts = accountsFor(model, JOURNAL_PASSWORD);
+  const journalSim = await startEljurSimulator(model, { ...ELJUR_CREDS, people: journalAccounts });
   const honourIdempotencyKeys = opts.honourIdempotencyKeys ?? true;
   const messengerSim = await startMessengerSimulator({ port: 0, pageSize: 7, maxMembersPerCall: 10, honourIdempotencyKeys });
   const messenger = new VkTeamsHttpMessenger({
@@ -93,6 +96,7 @@ export async function startRosterWorld(pool: Pool, opts: RosterWorldOptions = {}
     school,
     schools,
     journalSim,
+    journalAccounts,
     messengerSim,
     messenger,
     box,

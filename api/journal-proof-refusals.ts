@@ -9,6 +9,9 @@ export const PROOF_REFUSAL_STATUS: Record<ProofRefusalCode, number> = {
   [PROOF_REFUSALS.signInUnavailable]: 503,
   [PROOF_REFUSALS.codeInvalid]: 403,
   [PROOF_REFUSALS.notInSchool]: 404,
+  [PROOF_REFUSALS.signInExpired]: 410,
+  [PROOF_REFUSALS.esiaMismatch]: 403,
+  [PROOF_REFUSALS.parentAccount]: 403,
 };
 
 /** Route table entries. */
@@ -23,3 +26,14 @@ export const CODE_PROOF_PROBLEMS: ReadonlyArray<readonly [number, MessageCode]> 
   [404, 'connection-not-found'],
 ];
 export const ISSUE_CODE_PROBLEMS: ReadonlyArray<readonly [number, MessageCode]> = [[404, PROOF_REFUSALS.notInSchool]];
+export const ESIA_START_PROBLEMS: ReadonlyArray<readonly [number, MessageCode]> = [
+  [409, PROOF_REFUSALS.notOffered],
+  [404, 'connection-not-found'],
+];
+export const ESIA_COMPLETE_PROBLEMS: ReadonlyArray<readonly [number, MessageCode]> = [
+  [410, PROOF_REFUSALS.signInExpired],
+  [403, PROOF_REFUSALS.signInRefused],
+  [403, PROOF_REFUSALS.esiaMismatch],
+  [403, PROOF_REFUSALS.parentAccount],
+  [503, PROOF_REFUSALS.signInUnavailable],
+];

@@ -296,6 +296,16 @@ const catalog = {
       'Код привязки неверен, истёк или уже использован. После нескольких неверных попыток код перестаёт действовать: попросите в школе новый.',
     en: () => 'The linking code is wrong, expired or already used. After a few wrong tries the code stops working: ask the school for a new one.',
   },
+  'journal-sign-in-expired': {
+    ru: () => 'Вход не завершён: он устарел, уже использован или начат другим человеком. Начните вход заново.',
+    en: () => 'The sign-in was not completed: it is stale, already used or was started by someone else. Start the sign-in again.',
+  },
+  'esia-identity-mismatch': {
+    ru: () =>
+      'Данные Госуслуг (дата рождения, ФИО) не совпадают с данными электронного журнала для этой учётной записи, или в журнале нет даты рождения для сравнения. Попросите в школе код привязки.',
+    en: () =>
+      "Gosuslugi's details (birth date, name) do not match the e-journal's for this account, or the journal has no birth date to compare. Ask the school for a linking code.",
+  },
   'journal-person-not-in-school': {
     ru: () => 'В данных электронного журнала этой школы нет такого человека (или подключение журнала не относится к этой школе).',
     en: () => "The school's e-journal data has no such person (or the journal connection does not serve this school).",

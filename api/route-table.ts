@@ -33,6 +33,9 @@ import {
 } from './schemas/journal-links.js';
 import { LINK_PROBLEMS, UNLINK_PROBLEMS } from './journal-link-refusals.js';
 import {
+  esiaCompleteBody,
+  esiaStartBody,
+  esiaStartResponse,
   issueLinkingCodeBody,
   issueLinkingCodeParams,
   journalSignInBody,
@@ -40,7 +43,7 @@ import {
   linkingCodeResponse,
   proofResponse,
 } from './schemas/journal-proofs.js';
-import { CODE_PROOF_PROBLEMS, ISSUE_CODE_PROBLEMS, SIGN_IN_PROBLEMS } from './journal-proof-refusals.js';
+import { CODE_PROOF_PROBLEMS, ESIA_COMPLETE_PROBLEMS, ESIA_START_PROBLEMS, ISSUE_CODE_PROBLEMS, SIGN_IN_PROBLEMS } from './journal-proof-refusals.js';
 
 const STAFF_OF_SCHOOL: readonly Role[] = ['authority', 'school_admin', 'class_teacher'];
 /** Approvers (R-J4) are school staff tokens or signed-in people holding an admin/class-teacher role. */
@@ -266,6 +269,29 @@ export const routeTable: RouteSpec[] = [
     body: linkingCodeProofBody,
     response: proofResponse,
     problems: CODE_PROOF_PROBLEMS,
+  },
+  {
+    method: 'post',
+    path: '/v1/me/journal-proofs/esia/start',
+    access: PERSON,
+    rateLimit: 'journal-proof',
+    tag: 'journal-links',
+    summary: 'R-L3, R-L5: start a Gosuslugi (OpenID Connect) sign-in to prove one EPOS journal person; answers where to send the browser',
+    body: esiaStartBody,
+    response: esiaStartResponse,
+    problems: ESIA_START_PROBLEMS,
+  },
+  {
+    method: 'post',
+    path: '/v1/me/journal-proofs/esia',
+    access: PERSON,
+    rateLimit: 'journal-proof',
+    tag: 'journal-links',
+    summary:
+      'R-L3, R-L5: finish the Gosuslugi sign-in with the code and state the provider sent back; birth date and name must match the journal person, a parent’s account never proves a student',
+    body: esiaCompleteBody,
+    response: proofResponse,
+    problems: ESIA_COMPLETE_PROBLEMS,
   },
   {
     method: 'post',

@@ -118,6 +118,15 @@ const schema = z.object({
   LINKING_CODE_TTL: duration.default(72 * 3600_000),
   /** Wrong codes tried against one journal person before their open codes are void (the school issues a new one). */
   LINKING_CODE_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  /**
+   * Gosuslugi (ESIA) OpenID Connect sign-in for EPOS connections (R-L3, R-L5): the provider's issuer
+   * URL, the hub's client registration, and the front-end page the provider redirects back to. Without
+   * ESIA_ISSUER the sign-in is not offered (EPOS people link with a school-issued code).
+   */
+  ESIA_ISSUER: z.string().url().optional(),
+  ESIA_CLIENT_ID: z.string().min(1).optional(),
+  ESIA_CLIENT_SECRET: z.string().min(1).optional(),
+  ESIA_REDIRECT_URI: z.string().url().optional(),
   /** Journal sign-ins and code checks (POST /v1/me/journal-proofs/…) per signed-in person. */
   RATE_LIMIT_JOURNAL_PROOF_PER_PERSON: z.string().regex(/^\d+\/\d+$/).default('10/3600'),
   /** Mass-change guard: a run removing more than this share of a school's managed members stops for confirmation. */

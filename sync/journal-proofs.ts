@@ -27,6 +27,12 @@ export const PROOF_REFUSALS = {
   codeInvalid: 'linking-code-invalid',
   /** The school has no such journal person (staff issuing a code). */
   notInSchool: 'journal-person-not-in-school',
+  /** A redirect sign-in came back unknown, used, expired or for someone else: start again. */
+  signInExpired: 'journal-sign-in-expired',
+  /** Gosuslugi certifies someone other than the journal person (birth date, name), or nothing to compare. */
+  esiaMismatch: 'esia-identity-mismatch',
+  /** R-L3: a parent's Gosuslugi account (children attached) for a student's identity. */
+  parentAccount: 'parent-identity-for-student',
 } as const;
 export type ProofRefusalCode = (typeof PROOF_REFUSALS)[keyof typeof PROOF_REFUSALS];
 
@@ -66,7 +72,7 @@ export async function passwordSignInFor(ctx: ProofContext, connection: JournalCo
   return new EljurSignIn({ baseUrl: s.baseUrl ?? '', vendor: s.vendor ?? '', devkey: credentials?.devkey ?? '', ...(s.http ? { http: s.http } : {}) });
 }
 
-async function refuse(ctx: ProofContext, who: Actor, details: Record<string, unknown>, code: ProofRefusalCode): Promise<never> {
+export async function refuseProof(ctx: ProofContext, who: Actor, details: Record<string, unknown>, code: ProofRefusalCode): Promise<never> {
   await writeAudit(ctx.pool, {
     actor: who.personId,
     actorRole: who.role,
@@ -79,7 +85,7 @@ async function refuse(ctx: ProofContext, who: Actor, details: Record<string, unk
   throw new ProofRefused(code);
 }
 
-async function store(
+export async function storeProof(
   ctx: ProofContext,
   who: Actor,
   p: { connectionId: string; externalPersonId: string; method: StoredProofMethod; facts: ProofFacts },
@@ -111,21 +117,21 @@ export async function proveByJournalSignIn(
 ): Promise<IssuedProof> {
   const base = { method: 'journal-login', connectionId: connection.id };
   const signIn = await passwordSignInFor(ctx, connection);
-  if (!signIn) return refuse(ctx, who, base, PROOF_REFUSALS.notOffered);
+  if (!signIn) return refuseProof(ctx, who, base, PROOF_REFUSALS.notOffered);
   let identity: VerifiedIdentity;
   try {
     identity = await signIn.signIn(credentials);
   } catch (e) {
-    if (e instanceof SignInRefused) return refuse(ctx, who, { ...base, why: e.why }, PROOF_REFUSALS.signInRefused);
-    if (isJournalSourceError(e)) return refuse(ctx, who, { ...base, why: e.detail.code }, PROOF_REFUSALS.signInUnavailable);
+    if (e instanceof SignInRefused) return refuseProof(ctx, who, { ...base, why: e.why }, PROOF_REFUSALS.signInRefused);
+    if (isJournalSourceError(e)) return refuseProof(ctx, who, { ...base, why: e.detail.code }, PROOF_REFUSALS.signInUnavailable);
     throw e;
   }
-  if (!identity.externalPersonId) return refuse(ctx, who, { ...base, why: 'no journal id' }, PROOF_REFUSALS.signInRefused);
+  if (!identity.externalPersonId) return refuseProof(ctx, who, { ...base, why: 'no journal id' }, PROOF_REFUSALS.signInRefused);
   const facts: ProofFacts = {
     ...(identity.roles ? { roles: identity.roles } : {}),
     ...(identity.children ? { children: identity.children } : {}),
   };
-  return store(ctx, who, { connectionId: connection.id, externalPersonId: identity.externalPersonId, method: 'journal-login', facts });
+  return storeProof(ctx, who, { connectionId: connection.id, externalPersonId: identity.externalPersonId, method: 'journal-login', facts });
 }
 
 /** The person types the code their school issued for this journal person. */
@@ -137,12 +143,12 @@ export async function proveByLinkingCode(
 ): Promise<IssuedProof> {
   const base = { method: 'linking-code', ...target };
   const code = normaliseLinkingCode(typed);
-  if (!code) return refuse(ctx, who, { ...base, why: 'malformed' }, PROOF_REFUSALS.codeInvalid);
+  if (!code) return refuseProof(ctx, who, { ...base, why: 'malformed' }, PROOF_REFUSALS.codeInvalid);
   const check = await inTransaction(ctx.pool, (tx) =>
     redeemLinkingCode(tx, { ...target, codeHash: hashToken(code), personId: who.personId, maxFailures: ctx.maxFailures }),
   );
-  if (!check.ok) return refuse(ctx, who, { ...base, why: check.why }, PROOF_REFUSALS.codeInvalid);
-  return store(ctx, who, { ...target, method: 'linking-code', facts: {} });
+  if (!check.ok) return refuseProof(ctx, who, { ...base, why: check.why }, PROOF_REFUSALS.codeInvalid);
+  return storeProof(ctx, who, { ...target, method: 'linking-code', facts: {} });
 }
 
 /**

@@ -15,8 +15,10 @@ export interface VerifiedIdentity {
   roles?: string[];
   /** Journal ids of the children a parent's own account lists (Eljur `getrules` relations). */
   children?: string[];
-  /** The provider says the account holder is an adult with children attached (Gosuslugi parent account). */
-  isParentAccount?: boolean;
+  /** The account holder's name as the provider certifies it (Gosuslugi). */
+  name?: { family: string; given: string };
+  /** Birth dates of the children the provider lists for the account (Gosuslugi): a parent's account. */
+  childrenBirthDates?: string[];
 }
 
 /** A sign-in with the journal's own login and password, sent once to the journal over TLS, never stored. */
@@ -29,7 +31,7 @@ export interface PasswordSignIn {
 export interface RedirectSignIn {
   readonly method: 'dnevnik-oauth' | 'esia';
   /** Where the person's browser goes to sign in; `state` and `nonce` come back and are checked. */
-  authorizeUrl(p: { state: string; nonce: string; redirectUri: string }): string;
+  authorizeUrl(p: { state: string; nonce: string; redirectUri: string }): Promise<string>;
   /** The code the provider redirected back with → the identity (the code is exchanged server to server). */
   complete(p: { code: string; nonce: string; redirectUri: string }): Promise<VerifiedIdentity>;
 }

@@ -20,7 +20,9 @@ import type { ApiDeps } from '../deps.js';
 import { PROOF_REFUSAL_STATUS } from '../journal-proof-refusals.js';
 import { fallbackUnlessOutage } from '../outage.js';
 import { Problem } from '../problem.js';
-import { issueLinkingCodeBody, issueLinkingCodeParams, journalSignInBody, linkingCodeProofBody } from '../schemas/journal-proofs.js';
+import { esiaCompleteBody, esiaStartBody, issueLinkingCodeBody, issueLinkingCodeParams, journalSignInBody, linkingCodeProofBody } from '../schemas/journal-proofs.js';
+import { EsiaOidcSignIn } from '../../adapters/identity-proof/esia-oidc.js';
+import { completeEsiaSignIn, startEsiaSignIn, type EsiaContext } from '../../sync/redirect-proofs.js';
 
 const isUuid = (s: string): boolean => z.uuid().safeParse(s).success;
 
@@ -29,6 +31,15 @@ export function journalProofRoutes(deps: ApiDeps): Router {
   const router = Router();
   let box: SecretBox | undefined;
   const ctx: ProofContext = { pool, secrets: () => (box ??= secretBoxFromConfig(config)), proofTtlMs: config.JOURNAL_PROOF_TTL };
+  const esia: EsiaContext = {
+    ...ctx,
+    esia:
+      config.ESIA_ISSUER && config.ESIA_CLIENT_ID && config.ESIA_CLIENT_SECRET
+        ? new EsiaOidcSignIn({ issuer: config.ESIA_ISSUER, clientId: config.ESIA_CLIENT_ID, clientSecret: config.ESIA_CLIENT_SECRET })
+        : undefined,
+    redirectUri: config.ESIA_REDIRECT_URI,
+    signInTtlMs: config.JOURNAL_PROOF_TTL,
+  };
 
   async function actor(req: Request): Promise<Actor> {
     const p = principalOf(req);
@@ -65,6 +76,29 @@ export function journalProofRoutes(deps: ApiDeps): Router {
     try {
       const target = { connectionId: body.connectionId, externalPersonId: body.externalPersonId };
       res.status(201).json(await proveByLinkingCode({ ...ctx, maxFailures: config.LINKING_CODE_MAX_FAILURES }, who, target, body.code));
+    } catch (e) {
+      throw asProblem(e);
+    }
+  });
+
+  /** R-L3: start a Gosuslugi sign-in meant to prove one EPOS journal person. */
+  router.post('/me/journal-proofs/esia/start', async (req, res) => {
+    const body = esiaStartBody.parse(req.body);
+    const who = await actor(req);
+    const conn = await connection(body.connectionId);
+    try {
+      res.status(201).json(await startEsiaSignIn(esia, who, conn, body.externalPersonId));
+    } catch (e) {
+      throw asProblem(e);
+    }
+  });
+
+  /** R-L3: the provider sent the person back; the hub exchanges the code and compares. */
+  router.post('/me/journal-proofs/esia', async (req, res) => {
+    const body = esiaCompleteBody.parse(req.body);
+    const who = await actor(req);
+    try {
+      res.status(201).json(await completeEsiaSignIn(esia, who, body));
     } catch (e) {
       throw asProblem(e);
     }

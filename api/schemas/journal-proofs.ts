@@ -45,3 +45,13 @@ export const linkingCodeResponse = z.object({
   externalPersonId: z.string(),
   expiresAt: z.string(),
 });
+
+/** Start a Gosuslugi sign-in meant to prove this journal person (EPOS, R-L3). */
+export const esiaStartBody = z.object({ connectionId: z.uuid(), externalPersonId }).strict();
+export const esiaStartResponse = z.object({
+  /** Send the person's browser here; the provider comes back to ESIA_REDIRECT_URI with `code` and `state`. */
+  authorizeUrl: z.string(),
+  expiresAt: z.string(),
+});
+/** What the provider sent back to the redirect page. */
+export const esiaCompleteBody = z.object({ state: z.string().min(1).max(200), code: z.string().min(1).max(2000) }).strict();

@@ -38,6 +38,22 @@ CREATE TABLE journal_linking_codes (
 );
 CREATE INDEX journal_linking_codes_open ON journal_linking_codes (connection_id, external_person_id) WHERE used_at IS NULL AND voided_at IS NULL;
 
+-- A redirect sign-in under way (Gosuslugi OpenID Connect, Dnevnik OAuth): the person, the journal
+-- identity it is meant to prove, the nonce the ID token must carry. The state is a bearer value the
+-- browser brings back, so only its SHA-256 is kept; single use, short-lived.
+CREATE TABLE journal_sign_ins (
+  state_hash          text PRIMARY KEY,
+  person_id           uuid NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+  connection_id       uuid NOT NULL REFERENCES journal_connections (id) ON DELETE CASCADE,
+  external_person_id  text,
+  method              text NOT NULL CHECK (method IN ('dnevnik-oauth', 'esia')),
+  nonce               text NOT NULL,
+  created_at          timestamptz NOT NULL DEFAULT now(),
+  expires_at          timestamptz NOT NULL,
+  used_at             timestamptz
+);
+
 -- Down Migration
+DROP TABLE journal_sign_ins;
 DROP TABLE journal_linking_codes;
 DROP TABLE journal_proofs;

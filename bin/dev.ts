@@ -11,7 +11,7 @@ import { createLogger } from '../infra/logger.js';
 import { runApi, runScheduler, runWorkers } from '../app/processes.js';
 import { runUntilSignal, type Stoppable } from '../infra/lifecycle.js';
 import { seedDevData } from '../db/dev-seed.js';
-import { startDevSimulators } from '../app/dev-simulators.js';
+import { DEV_PERSON_PASSWORD, startDevSimulators } from '../app/dev-simulators.js';
 
 const env = { ...process.env };
 const dataDir = env.HUB_DATA_DIR ?? join(import.meta.dirname, '..', '.data');
@@ -50,6 +50,9 @@ runUntilSignal(logger, async () => {
   env.MESSENGER_API_BASE ??= sims.env.MESSENGER_API_BASE;
   env.MESSENGER_TOKEN ??= sims.env.MESSENGER_TOKEN;
   env.HUB_SECRETS_KEY ??= sims.env.HUB_SECRETS_KEY;
+  // R-L5: Gosuslugi sign-in against the dev ESIA simulator (offered for EPOS connections).
+  if (!env.ESIA_ISSUER) Object.assign(env, { ESIA_ISSUER: sims.env.ESIA_ISSUER, ESIA_CLIENT_ID: sims.env.ESIA_CLIENT_ID, ESIA_CLIENT_SECRET: sims.env.ESIA_CLIENT_SECRET });
+  env.ESIA_REDIRECT_URI ??= `http://localhost:${env.PORT ?? 8080}/console/esia-back`;
   if (!env.DATABASE_URL) {
     const pg = await startEmbeddedPostgres(dataDir, postgresPort);
     started.push(pg);
@@ -77,7 +80,7 @@ runUntilSignal(logger, async () => {
       `  Temporal UI:  ${temporal.uiUrl}`,
       `  OpenAPI:      ${apiUrl}/docs`,
       `  Messenger simulator: ${sims.messengerAdminUrl}`,
-      `  Journal simulator (Eljur): ${sims.journalUrl}`,
+      `  Journal simulator (Eljur): ${sims.journalUrl}  (people sign in as their journal id, password ${DEV_PERSON_PASSWORD})`,
       `  PostgreSQL:   ${config.DATABASE_URL?.replace(/:[^:@/]+@/, ':***@')}`,
       `  Dev tokens:   POST ${apiUrl}/v1/dev/token {"role":"authority","region":"16"}`,
       `  Codes sent:   GET ${apiUrl}/v1/dev/outbox`,

@@ -6,6 +6,7 @@
 // shared FaultPlan (429, 5xx, slow replies).
 import { randomUUID } from 'node:crypto';
 import { SignJWT, exportJWK, generateKeyPair } from 'jose';
+import type { RosterModel } from '../journals/testing/roster-model.js';
 import { FaultPlan, startSim, type RunningSim } from '../journals/testing/sim-server.js';
 
 export interface Citizen {
@@ -98,4 +99,14 @@ export async function startEsiaSimulator(opts: { clientId?: string; clientSecret
   }, faults, opts.port ?? 0);
   issuer = sim.url;
   return Object.assign(sim, { issuer, clientId, clientSecret, citizens });
+}
+
+/** Every person of a roster model as a Gosuslugi account (login = their journal id): the dev stack's citizens. */
+export function citizensFromModel(model: RosterModel, password: string): Map<string, Citizen> {
+  const out = new Map<string, Citizen>();
+  for (const p of model.persons.values()) {
+    const children = model.childrenOf(p.id).map((g) => model.persons.get(g.childId)?.birthDate).filter((d): d is string => !!d);
+    out.set(p.id, { password, familyName: p.lastName, givenName: p.firstName, birthDate: p.birthDate ?? '1980-01-01', children });
+  }
+  return out;
 }

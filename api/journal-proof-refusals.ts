@@ -37,3 +37,8 @@ export const ESIA_COMPLETE_PROBLEMS: ReadonlyArray<readonly [number, MessageCode
   [403, PROOF_REFUSALS.parentAccount],
   [503, PROOF_REFUSALS.signInUnavailable],
 ];
+export const DNEVNIK_COMPLETE_PROBLEMS: ReadonlyArray<readonly [number, MessageCode]> = [
+  [410, PROOF_REFUSALS.signInExpired],
+  [403, PROOF_REFUSALS.signInRefused],
+  [503, PROOF_REFUSALS.signInUnavailable],
+];

@@ -33,6 +33,8 @@ import {
 } from './schemas/journal-links.js';
 import { LINK_PROBLEMS, UNLINK_PROBLEMS } from './journal-link-refusals.js';
 import {
+  dnevnikStartBody,
+  redirectCompleteBody,
   esiaCompleteBody,
   esiaStartBody,
   esiaStartResponse,
@@ -43,7 +45,7 @@ import {
   linkingCodeResponse,
   proofResponse,
 } from './schemas/journal-proofs.js';
-import { CODE_PROOF_PROBLEMS, ESIA_COMPLETE_PROBLEMS, ESIA_START_PROBLEMS, ISSUE_CODE_PROBLEMS, SIGN_IN_PROBLEMS } from './journal-proof-refusals.js';
+import { CODE_PROOF_PROBLEMS, DNEVNIK_COMPLETE_PROBLEMS, ESIA_COMPLETE_PROBLEMS, ESIA_START_PROBLEMS, ISSUE_CODE_PROBLEMS, SIGN_IN_PROBLEMS } from './journal-proof-refusals.js';
 
 const STAFF_OF_SCHOOL: readonly Role[] = ['authority', 'school_admin', 'class_teacher'];
 /** Approvers (R-J4) are school staff tokens or signed-in people holding an admin/class-teacher role. */
@@ -292,6 +294,28 @@ export const routeTable: RouteSpec[] = [
     body: esiaCompleteBody,
     response: proofResponse,
     problems: ESIA_COMPLETE_PROBLEMS,
+  },
+  {
+    method: 'post',
+    path: '/v1/me/journal-proofs/dnevnik/start',
+    access: PERSON,
+    rateLimit: 'journal-proof',
+    tag: 'journal-links',
+    summary: 'R-L5: start a Dnevnik.ru OAuth sign-in for a Dnevnik connection; answers where to send the browser',
+    body: dnevnikStartBody,
+    response: esiaStartResponse,
+    problems: ESIA_START_PROBLEMS,
+  },
+  {
+    method: 'post',
+    path: '/v1/me/journal-proofs/dnevnik',
+    access: PERSON,
+    rateLimit: 'journal-proof',
+    tag: 'journal-links',
+    summary: 'R-L5: finish the Dnevnik.ru sign-in with the code and state it sent back; `users/me` names the journal person the proof is for',
+    body: redirectCompleteBody,
+    response: proofResponse,
+    problems: DNEVNIK_COMPLETE_PROBLEMS,
   },
   {
     method: 'post',

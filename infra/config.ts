@@ -127,6 +127,14 @@ const schema = z.object({
   ESIA_CLIENT_ID: z.string().min(1).optional(),
   ESIA_CLIENT_SECRET: z.string().min(1).optional(),
   ESIA_REDIRECT_URI: z.string().url().optional(),
+  /**
+   * Dnevnik.ru OAuth client of the hub (R-L5): people of Dnevnik connections sign in there; the
+   * connection's `baseUrl` is the API and its optional `oauthAuthorizeUrl` the sign-in page
+   * (default https://login.dnevnik.ru/oauth2). Without a client id the sign-in is not offered.
+   */
+  DNEVNIK_CLIENT_ID: z.string().min(1).optional(),
+  DNEVNIK_CLIENT_SECRET: z.string().min(1).optional(),
+  DNEVNIK_REDIRECT_URI: z.string().url().optional(),
   /** Journal sign-ins and code checks (POST /v1/me/journal-proofs/…) per signed-in person. */
   RATE_LIMIT_JOURNAL_PROOF_PER_PERSON: z.string().regex(/^\d+\/\d+$/).default('10/3600'),
   /** Mass-change guard: a run removing more than this share of a school's managed members stops for confirmation. */

@@ -20,9 +20,10 @@ import type { ApiDeps } from '../deps.js';
 import { PROOF_REFUSAL_STATUS } from '../journal-proof-refusals.js';
 import { fallbackUnlessOutage } from '../outage.js';
 import { Problem } from '../problem.js';
-import { esiaCompleteBody, esiaStartBody, issueLinkingCodeBody, issueLinkingCodeParams, journalSignInBody, linkingCodeProofBody } from '../schemas/journal-proofs.js';
+import { dnevnikStartBody, esiaCompleteBody, esiaStartBody, redirectCompleteBody, issueLinkingCodeBody, issueLinkingCodeParams, journalSignInBody, linkingCodeProofBody } from '../schemas/journal-proofs.js';
 import { EsiaOidcSignIn } from '../../adapters/identity-proof/esia-oidc.js';
-import { completeEsiaSignIn, startEsiaSignIn, type EsiaContext } from '../../sync/redirect-proofs.js';
+import { DnevnikOAuthSignIn } from '../../adapters/identity-proof/dnevnik-oauth.js';
+import { completeDnevnikSignIn, completeEsiaSignIn, startDnevnikSignIn, startEsiaSignIn, type DnevnikContext, type EsiaContext } from '../../sync/redirect-proofs.js';
 
 const isUuid = (s: string): boolean => z.uuid().safeParse(s).success;
 
@@ -39,6 +40,18 @@ export function journalProofRoutes(deps: ApiDeps): Router {
         : undefined,
     redirectUri: config.ESIA_REDIRECT_URI,
     signInTtlMs: config.JOURNAL_PROOF_TTL,
+  };
+  const { DNEVNIK_CLIENT_ID: clientId, DNEVNIK_CLIENT_SECRET: clientSecret } = config;
+  const dnevnik: DnevnikContext = {
+    ...ctx,
+    dnevnikFor: (c) => {
+      if (!clientId || !clientSecret) return undefined;
+      const s = c.settings as { baseUrl?: string; oauthAuthorizeUrl?: string };
+      return new DnevnikOAuthSignIn({ clientId, clientSecret, ...(s.baseUrl ? { apiBase: s.baseUrl } : {}), ...(s.oauthAuthorizeUrl ? { authorizeUrl: s.oauthAuthorizeUrl } : {}) });
+    },
+    redirectUri: config.DNEVNIK_REDIRECT_URI,
+    signInTtlMs: config.JOURNAL_PROOF_TTL,
+    findConnection: (id) => findConnection(pool, id),
   };
 
   async function actor(req: Request): Promise<Actor> {
@@ -99,6 +112,28 @@ export function journalProofRoutes(deps: ApiDeps): Router {
     const who = await actor(req);
     try {
       res.status(201).json(await completeEsiaSignIn(esia, who, body));
+    } catch (e) {
+      throw asProblem(e);
+    }
+  });
+
+  /** Dnevnik.ru: start the OAuth sign-in; `users/me` will name the journal person. */
+  router.post('/me/journal-proofs/dnevnik/start', async (req, res) => {
+    const body = dnevnikStartBody.parse(req.body);
+    const who = await actor(req);
+    const conn = await connection(body.connectionId);
+    try {
+      res.status(201).json(await startDnevnikSignIn(dnevnik, who, conn));
+    } catch (e) {
+      throw asProblem(e);
+    }
+  });
+
+  router.post('/me/journal-proofs/dnevnik', async (req, res) => {
+    const body = redirectCompleteBody.parse(req.body);
+    const who = await actor(req);
+    try {
+      res.status(201).json(await completeDnevnikSignIn(dnevnik, who, body));
     } catch (e) {
       throw asProblem(e);
     }

@@ -55,3 +55,7 @@ export const esiaStartResponse = z.object({
 });
 /** What the provider sent back to the redirect page. */
 export const esiaCompleteBody = z.object({ state: z.string().min(1).max(200), code: z.string().min(1).max(2000) }).strict();
+
+/** Start a Dnevnik.ru sign-in: the journal names the person (`users/me`), so no person is given. */
+export const dnevnikStartBody = z.object({ connectionId: z.uuid() }).strict();
+export const redirectCompleteBody = esiaCompleteBody;

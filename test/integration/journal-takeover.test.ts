@@ -266,6 +266,21 @@ describe('issue 15: journal identity takeover (R-L5)', () => {
     expect((await signInOverApi(limited, w, other.as, attackerIdentity.teacher)).status).toBe(201);
   });
 
+  it('R-L5: a journal that fails once is retried; one that does not answer gives 503 journal-sign-in-unavailable and no proof', async () => {
+    const someone = await person();
+    const proofsBefore = (await db.pool.query(`SELECT count(*)::int AS n FROM journal_proofs`)).rows[0].n as number;
+    w.journalSim.faults.inject({ kind: 'status', status: 502 }, { path: /\/apiv3\/auth$/ });
+    expect((await signInOverApi(api, w, someone.as, attackerIdentity.parent)).status).toBe(201);
+    w.journalSim.faults.inject({ kind: 'status', status: 503 }, { path: /\/apiv3\/getrules$/, times: 10 });
+    try {
+      expectProblem(await signInOverApi(api, w, someone.as, attackerIdentity.parent), 503, 'journal-sign-in-unavailable');
+    } finally {
+      w.journalSim.faults.clear();
+    }
+    expect((await db.pool.query(`SELECT count(*)::int AS n FROM journal_proofs`)).rows[0].n).toBe(proofsBefore + 1);
+    expect(await refusalsOf(someone.person.id)).toEqual(['journal.proof-refused:journal-sign-in-unavailable']);
+  });
+
   it('R-L5: staff issue codes only for journal people of their own school; people cannot issue codes', async () => {
     const school = w.hubSchool!.school.id;
     const elsewhere = randomUUID();

@@ -20,6 +20,7 @@ import {
 } from '../db/repositories/roster-sync.js';
 import { inTransaction } from '../infra/postgres.js';
 import { refuseJournalLink, type LinkCandidate } from '../sync/link-rules.js';
+import { auditRefusal, evidenceFor, proofIdOf } from './link-proofs.js';
 import { ROSTER_REFUSALS, type LinkRequest, type UnlinkRequest } from '../workflows/roster-definitions.js';
 import type { ActivityDeps } from './deps.js';
 import { ensureChatAtMessenger } from './messenger-chats.js';
@@ -84,9 +85,12 @@ export const journalLinkActivities = ({ pool, messenger, logger }: ActivityDeps)
         otherIdentities: (mine as Array<{ e: string }>).map((r) => r.e),
         linkedToSomeoneElse: existing !== undefined,
       };
-      const refusal = refuseJournalLink(journal, candidate, input.proof);
-      if (refusal) throw ApplicationFailure.nonRetryable(refusal.message, refusal.code, refusal.params);
-      const linkedAt = await inTransaction(pool, async (tx) => {
+      // R-L5: the proof is taken (once) in the transaction that writes the link; a refusal rolls back and leaves it.
+      const outcome = await inTransaction(pool, async (tx) => {
+        const evidence = await evidenceFor(tx, input);
+        if ('refusal' in evidence) return evidence;
+        const refusal = refuseJournalLink(journal, candidate, evidence);
+        if (refusal) return { refusal };
         const { rows } = await tx.query(
           `INSERT INTO journal_links (connection_id, external_person_id, person_id, messenger_user_id, linked_by)
            VALUES ($1, $2, $3, $4, $5) RETURNING linked_at AS "linkedAt"`,
@@ -99,11 +103,16 @@ export const journalLinkActivities = ({ pool, messenger, logger }: ActivityDeps)
           subjectType: 'person',
           subjectId: input.personId,
           reason: input.reason,
-          details: { connectionId: input.connectionId, externalPersonId: input.externalPersonId, proof: input.proof.method },
+          details: { connectionId: input.connectionId, externalPersonId: input.externalPersonId, proof: evidence.method, ...proofIdOf(input) },
           requestId: input.requestId,
         });
-        return (rows[0] as { linkedAt: Date }).linkedAt;
+        return { linkedAt: (rows[0] as { linkedAt: Date }).linkedAt };
       });
+      if ('refusal' in outcome) {
+        await auditRefusal(pool, input, outcome.refusal);
+        throw ApplicationFailure.nonRetryable(outcome.refusal.message, outcome.refusal.code, outcome.refusal.params);
+      }
+      const { linkedAt } = outcome;
       return { messengerUserId: messengerUserId!, linkedAt: linkedAt.toISOString() };
     },
 

@@ -9,7 +9,7 @@ import type { MessageCode } from './messages.js';
 import { Problem } from './problem.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
-export type RateLimitName = 'code-request' | 'code-submit' | 'invite-preview' | 'parent-link-preview' | 'journal-link';
+export type RateLimitName = 'code-request' | 'code-submit' | 'invite-preview' | 'parent-link-preview' | 'journal-link' | 'journal-proof';
 
 export interface RouteSpec {
   method: Method;

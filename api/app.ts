@@ -22,6 +22,7 @@ import { supportRoutes } from './routes/support.js';
 import { supportNoticeRoutes } from './routes/support-notices.js';
 import { connectionRoutes } from './routes/connections.js';
 import { journalLinkRoutes } from './routes/journal-links.js';
+import { journalProofRoutes } from './routes/journal-proofs.js';
 import { messengerAccountRoutes } from './routes/messenger-account.js';
 import { guard, metricsRoutes, observe, routeIndex, surfaceRoutes } from './surfaces.js';
 import { requestContext } from '../infra/request-context.js';
@@ -66,6 +67,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use('/v1', connectionRoutes(deps));
   app.use('/v1', journalLinkRoutes(deps));
   app.use('/v1', messengerAccountRoutes(deps));
+  app.use('/v1', journalProofRoutes(deps));
   app.use(surfaceRoutes(deps));
   if (deps.config.HUB_DEV_AUTH) app.use('/v1/dev', devRoutes(deps));
   if (deps.config.HUB_DEV_AUTH) app.use('/v1/dev', devSignupRoutes(deps));

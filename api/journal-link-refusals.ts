@@ -11,7 +11,9 @@ type LinkRefusal =
   | typeof ROSTER_REFUSALS.journalPersonUnknown
   | typeof ROSTER_REFUSALS.noMessengerAccount
   | typeof ROSTER_REFUSALS.alreadyLinkedElsewhere
-  | typeof ROSTER_REFUSALS.notLinked;
+  | typeof ROSTER_REFUSALS.notLinked
+  | typeof ROSTER_REFUSALS.proofNotVerified
+  | typeof ROSTER_REFUSALS.proofOtherIdentity;
 
 export const LINK_REFUSAL_STATUS: Record<LinkRefusal, number> = {
   // R-L3: the proof is not the student's own (a parent's Gosuslugi, a birth date that is not theirs).
@@ -23,6 +25,9 @@ export const LINK_REFUSAL_STATUS: Record<LinkRefusal, number> = {
   [ROSTER_REFUSALS.noMessengerAccount]: 409,
   [ROSTER_REFUSALS.alreadyLinkedElsewhere]: 409,
   [ROSTER_REFUSALS.notLinked]: 404,
+  // R-L5: no proof the hub verified, or one for another journal identity.
+  [ROSTER_REFUSALS.proofNotVerified]: 403,
+  [ROSTER_REFUSALS.proofOtherIdentity]: 403,
 };
 
 const isLinkRefusal = (code: string | undefined): code is LinkRefusal => code !== undefined && Object.hasOwn(LINK_REFUSAL_STATUS, code);

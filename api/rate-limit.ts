@@ -60,6 +60,8 @@ export function rulesFromConfig(c: Config): Record<RateLimitName, Rule> {
     'invite-preview': { perIp: parseLimit(c.RATE_LIMIT_PREVIEW_PER_IP) },
     'parent-link-preview': { perIp: parseLimit(c.RATE_LIMIT_PREVIEW_PER_IP) },
     'journal-link': { perPerson: parseLimit(c.RATE_LIMIT_JOURNAL_LINK_PER_PERSON) },
+    // R-L5: journal sign-ins and linking-code checks per person (codes also void after LINKING_CODE_MAX_FAILURES).
+    'journal-proof': { perPerson: parseLimit(c.RATE_LIMIT_JOURNAL_PROOF_PER_PERSON) },
   };
 }
 

@@ -35,6 +35,20 @@ import {
 import { LINK_PROBLEMS, UNLINK_PROBLEMS } from './journal-link-refusals.js';
 import { bindingResponse, messengerAccountResponse, startVkIdBody, startVkIdResponse, unbindResponse, vkIdCallbackBody } from './schemas/vk-id.js';
 import { CALLBACK_PROBLEMS } from './vk-id-refusals.js';
+import {
+  dnevnikStartBody,
+  redirectCompleteBody,
+  esiaCompleteBody,
+  esiaStartBody,
+  esiaStartResponse,
+  issueLinkingCodeBody,
+  issueLinkingCodeParams,
+  journalSignInBody,
+  linkingCodeProofBody,
+  linkingCodeResponse,
+  proofResponse,
+} from './schemas/journal-proofs.js';
+import { CODE_PROOF_PROBLEMS, DNEVNIK_COMPLETE_PROBLEMS, ESIA_COMPLETE_PROBLEMS, ESIA_START_PROBLEMS, ISSUE_CODE_PROBLEMS, SIGN_IN_PROBLEMS } from './journal-proof-refusals.js';
 
 const STAFF_OF_SCHOOL: readonly Role[] = ['authority', 'school_admin', 'class_teacher'];
 /** Approvers (R-J4) are school staff tokens or signed-in people holding an admin/class-teacher role. */
@@ -242,10 +256,91 @@ export const routeTable: RouteSpec[] = [
     rateLimit: 'journal-link',
     tag: 'journal-links',
     summary:
-      'Link my e-journal identity (R-L1) after the journal sign-in or Gosuslugi; joins every chat I was pending for at once (R-L2). A student identity needs the student’s own proof (R-L3)',
+      'Link my e-journal identity (R-L1) on a proof the hub verified (R-L5: proofId from /v1/me/journal-proofs/…); joins every chat I was pending for at once (R-L2). A student identity needs the student’s own proof (R-L3)',
     body: linkJournalBody,
     response: linkStateResponse,
     problems: [...LINK_PROBLEMS, [403, 'account-restricted']],
+  },
+  {
+    method: 'post',
+    path: '/v1/me/journal-proofs/journal-login',
+    access: PERSON,
+    rateLimit: 'journal-proof',
+    tag: 'journal-links',
+    summary:
+      'R-L5: sign in to my e-journal with my own login and password (passed to the journal once, never stored); answers a short-lived, single-use proof of the journal identity the journal named',
+    body: journalSignInBody,
+    response: proofResponse,
+    problems: SIGN_IN_PROBLEMS,
+  },
+  {
+    method: 'post',
+    path: '/v1/me/journal-proofs/linking-code',
+    access: PERSON,
+    rateLimit: 'journal-proof',
+    tag: 'journal-links',
+    summary: 'R-L5: the one-time linking code my school issued for my journal identity; answers a short-lived, single-use proof',
+    body: linkingCodeProofBody,
+    response: proofResponse,
+    problems: CODE_PROOF_PROBLEMS,
+  },
+  {
+    method: 'post',
+    path: '/v1/me/journal-proofs/esia/start',
+    access: PERSON,
+    rateLimit: 'journal-proof',
+    tag: 'journal-links',
+    summary: 'R-L3, R-L5: start a Gosuslugi (OpenID Connect) sign-in to prove one EPOS journal person; answers where to send the browser',
+    body: esiaStartBody,
+    response: esiaStartResponse,
+    problems: ESIA_START_PROBLEMS,
+  },
+  {
+    method: 'post',
+    path: '/v1/me/journal-proofs/esia',
+    access: PERSON,
+    rateLimit: 'journal-proof',
+    tag: 'journal-links',
+    summary:
+      'R-L3, R-L5: finish the Gosuslugi sign-in with the code and state the provider sent back; birth date and name must match the journal person, a parent’s account never proves a student',
+    body: esiaCompleteBody,
+    response: proofResponse,
+    problems: ESIA_COMPLETE_PROBLEMS,
+  },
+  {
+    method: 'post',
+    path: '/v1/me/journal-proofs/dnevnik/start',
+    access: PERSON,
+    rateLimit: 'journal-proof',
+    tag: 'journal-links',
+    summary: 'R-L5: start a Dnevnik.ru OAuth sign-in for a Dnevnik connection; answers where to send the browser',
+    body: dnevnikStartBody,
+    response: esiaStartResponse,
+    problems: ESIA_START_PROBLEMS,
+  },
+  {
+    method: 'post',
+    path: '/v1/me/journal-proofs/dnevnik',
+    access: PERSON,
+    rateLimit: 'journal-proof',
+    tag: 'journal-links',
+    summary: 'R-L5: finish the Dnevnik.ru sign-in with the code and state it sent back; `users/me` names the journal person the proof is for',
+    body: redirectCompleteBody,
+    response: proofResponse,
+    problems: DNEVNIK_COMPLETE_PROBLEMS,
+  },
+  {
+    method: 'post',
+    path: '/v1/schools/:schoolId/journal-linking-codes',
+    access: ['authority', 'school_admin', 'class_teacher'],
+    scope: 'school',
+    tag: 'journal-links',
+    summary:
+      'R-L5: issue a one-time linking code for a journal person of this school (shown once; stored hashed; expires; earlier open codes for the person are void); audited',
+    params: issueLinkingCodeParams,
+    body: issueLinkingCodeBody,
+    response: linkingCodeResponse,
+    problems: ISSUE_CODE_PROBLEMS,
   },
   {
     method: 'delete',

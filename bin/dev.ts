@@ -12,7 +12,7 @@ import { runApi, runScheduler, runWorkers } from '../app/processes.js';
 import { runUntilSignal, type Stoppable } from '../infra/lifecycle.js';
 import { noticeDispatcherFromConfig } from '../notices/from-config.js';
 import { seedDevData } from '../db/dev-seed.js';
-import { startDevSimulators } from '../app/dev-simulators.js';
+import { DEV_PERSON_PASSWORD, startDevSimulators } from '../app/dev-simulators.js';
 import { startDevVkId } from '../adapters/vk-id/dev.js';
 
 const env = { ...process.env };
@@ -67,6 +67,9 @@ runUntilSignal(logger, async () => {
     started.push(vkId);
     Object.assign(env, vkId.env);
   }
+  // R-L5: Gosuslugi sign-in against the dev ESIA simulator (offered for EPOS connections).
+  if (!env.ESIA_ISSUER) Object.assign(env, { ESIA_ISSUER: sims.env.ESIA_ISSUER, ESIA_CLIENT_ID: sims.env.ESIA_CLIENT_ID, ESIA_CLIENT_SECRET: sims.env.ESIA_CLIENT_SECRET });
+  env.ESIA_REDIRECT_URI ??= `http://localhost:${env.PORT ?? 8080}/console/esia-back`;
   if (!env.DATABASE_URL) {
     const pg = await startEmbeddedPostgres(dataDir, postgresPort);
     started.push(pg);
@@ -96,7 +99,7 @@ runUntilSignal(logger, async () => {
       `  Temporal UI:  ${temporal.uiUrl}`,
       `  OpenAPI:      ${apiUrl}/docs`,
       `  Messenger simulator: ${sims.messengerAdminUrl}`,
-      `  Journal simulator (Eljur): ${sims.journalUrl}`,
+      `  Journal simulator (Eljur): ${sims.journalUrl}  (people sign in as their journal id, password ${DEV_PERSON_PASSWORD})`,
       `  VK ID:        ${vkId ? `${vkId.url} (simulator)` : config.VK_ID_BASE}`,
       `  PostgreSQL:   ${config.DATABASE_URL?.replace(/:[^:@/]+@/, ':***@')}`,
       `  Dev tokens:   POST ${apiUrl}/v1/dev/token {"role":"authority","region":"16"}`,

@@ -161,6 +161,24 @@ export const en: Catalogue<typeof ru> = {
       'The messenger account was replaced. Chats move to the new account at the next journal sync.',
     'messenger-account-unbound':
       'The messenger account was unbound. The next sync takes it out of the chats; sign in with VK ID again to come back.',
+    'journal-proof-not-verified':
+      'A link needs a proof the hub verified itself: sign in to the e-journal (or with Gosuslugi) or enter the linking code from your school. This proof is unknown, expired, already used or someone else’s; nothing has changed.',
+    'journal-proof-other-identity':
+      'The proof was issued for another e-journal account, not this one: nothing has changed.',
+    'journal-sign-in-not-offered':
+      'This e-journal does not offer this sign-in. Ask the school administrator or class teacher for a linking code.',
+    'journal-sign-in-refused':
+      'The e-journal refused the sign-in: check the login and password.',
+    'journal-sign-in-unavailable':
+      'The e-journal does not answer right now. Try signing in later.',
+    'linking-code-invalid':
+      'The linking code is wrong, expired or already used. After a few wrong tries the code stops working: ask the school for a new one.',
+    'journal-sign-in-expired':
+      'The sign-in was not completed: it is stale, already used or was started by someone else. Start the sign-in again.',
+    'esia-identity-mismatch':
+      'Gosuslugi\'s details (birth date, name) do not match the e-journal\'s for this account, or the journal has no birth date to compare. Ask the school for a linking code.',
+    'journal-person-not-in-school':
+      'The school\'s e-journal data has no such person (or the journal connection does not serve this school).',
   },
   support: {
     journeys: {

@@ -198,6 +198,31 @@ const schema = z.object({
    * and joining goes on (a slow messenger must not hold the person's request for minutes).
    */
   JOURNAL_LINK_ANSWER_WITHIN: duration.default(10_000),
+  /** R-L5: how long a verified journal proof may wait for its link request (single use, bound to the person). */
+  JOURNAL_PROOF_TTL: duration.default(15 * 60_000),
+  /** R-L5: how long a school-issued linking code stays valid (single use). */
+  LINKING_CODE_TTL: duration.default(72 * 3600_000),
+  /** Wrong codes tried against one journal person before their open codes are void (the school issues a new one). */
+  LINKING_CODE_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
+  /**
+   * Gosuslugi (ESIA) OpenID Connect sign-in for EPOS connections (R-L3, R-L5): the provider's issuer
+   * URL, the hub's client registration, and the front-end page the provider redirects back to. Without
+   * ESIA_ISSUER the sign-in is not offered (EPOS people link with a school-issued code).
+   */
+  ESIA_ISSUER: z.string().url().optional(),
+  ESIA_CLIENT_ID: z.string().min(1).optional(),
+  ESIA_CLIENT_SECRET: z.string().min(1).optional(),
+  ESIA_REDIRECT_URI: z.string().url().optional(),
+  /**
+   * Dnevnik.ru OAuth client of the hub (R-L5): people of Dnevnik connections sign in there; the
+   * connection's `baseUrl` is the API and its optional `oauthAuthorizeUrl` the sign-in page
+   * (default https://login.dnevnik.ru/oauth2). Without a client id the sign-in is not offered.
+   */
+  DNEVNIK_CLIENT_ID: z.string().min(1).optional(),
+  DNEVNIK_CLIENT_SECRET: z.string().min(1).optional(),
+  DNEVNIK_REDIRECT_URI: z.string().url().optional(),
+  /** Journal sign-ins and code checks (POST /v1/me/journal-proofs/…) per signed-in person. */
+  RATE_LIMIT_JOURNAL_PROOF_PER_PERSON: z.string().regex(/^\d+\/\d+$/).default('10/3600'),
   /** Mass-change guard: a run removing more than this share of a school's managed members stops for confirmation. */
   ROSTER_MASS_REMOVAL_SHARE: z.coerce.number().min(0).max(1).default(0.1),
   /** Largest journal export an authority may upload (POST /v1/connections/:id/export), bytes. Kept in PostgreSQL. */

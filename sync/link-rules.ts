@@ -1,16 +1,23 @@
-// Who may link which journal identity (R-L1, R-L3). Pure: the activity gathers the facts.
+// Who may link which journal identity (R-L1, R-L3, R-L5). Pure: the activity gathers the facts.
 //
-// R-L3 says a student must sign in with their own Gosuslugi account, never a parent's. The hub
-// cannot see whose Gosuslugi account it was, but it can see the two ways a parent's account gives
-// itself away, and refuses both:
-//   - a birth date that is not the student's: the hub person's birth date (or the birth date the
-//     identity proof carries, e.g. from ESIA) must equal the journal's birth date of the student;
-//     with no birth date on either side the link is refused (nothing proves it is the student);
-//   - a parent: someone already linked to one of this student's guardian identities, or holding
-//     only a parent role in the connection's schools, cannot take the student's identity.
-// Other identities (parent, staff) need the messenger account and a journal record only.
+// R-L5: the identity itself is proven before these rules run: a proof the hub verified (the
+// person's own journal sign-in, Gosuslugi, a school-issued code; sync/journal-proofs.ts) names this
+// very journal person, or support vouches with a reason. These rules add what a proof alone does not
+// settle.
+//
+// R-L3 says a student must sign in with their own Gosuslugi account, never a parent's. Refused:
+//   - a parent: a Gosuslugi account the provider marks as a parent's, someone already linked to one
+//     of this student's guardian identities, or holding only a parent role in the connection's
+//     schools, cannot take the student's identity;
+//   - a birth date that is not the student's: the hub person's birth date and the one the proof
+//     certifies (Gosuslugi) must equal the journal's; support must see one in the documents.
+// Other identities (parent, staff) need the messenger account, a journal record and the proof only.
+import type { ProofFacts, StoredProofMethod } from '../db/repositories/journal-proofs.js';
 import type { JournalPersonRow } from '../db/repositories/roster-sync.js';
-import { ROSTER_REFUSALS, type LinkRequest } from '../workflows/roster-definitions.js';
+import { ROSTER_REFUSALS } from '../workflows/roster-definitions.js';
+
+/** What stands behind the link: a proof the hub verified, or support's word with a reason. */
+export type LinkEvidence = { method: StoredProofMethod; facts: ProofFacts } | { method: 'support'; subjectBirthDate?: string };
 
 export interface LinkCandidate {
   personBirthDate: string | null;
@@ -29,7 +36,7 @@ export interface LinkRefusal {
   params?: Record<string, string>;
 }
 
-export function refuseJournalLink(journal: readonly JournalPersonRow[], who: LinkCandidate, proof: LinkRequest['proof']): LinkRefusal | null {
+export function refuseJournalLink(journal: readonly JournalPersonRow[], who: LinkCandidate, evidence: LinkEvidence): LinkRefusal | null {
   if (!who.messengerUserId) {
     // R-L1, third starting point: no messenger account yet; sign up first, then link.
     return { code: ROSTER_REFUSALS.noMessengerAccount, message: 'the person has no messenger account yet: sign up first' };
@@ -43,16 +50,18 @@ export function refuseJournalLink(journal: readonly JournalPersonRow[], who: Lin
   const asStudent = journal.filter((j) => j.roles.includes('student'));
   if (asStudent.length === 0) return null;
   const guardians = new Set(asStudent.flatMap((j) => j.guardianIds));
-  if (who.otherIdentities.some((e) => guardians.has(e)) || who.isParentInSchool) {
+  const parentsAccount = evidence.method !== 'support' && evidence.facts.isParentAccount === true;
+  if (parentsAccount || who.otherIdentities.some((e) => guardians.has(e)) || who.isParentInSchool) {
     return { code: ROSTER_REFUSALS.parentIdentityForStudent, message: "a parent cannot link the student's journal identity (R-L3)" };
   }
   const journalBirth = asStudent.find((j) => j.birthDate)?.birthDate ?? null;
-  const claimed = [who.personBirthDate, proof.subjectBirthDate].filter((d): d is string => typeof d === 'string');
-  if (journalBirth) {
-    if (claimed.length === 0 || claimed.some((d) => d !== journalBirth)) {
-      return { code: ROSTER_REFUSALS.studentIdentityMismatch, message: "the birth date is not the student's (R-L3)" };
-    }
-  } else if (claimed.length === 0) {
+  const certified = evidence.method === 'support' ? evidence.subjectBirthDate : evidence.facts.birthDate;
+  const claimed = [who.personBirthDate, certified].filter((d): d is string => typeof d === 'string');
+  if (journalBirth && claimed.some((d) => d !== journalBirth)) {
+    return { code: ROSTER_REFUSALS.studentIdentityMismatch, message: "the birth date is not the student's (R-L3)" };
+  }
+  // Support vouches from documents: without a birth date to compare, nothing proves it is the student.
+  if (evidence.method === 'support' && (journalBirth ? !claimed.includes(journalBirth) : claimed.length === 0)) {
     return { code: ROSTER_REFUSALS.studentIdentityMismatch, message: 'nothing proves the account is the student’s own (R-L3)' };
   }
   return null;

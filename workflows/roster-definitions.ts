@@ -128,6 +128,10 @@ export const ROSTER_REFUSALS = {
   noMessengerAccount: 'no-messenger-account',
   alreadyLinkedElsewhere: 'journal-identity-linked-elsewhere',
   notLinked: 'journal-identity-not-linked',
+  /** R-L5: no proof the hub verified (unknown, expired, used, or another person's). */
+  proofNotVerified: 'journal-proof-not-verified',
+  /** R-L5: the proof verified a different journal identity than the one being linked. */
+  proofOtherIdentity: 'journal-proof-other-identity',
 } as const;
 
 // ---- Journal linking (R-L1..R-L4) ----
@@ -145,10 +149,12 @@ export interface LinkRequest {
   /** Who asked (the person themself, or support on their behalf). */
   actor: string;
   /**
-   * What proves the person owns the journal identity: the journal's own sign-in or Gosuslugi (ESIA)
-   * confirmed by the front end. R-L3: for a student identity it must be the student's own.
+   * What proves the person owns the journal identity (R-L5): the id of a proof the hub verified
+   * itself (journal sign-in, Gosuslugi, school-issued code; sync/journal-proofs.ts), taken once by
+   * the link activity; or support linking on the person's behalf with a reason. R-L3: for a student
+   * identity it must be the student's own.
    */
-  proof: { method: 'journal-login' | 'esia' | 'support'; subjectBirthDate?: string };
+  proof: { method: 'verified'; proofId: string } | { method: 'support'; subjectBirthDate?: string };
   /** The actor's role (`person`, `support`), for the audit row. */
   actorRole?: string;
   /** Why support links on the person's behalf: required with proof method `support`, kept in the audit row. */

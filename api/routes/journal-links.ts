@@ -1,5 +1,5 @@
-// Journal linking (R-L1..R-L4) over HTTP. A signed-in person links their own e-journal identity
-// (the front end confirmed the journal sign-in or Gosuslugi) and is put at once into every chat
+// Journal linking (R-L1..R-L5) over HTTP. A signed-in person links their own e-journal identity
+// on a proof the hub verified (api/routes/journal-proofs.ts) and is put at once into every chat
 // they were pending for (R-L2); they see and end their own links. Support links or unlinks on a
 // person's behalf with a reason. journalLinkWorkflow has the last word (R-L3 and the other
 // refusals); its activities write the audit rows (journal.linked, journal.unlinked: who, role, why).
@@ -110,7 +110,7 @@ export function journalLinkRoutes(deps: ApiDeps): Router {
     });
   });
 
-  /** R-L1, R-L2, R-L3: link my journal identity (rate limited per person: refusals would tell which ids exist). */
+  /** R-L1, R-L2, R-L3, R-L5: link my journal identity on a verified proof (rate limited per person: refusals would tell which ids exist). */
   router.post('/me/journal-links', async (req, res) => {
     const p = principalOf(req);
     const body = linkJournalBody.parse(req.body);
@@ -121,7 +121,7 @@ export function journalLinkRoutes(deps: ApiDeps): Router {
       personId: person.id,
       actor: p.sub,
       actorRole: p.role,
-      proof: { method: body.proof.method, ...(body.proof.subjectBirthDate ? { subjectBirthDate: body.proof.subjectBirthDate } : {}) },
+      proof: { method: 'verified', proofId: body.proofId },
     });
     res.json(linkView(state, body, req.lang));
   });

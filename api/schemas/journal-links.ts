@@ -18,16 +18,10 @@ export const linkJournalBody = z
     connectionId: z.uuid(),
     externalPersonId,
     /**
-     * What the front end confirmed: the journal's own sign-in, or Gosuslugi (ESIA). For a student
-     * identity it must be the student's own (R-L3); the birth date the proof carries is compared
-     * with the journal's.
+     * R-L5: the id of a proof the hub verified itself (POST /v1/me/journal-proofs/…), for this
+     * person and this journal identity. Nothing else proves anything: there is no field to claim one.
      */
-    proof: z
-      .object({
-        method: z.enum(['journal-login', 'esia']),
-        subjectBirthDate: birthDate.optional(),
-      })
-      .strict(),
+    proofId: z.uuid(),
   })
   .strict();
 

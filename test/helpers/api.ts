@@ -17,6 +17,7 @@ const generousRateLimits = {
   RATE_LIMIT_CODE_SUBMIT_PER_PHONE: '100000/60',
   RATE_LIMIT_PREVIEW_PER_IP: '100000/60',
   RATE_LIMIT_JOURNAL_LINK_PER_PERSON: '100000/60',
+  RATE_LIMIT_JOURNAL_PROOF_PER_PERSON: '100000/60',
 };
 
 /** Tests reach journal simulators on this machine and read exports from fixtures and scratch folders anywhere. */

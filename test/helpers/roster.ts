@@ -3,7 +3,7 @@
 // connection row with encrypted credentials, and "who is in the chat titled X".
 import { createHash, randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { startEljurSimulator } from '../../adapters/journals/eljur/simulator.js';
+import { accountsFor, startEljurSimulator } from '../../adapters/journals/eljur/simulator.js';
 import { RosterModel, type GenerateOptions } from '../../adapters/journals/testing/roster-model.js';
 import type { RunningSim } from '../../adapters/journals/testing/sim-server.js';
 import { startMessengerSimulator, type MessengerSimulator } from '../../adapters/messenger/simulator.js';
@@ -21,8 +21,13 @@ import { journalFactory, type JournalFactory } from '../../sync/journal-factory.
 import { startSync, type StartSyncRequest, type SyncContext } from '../../sync/start-sync.js';
 import type { ReconcileTuning } from '../../workflows/roster-definitions.js';
 import { bindThroughUseCase, startTestVkId } from './vk-id.js';
+import { seedSchool, type SchoolWithClasses } from './seed.js';
 
 export const ELJUR_CREDS = { devkey: 'dev-key-for-tests', vendor: 'school', login: 'hub-sync', password: 'pa55' };
+/** Every journal person's own Eljur account in tests: login = their journal id, this password (R-L5 sign-in). */
+export const JOURNAL_PASSWORD = 'own-journal-pa55';
+/** A fixed HUB_SECRETS_KEY for worlds whose API must open the connection's credentials (the journal sign-in). */
+export const TEST_SECRETS_KEY_HEX = 'a1'.repeat(32);
 
 export interface RosterWorld {
   model: RosterModel;
@@ -31,6 +36,8 @@ export interface RosterWorld {
   /** Every school the journal lists, in the order the model made them. */
   schools: string[];
   journalSim: RunningSim;
+  /** The journal's own user accounts (login → password, person), live: a person hired later gets one here. */
+  journalAccounts: Map<string, { password: string; personId: string }>;
   messengerSim: MessengerSimulator;
   messenger: VkTeamsHttpMessenger;
   /** VK ID, where people's messenger accounts come from (R-M1). */
@@ -40,6 +47,8 @@ export interface RosterWorld {
   secretsKeyHex: string;
   journals: JournalFactory;
   connection: JournalConnection;
+  /** The hub school the connection's first journal school is (staff issue linking codes there, R-L5); absent with `everySchool`. */
+  hubSchool?: SchoolWithClasses;
   close(): Promise<void>;
 }
 
@@ -55,13 +64,16 @@ export interface RosterWorldOptions extends GenerateOptions {
   honourIdempotencyKeys?: boolean;
   /** The hub's adapter retries an ambiguous createChat in place (default: whether the simulator honours keys). */
   idempotentCreate?: boolean;
+  /** HUB_SECRETS_KEY (hex) of the world; random unless given (TEST_SECRETS_KEY_HEX for an API that signs people in). */
+  secretsKeyHex?: string;
 }
 
 export async function startRosterWorld(pool: Pool, opts: RosterWorldOptions = {}): Promise<RosterWorld> {
   const model = RosterModel.generate({ seed: 7, schools: 1, grades: 2, studentsPerClass: 5, ...opts });
   const schools = [...model.schools.keys()];
   const school = schools[0]!;
-  const journalSim = await startEljurSimulator(model, ELJUR_CREDS);
+  const journalAccounts = accountsFor(model, JOURNAL_PASSWORD);
+  const journalSim = await startEljurSimulator(model, { ...ELJUR_CREDS, people: journalAccounts });
   const honourIdempotencyKeys = opts.honourIdempotencyKeys ?? true;
   const messengerSim = await startMessengerSimulator({ port: 0, pageSize: 7, maxMembersPerCall: 10, honourIdempotencyKeys });
   const messenger = new VkTeamsHttpMessenger({
@@ -73,7 +85,8 @@ export async function startRosterWorld(pool: Pool, opts: RosterWorldOptions = {}
     idempotentCreate: opts.idempotentCreate ?? honourIdempotencyKeys,
   });
   const vkIdSim = await startTestVkId();
-  const key = randomBytes(32);
+  const key = opts.secretsKeyHex ? Buffer.from(opts.secretsKeyHex, 'hex') : randomBytes(32);
+  const hubSchool = opts.everySchool ? undefined : await seedSchool(pool, { name: `Школа ${school}`, classes: [] });
   const box = secretBox(key);
   const connection = await insertConnection(pool, box, {
     name: 'ЭлЖур (тест)',
@@ -82,13 +95,14 @@ export async function startRosterWorld(pool: Pool, opts: RosterWorldOptions = {}
     credentials: { devkey: ELJUR_CREDS.devkey, login: ELJUR_CREDS.login, password: ELJUR_CREDS.password },
     region: '16',
     strictMode: opts.strictMode ?? false,
-    schools: opts.everySchool ? [] : [{ schoolExternalId: school }],
+    schools: hubSchool ? [{ schoolExternalId: school, schoolId: hubSchool.school.id }] : [],
   });
   return {
     model,
     school,
     schools,
     journalSim,
+    journalAccounts,
     messengerSim,
     messenger,
     vkIdSim,
@@ -96,6 +110,7 @@ export async function startRosterWorld(pool: Pool, opts: RosterWorldOptions = {}
     secretsKeyHex: key.toString('hex'),
     journals: journalFactory(pool, box),
     connection,
+    ...(hubSchool ? { hubSchool } : {}),
     async close() {
       await journalSim.close();
       await messengerSim.stop();

@@ -10,6 +10,8 @@
 //   - CSV: broken encoding, missing columns, duplicate ids
 //       adapter level ........................ adapters/journals/oneroster-csv/oneroster-csv.test.ts "issue 7: …"
 //       a real run over such an export ....... here (the run fails naming the place; nothing staged or applied)
+//   - journal identity takeover (issue 15) .. journal-takeover.test.ts (per role: no proof, someone else's proof, code
+//       guessing, expiry, single use), journal-esia.test.ts (a parent's Gosuslugi), journal-dnevnik.test.ts (all in test:drills)
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -12,6 +12,8 @@ import { linkJournalIdentity } from '../../sync/start-sync.js';
 import { useTestDb } from '../helpers/db.js';
 import { chatIdOf, expectedMembership, linkDirectly, membersOf, runSync, startRosterWorld, syncContext, userOf, type RosterWorld } from '../helpers/roster.js';
 import { TEST_PAYLOAD_KEYS, useTemporalWorker } from '../helpers/temporal.js';
+import { signInProof } from '../helpers/journal-proofs.js';
+import { bindThroughUseCase } from '../helpers/vk-id.js';
 
 const db = useTestDb();
 let w: RosterWorld;
@@ -76,13 +78,14 @@ async function startWorkerProcess(taskQueue: string): Promise<{ log: () => strin
 async function linkThroughHub(externalId: string, taskQueue: string) {
   const p = w.model.persons.get(externalId)!;
   const person = await insertPerson(db.pool, { phone: null, email: `${externalId}@race.example`, firstName: p.firstName, lastName: p.lastName, birthDate: p.birthDate ?? null });
-  await db.pool.query(`UPDATE people SET messenger_user_id = $2 WHERE id = $1`, [person.id, userOf(externalId)]);
+  await bindThroughUseCase(db.pool, w.vkIdSim, person.id, userOf(externalId));
+  const proofId = await signInProof(db.pool, w, person.id, externalId);
   return linkJournalIdentity(t.client, {
     connectionId: w.connection.id,
     externalPersonId: externalId,
     personId: person.id,
     actor: person.id,
-    proof: { method: 'journal-login' },
+    proof: { method: 'verified', proofId },
     taskQueue,
   });
 }

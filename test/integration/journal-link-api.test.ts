@@ -1,5 +1,6 @@
-// Journal linking over HTTP (R-L1..R-L3; docs/reconcile.md "Unlinking", "R-L3"): a person links
-// their own e-journal identity, sees it, unlinks it; support links and unlinks with a reason. Real
+// Journal linking over HTTP (R-L1..R-L3, R-L5; docs/reconcile.md "Unlinking", "R-L3", "Journal linking"):
+// a person links their own e-journal identity on a proof the hub verified (their own Eljur sign-in or
+// a school-issued code), sees it, unlinks it; support links and unlinks with a reason. Real
 // Temporal, real PostgreSQL, the Eljur adapter and the VK Teams adapter over HTTP against their
 // simulators, and the real express app.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +9,8 @@ import { SELF_UNLINK_REASON } from '../../api/routes/journal-links.js';
 import { auditFor } from '../../db/repositories/audit.js';
 import { useTestApi, type ApiResponse } from '../helpers/api.js';
 import { useTestDb } from '../helpers/db.js';
-import { linkDirectly, membersOf, runSync, startRosterWorld, syncContext, userOf, type RosterWorld } from '../helpers/roster.js';
+import { issueCodeOverApi, redeemCodeOverApi, signInOverApi } from '../helpers/journal-proofs.js';
+import { TEST_SECRETS_KEY_HEX, linkDirectly, membersOf, runSync, startRosterWorld, syncContext, userOf, type RosterWorld } from '../helpers/roster.js';
 import { seedPerson } from '../helpers/seed.js';
 import { useTemporalWorker } from '../helpers/temporal.js';
 import { bindOverApi, vkAccount, vkIdEnv } from '../helpers/vk-id.js';
@@ -20,17 +22,19 @@ let w: RosterWorld;
 // Left unlinked by the first run: a 1А student, so they are pending in the class and subject chats.
 let lateStudent: string;
 beforeAll(async () => {
-  w = await startRosterWorld(db.pool, { seed: 41 });
+  w = await startRosterWorld(db.pool, { seed: 41, secretsKeyHex: TEST_SECRETS_KEY_HEX });
   const classId = w.model.classesOf(w.school).find((c) => c.name === '1А')!.id;
   lateStudent = w.model.enrollmentsOf(w.school, { classId })[1]!.studentId;
   await linkDirectly(db.pool, w, [...w.model.persons.keys()].filter((p) => p !== lateStudent));
 });
 const t = useTemporalWorker(() => ({ pool: db.pool, messenger: w.messenger, journals: w.journals }));
-const api = useTestApi(db, t, () => vkIdEnv(w.vkIdSim));
+/** The API opens the connection's credentials for the journal sign-in (R-L5) and binds VK ID accounts against the simulator. */
+const secrets = { HUB_SECRETS_KEY: TEST_SECRETS_KEY_HEX };
+const api = useTestApi(db, t, () => ({ ...vkIdEnv(w.vkIdSim), ...secrets }));
 /** A second replica whose per-person link limit is small (counters are shared through PostgreSQL). */
-const limited = useTestApi(db, t, () => ({ ...vkIdEnv(w.vkIdSim), RATE_LIMIT_JOURNAL_LINK_PER_PERSON: '3/60' }));
+const limited = useTestApi(db, t, () => ({ ...vkIdEnv(w.vkIdSim), ...secrets, RATE_LIMIT_JOURNAL_LINK_PER_PERSON: '3/60' }));
 /** A third one that answers a link after 1 s at the most, joined or not. */
-const quick = useTestApi(db, t, () => ({ ...vkIdEnv(w.vkIdSim), JOURNAL_LINK_ANSWER_WITHIN: '1s' }));
+const quick = useTestApi(db, t, () => ({ ...vkIdEnv(w.vkIdSim), ...secrets, JOURNAL_LINK_ANSWER_WITHIN: '1s' }));
 afterAll(async () => {
   await w?.close();
 });
@@ -48,11 +52,23 @@ async function person(opts: { birthDate?: string | null; messengerUserId?: strin
   return { ...p, vk };
 }
 
-const linkBody = (externalPersonId: string, proof: Record<string, unknown> = { method: 'journal-login' }) => ({
-  connectionId: w.connection.id,
-  externalPersonId,
-  proof,
-});
+const linkBody = (externalPersonId: string, proofId: string) => ({ connectionId: w.connection.id, externalPersonId, proofId });
+/** R-L5: the person's own Eljur sign-in (login = their journal id in the simulator); the proof id. */
+async function signInProof(as: Principal, login: string): Promise<string> {
+  const res = await signInOverApi(api, w, as, login);
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.proofId as string;
+}
+/** R-L5: a code the school admin issued for the journal person, redeemed by `as`; the proof id. */
+async function schoolCodeProof(as: Principal, externalPersonId: string): Promise<string> {
+  const admin: Principal = { sub: 'admin-1', role: 'school_admin', schools: [w.hubSchool!.school.id], classes: [] };
+  const issued = await issueCodeOverApi(api, w, admin, externalPersonId);
+  expect(issued.status, JSON.stringify(issued.body)).toBe(201);
+  const res = await redeemCodeOverApi(api, w, as, externalPersonId, issued.body.code);
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body.proofId as string;
+}
+const unproven = '00000000-0000-4000-8000-00000000abcd';
 const linkAs = (as: Principal, body: unknown, headers: Record<string, string> = {}) => api.call('POST', '/v1/me/journal-links', { as, body, headers });
 const unlinkAs = (as: Principal, externalPersonId: string, connectionId = w.connection.id) =>
   api.call('DELETE', `/v1/me/journal-links/${connectionId}/${encodeURIComponent(externalPersonId)}`, { as });
@@ -74,7 +90,8 @@ async function snapshot() {
     links: await q(`SELECT id, person_id, external_person_id, unlinked_at FROM journal_links ORDER BY id`),
     pending: await q(`SELECT chat_id, external_person_id FROM pending_members ORDER BY chat_id, external_person_id`),
     managed: await q(`SELECT chat_id, messenger_user_id FROM managed_memberships ORDER BY chat_id, messenger_user_id`),
-    audit: await q(`SELECT id FROM audit_log ORDER BY id`),
+    // Refusals and verifications are audited on their own (journal-takeover.test.ts); here: links made or ended.
+    audit: await q(`SELECT id FROM audit_log WHERE action IN ('journal.linked', 'journal.unlinked') ORDER BY id`),
     messengerWrites: w.messengerSim.counters().writeCalls,
   };
 }
@@ -100,29 +117,27 @@ describe('journal linking over HTTP', () => {
     for (const title of studentTitles) expect(membersOf(w.messengerSim, title)).not.toContain(userOf(lateStudent));
   });
 
-  it("R-L3: a parent's identity cannot take the student's (parent-identity-for-student), nor a birth date that is not the student's (student-identity-mismatch); Russian detail, nothing changes", async () => {
-    const birthDate = w.model.persons.get(lateStudent)!.birthDate!;
+  it("R-L3, R-L5: a parent cannot take the student's identity (parent-identity-for-student) even with the student's code, a stranger's birth date is not the student's (student-identity-mismatch), a parent's own sign-in proves the parent only; Russian detail, nothing changes", async () => {
     const parentExternal = w.model.guardiansOf(lateStudent)[0]!.parentId;
     const { rows } = await db.pool.query(`SELECT person_id AS id FROM journal_links WHERE external_person_id = $1 AND unlinked_at IS NULL`, [parentExternal]);
     const parent: Principal = { sub: (rows[0] as { id: string }).id, role: 'person', schools: [], classes: [] };
     stranger = await person({ birthDate: '1990-02-02' });
     const before = await snapshot();
 
-    // The parent signs in with their own Gosuslugi account, which carries the child's birth date.
-    const asParent = await linkAs(parent, linkBody(lateStudent, { method: 'esia', subjectBirthDate: birthDate }));
+    // The parent holds a code the school issued for the student (handed to the wrong person).
+    const asParent = await linkAs(parent, linkBody(lateStudent, await schoolCodeProof(parent, lateStudent)));
     expectProblem(asParent, 403, 'parent-identity-for-student');
     expect(asParent.body.detail).toMatch(cyrillic);
     expect(asParent.body.detail).toContain('Госуслуг');
-    const asParentEn = await linkAs(parent, linkBody(lateStudent, { method: 'esia', subjectBirthDate: birthDate }), EN);
+    const asParentEn = await linkAs(parent, linkBody(lateStudent, await schoolCodeProof(parent, lateStudent)), EN);
     expectProblem(asParentEn, 403, 'parent-identity-for-student');
     expect(asParentEn.body.detail).toMatch(/^A parent cannot link/);
+    // The parent's own journal sign-in names the parent, not the child.
+    expectProblem(await linkAs(parent, linkBody(lateStudent, await signInProof(parent, parentExternal))), 403, 'journal-proof-other-identity');
 
-    const asStranger = await linkAs(stranger.as, linkBody(lateStudent, { method: 'esia' }));
+    const asStranger = await linkAs(stranger.as, linkBody(lateStudent, await schoolCodeProof(stranger.as, lateStudent)));
     expectProblem(asStranger, 403, 'student-identity-mismatch');
     expect(asStranger.body.detail).toMatch(cyrillic);
-    // A birth date in the proof that is not the journal's does not help either.
-    const claimed = await linkAs(stranger.as, linkBody(lateStudent, { method: 'esia', subjectBirthDate: '2001-01-01' }));
-    expectProblem(claimed, 403, 'student-identity-mismatch');
 
     expect(await snapshot()).toEqual(before);
     expect(await pendingTitles(lateStudent)).toEqual(studentTitles);
@@ -131,16 +146,22 @@ describe('journal linking over HTTP', () => {
 
   it('R-L1: an unknown connection, an identity the journal does not list, a person without a messenger account are each refused with their own problem; nothing changes', async () => {
     const before = await snapshot();
-    const unknownConnection = await linkAs(stranger.as, { ...linkBody(lateStudent), connectionId: '00000000-0000-4000-8000-000000000000' });
+    const unknownConnection = await linkAs(stranger.as, { ...linkBody(lateStudent, unproven), connectionId: '00000000-0000-4000-8000-000000000000' });
     expectProblem(unknownConnection, 404, 'connection-not-found');
     expect(unknownConnection.body.detail).toMatch(cyrillic);
 
-    const unknownPerson = await linkAs(stranger.as, linkBody('no-such-journal-person'));
+    // Hired after the last run: the journal's sign-in names them, the hub's journal data does not list them yet.
+    const hired = w.model.hire(w.school, 'teacher');
+    w.journalAccounts.set(hired, { password: 'new-hire-pa55', personId: hired });
+    const newcomer = await person({ messengerUserId: 'vk-newcomer' });
+    const hiredProof = await signInOverApi(api, w, newcomer.as, hired, 'new-hire-pa55');
+    expect(hiredProof.body.externalPersonId).toBe(hired);
+    const unknownPerson = await linkAs(newcomer.as, linkBody(hired, hiredProof.body.proofId));
     expectProblem(unknownPerson, 404, 'journal-person-unknown');
     expect(unknownPerson.body.detail).toMatch(cyrillic);
 
     const noAccount = await person({ messengerUserId: null, birthDate: w.model.persons.get(lateStudent)!.birthDate! });
-    const refused = await linkAs(noAccount.as, linkBody(lateStudent), EN);
+    const refused = await linkAs(noAccount.as, linkBody(lateStudent, await signInProof(noAccount.as, lateStudent)), EN);
     expectProblem(refused, 409, 'no-messenger-account');
     expect(refused.body.detail).toMatch(/^Sign up in the messenger first/);
 
@@ -152,7 +173,8 @@ describe('journal linking over HTTP', () => {
     student = await person({ birthDate: model.birthDate!, firstName: model.firstName, messengerUserId: userOf(lateStudent) });
     expect((await api.call('GET', '/v1/me/journal-links', { as: student.as })).body).toEqual({ items: [] });
 
-    const res = await linkAs(student.as, linkBody(lateStudent));
+    const proofId = await signInProof(student.as, lateStudent);
+    const res = await linkAs(student.as, linkBody(lateStudent, proofId));
 
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body).toMatchObject({ status: 'linked', connectionId: w.connection.id, externalPersonId: lateStudent, joinedChats: studentTitles.length });
@@ -168,12 +190,12 @@ describe('journal linking over HTTP', () => {
     ]);
     const audit = (await auditFor(db.pool, 'person', student.person.id)).filter((a) => a.action === 'journal.linked');
     expect(audit).toHaveLength(1);
-    expect(audit[0]).toMatchObject({ actor: student.person.id, actorRole: 'person', details: { proof: 'journal-login', externalPersonId: lateStudent } });
+    expect(audit[0]).toMatchObject({ actor: student.person.id, actorRole: 'person', details: { proof: 'journal-login', proofId, externalPersonId: lateStudent } });
   });
 
   it('R-L1: an identity already linked to someone else is refused (journal-identity-linked-elsewhere); the link stays theirs', async () => {
     const before = await snapshot();
-    const res = await linkAs(stranger.as, linkBody(lateStudent, { method: 'esia', subjectBirthDate: w.model.persons.get(lateStudent)!.birthDate! }));
+    const res = await linkAs(stranger.as, linkBody(lateStudent, await schoolCodeProof(stranger.as, lateStudent)));
     expectProblem(res, 409, 'journal-identity-linked-elsewhere');
     expect(res.body.detail).toMatch(cyrillic);
     expect(await snapshot()).toEqual(before);
@@ -269,7 +291,8 @@ describe('journal linking over HTTP', () => {
     w.messengerSim.setFaults({ hangShare: 1, methods: ['members/add'] });
     try {
       const started = Date.now();
-      const res = await quick.call('POST', '/v1/me/journal-links', { as: student.as, body: linkBody(lateStudent) });
+      const body = linkBody(lateStudent, await signInProof(student.as, lateStudent));
+      const res = await quick.call('POST', '/v1/me/journal-links', { as: student.as, body });
       const tookMs = Date.now() - started;
 
       expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -295,7 +318,7 @@ describe('journal linking over HTTP', () => {
     const chatId = [...w.messengerSim.store.chats.values()].find((c) => c.title === refusing)!.chatId;
     w.messengerSim.store.setRole(chatId, w.messengerSim.botUserId, 'member');
     try {
-      const res = await linkAs(student.as, linkBody(lateStudent));
+      const res = await linkAs(student.as, linkBody(lateStudent, await signInProof(student.as, lateStudent)));
 
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       expect(res.body).toMatchObject({ status: 'linked', joining: false, joinDeferred: true, joinedChats: studentTitles.length - 1 });
@@ -316,17 +339,19 @@ describe('journal linking over HTTP', () => {
 
   it('R-L1: every malformed body or path is a 400 problem and changes nothing', async () => {
     const before = await snapshot();
-    const good = linkBody(lateStudent);
+    const good = linkBody(lateStudent, unproven);
     const personBodies: unknown[] = [
       {},
       { connectionId: w.connection.id, externalPersonId: lateStudent },
       { ...good, extra: 1 },
       { ...good, personId: stranger.person.id },
-      { ...good, proof: { method: 'journal-login', extra: true } },
+      // R-L5: no field can declare a proof.
+      { ...good, proof: { method: 'journal-login' } },
       { ...good, proof: { method: 'support' } },
-      { ...good, proof: { method: 'password' } },
       { ...good, proof: 'esia' },
-      { ...good, proof: { method: 'esia', subjectBirthDate: '2010-13-45' } },
+      { ...good, subjectBirthDate: '2010-03-08' },
+      { ...good, proofId: 'journal-login' },
+      { ...good, proofId: '' },
       { ...good, connectionId: 'not-a-uuid' },
       { ...good, externalPersonId: '' },
       { ...good, externalPersonId: 'x'.repeat(201) },
@@ -365,7 +390,13 @@ describe('journal linking over HTTP', () => {
     const doc = (await api.call('GET', '/openapi.json')).body;
     const link = doc.paths['/v1/me/journal-links'].post;
     expect(link['x-hub-access']).toEqual(['person']);
-    expect(link.requestBody.content['application/json'].schema.properties.proof.properties.method.enum).toEqual(['journal-login', 'esia']);
+    const linkSchema = link.requestBody.content['application/json'].schema;
+    expect(linkSchema.required).toEqual(expect.arrayContaining(['connectionId', 'externalPersonId', 'proofId']));
+    expect(linkSchema.properties.proof).toBeUndefined();
+    expect(link.responses['403'].description).toContain('/problems/journal-proof-not-verified');
+    expect(link.responses['403'].description).toContain('/problems/journal-proof-other-identity');
+    expect(doc.paths['/v1/me/journal-proofs/journal-login'].post['x-hub-access']).toEqual(['person']);
+    expect(doc.paths['/v1/schools/{schoolId}/journal-linking-codes'].post['x-hub-access']).toEqual(['authority', 'school_admin', 'class_teacher']);
     expect(link.responses['403'].description).toContain('/problems/parent-identity-for-student');
     expect(link.responses['404'].description).toContain('/problems/journal-person-unknown');
     expect(link.responses['409'].description).toContain('/problems/journal-identity-linked-elsewhere');
@@ -379,13 +410,13 @@ describe('journal linking over HTTP', () => {
     );
   });
 
-  it('R-L1: link attempts are rate limited per person (429 with Retry-After), so refusals cannot enumerate journal ids; another person is unaffected', async () => {
+  it('R-L1, R-L5: link attempts are rate limited per person (429 with Retry-After), and without a proof every guess gets the same refusal, so journal ids cannot be enumerated; another person is unaffected', async () => {
     const prober = await person();
     for (let i = 0; i < 3; i++) {
-      const res = await limited.call('POST', '/v1/me/journal-links', { as: prober.as, body: linkBody(`guess-${i}`) });
-      expectProblem(res, 404, 'journal-person-unknown');
+      const res = await limited.call('POST', '/v1/me/journal-links', { as: prober.as, body: linkBody(i === 0 ? lateStudent : `guess-${i}`, unproven) });
+      expectProblem(res, 403, 'journal-proof-not-verified');
     }
-    const limitedRes = await limited.call('POST', '/v1/me/journal-links', { as: prober.as, body: linkBody('guess-3') });
+    const limitedRes = await limited.call('POST', '/v1/me/journal-links', { as: prober.as, body: linkBody('guess-3', unproven) });
     expectProblem(limitedRes, 429, 'rate-limited');
     expect(limitedRes.body.detail).toMatch(/Слишком много попыток/);
     const retryAfter = Number(limitedRes.headers.get('retry-after'));
@@ -395,7 +426,7 @@ describe('journal linking over HTTP', () => {
     await expect(t.client.workflow.getHandle(`link/${w.connection.id}/guess-3`).describe()).rejects.toThrow();
 
     const other = await person();
-    expectProblem(await limited.call('POST', '/v1/me/journal-links', { as: other.as, body: linkBody('guess-0') }), 404, 'journal-person-unknown');
+    expectProblem(await limited.call('POST', '/v1/me/journal-links', { as: other.as, body: linkBody('guess-0', unproven) }), 403, 'journal-proof-not-verified');
     // The limit is the link route's: my list still answers.
     expect((await limited.call('GET', '/v1/me/journal-links', { as: prober.as })).status).toBe(200);
   });

@@ -7,6 +7,7 @@ import { linkJournalIdentity, unlinkJournalIdentity } from '../../sync/start-syn
 import { useTestDb } from '../helpers/db.js';
 import { chatIdOf, expectedMembership, linkDirectly, membersOf, runSync, startRosterWorld, syncContext, userOf, type RosterWorld } from '../helpers/roster.js';
 import { useTemporalWorker } from '../helpers/temporal.js';
+import { signInProof } from '../helpers/journal-proofs.js';
 
 const db = useTestDb();
 let w: RosterWorld;
@@ -84,7 +85,7 @@ describe('unlinking a journal identity', () => {
       externalPersonId: teacher,
       personId,
       actor: personId,
-      proof: { method: 'journal-login' },
+      proof: { method: 'verified', proofId: await signInProof(db.pool, w, personId, teacher) },
       taskQueue: t.taskQueue,
     });
     expect(state.status).toBe('linked');

@@ -7,6 +7,7 @@ import { insertPerson } from '../../db/repositories/people.js';
 import { decideRun, linkJournalIdentity } from '../../sync/start-sync.js';
 import { HubStage, HubWaitingOn } from '../../workflows/search-attributes.js';
 import { useTestDb } from '../helpers/db.js';
+import { schoolCodeProof, signInProof } from '../helpers/journal-proofs.js';
 import { chatIdOf, linkDirectly, membersOf, runSync, startRosterWorld, syncContext, userOf, type RosterWorld } from '../helpers/roster.js';
 import { useTemporalWorker } from '../helpers/temporal.js';
 import { bindThroughUseCase, vkAccount } from '../helpers/vk-id.js';
@@ -91,29 +92,31 @@ describe('reconciliation', () => {
     expect(after.byMethod.getMembers).toBeGreaterThan(before.byMethod.getMembers);
   });
 
-  it('R-L3: a parent cannot link their child\'s student identity; a different birth date is refused', async () => {
+  it("R-L3, R-L5: a parent's own sign-in cannot link their child's identity; a school code in a stranger's hands fails on the birth date, in a parent's on the parent rule", async () => {
     const parent = await insertPerson(db.pool, { phone: null, email: `late-parent@test.example`, firstName: 'Мария', lastName: 'Родитель', birthDate: '1985-01-01' });
     await bindThroughUseCase(db.pool, w.vkIdSim, parent.id, userOf(lateParent));
+    // The parent signs in to the journal with their own account: the journal names the parent.
+    const parentProof = await signInProof(db.pool, w, parent.id, lateParent);
     await linkJournalIdentity(t.client, {
       connectionId: w.connection.id,
       externalPersonId: lateParent,
       personId: parent.id,
       actor: parent.id,
-      proof: { method: 'esia' },
+      proof: { method: 'verified', proofId: parentProof },
       taskQueue: t.taskQueue,
     });
-    // The parent tries to take their child's identity, already the child's: refused, the link stays the child's.
+    // A second sign-in of the parent proves the parent, not the child: it cannot link the child's identity.
     await expect(
       linkJournalIdentity(t.client, {
         connectionId: w.connection.id,
         externalPersonId: lateParentChild,
         personId: parent.id,
         actor: parent.id,
-        proof: { method: 'esia' },
+        proof: { method: 'verified', proofId: await signInProof(db.pool, w, parent.id, lateParent) },
         taskQueue: t.taskQueue,
       }),
-    ).rejects.toMatchObject({ cause: { type: 'journal-identity-linked-elsewhere' } });
-    // A stranger whose birth date is not the student's.
+    ).rejects.toMatchObject({ cause: { type: 'journal-proof-other-identity' } });
+    // A stranger whose birth date is not the student's, holding a code the school issued for the student.
     const stranger = await insertPerson(db.pool, { phone: null, email: `stranger@test.example`, firstName: 'Олег', lastName: 'Чужой', birthDate: '1990-02-02' });
     const strangerVk = vkAccount(w.vkIdSim).userId;
     await bindThroughUseCase(db.pool, w.vkIdSim, stranger.id, strangerVk);
@@ -123,21 +126,22 @@ describe('reconciliation', () => {
         externalPersonId: lateStudent,
         personId: stranger.id,
         actor: stranger.id,
-        proof: { method: 'esia' },
+        proof: { method: 'verified', proofId: await schoolCodeProof(db.pool, w, stranger.id, lateStudent) },
         taskQueue: t.taskQueue,
       }),
     ).rejects.toMatchObject({ cause: { type: 'student-identity-mismatch' } });
-    // The parent of that student, too.
+    // The parent of that student, too, even with a code for the student.
     await db.pool.query(`UPDATE journal_links SET unlinked_at = now() WHERE external_person_id = $1`, [lateStudent]);
     const otherParentOfLate = parentsOf(lateStudent)[0]!;
     const { rows } = await db.pool.query(`SELECT person_id AS id FROM journal_links WHERE external_person_id = $1`, [otherParentOfLate]);
+    const otherParent = (rows[0] as { id: string }).id;
     await expect(
       linkJournalIdentity(t.client, {
         connectionId: w.connection.id,
         externalPersonId: lateStudent,
-        personId: (rows[0] as { id: string }).id,
-        actor: 'support',
-        proof: { method: 'esia', subjectBirthDate: w.model.persons.get(lateStudent)!.birthDate! },
+        personId: otherParent,
+        actor: otherParent,
+        proof: { method: 'verified', proofId: await schoolCodeProof(db.pool, w, otherParent, lateStudent) },
         taskQueue: t.taskQueue,
       }),
     ).rejects.toMatchObject({ cause: { type: 'parent-identity-for-student' } });
@@ -155,7 +159,7 @@ describe('reconciliation', () => {
       externalPersonId: lateStudent,
       personId: me.id,
       actor: me.id,
-      proof: { method: 'journal-login' },
+      proof: { method: 'verified', proofId: await signInProof(db.pool, w, me.id, lateStudent) },
       taskQueue: t.taskQueue,
     });
     expect(state.status).toBe('linked');

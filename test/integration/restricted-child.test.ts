@@ -9,6 +9,7 @@ import type { Principal } from '../../api/auth.js';
 import { CURRENT_CONSENT } from '../../domain/consent.js';
 import { useTestApi, type ApiResponse } from '../helpers/api.js';
 import { useTestDb } from '../helpers/db.js';
+import { bindThroughUseCase } from '../helpers/vk-id.js';
 import { actualMembership, expectedMembership, linkDirectly, runSync, startRosterWorld, syncContext, userOf, type RosterWorld } from '../helpers/roster.js';
 import { seedPerson, seedSchool, type SchoolWithClasses } from '../helpers/seed.js';
 import { useTemporalWorker } from '../helpers/temporal.js';
@@ -75,7 +76,7 @@ describe('R-A7: a restricted child', () => {
     kid = seeded.as;
     kidUser = userOf(kidExternal);
     // The messenger account comes from VK ID sign-in (R-M1), which these tests do not drive.
-    await db.pool.query(`UPDATE people SET messenger_user_id = $2 WHERE id = $1`, [seeded.person.id, kidUser]);
+    await bindThroughUseCase(db.pool, w.vkIdSim, seeded.person.id, kidUser);
     // The first run lists the child as pending (not linked yet); linking joins those chats at once (R-L2).
     const { run } = await sync();
     expect(run.status).toBe('applied');

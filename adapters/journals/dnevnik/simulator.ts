@@ -1,5 +1,6 @@
 // Dnevnik.ru partner API (/v2/, `Access-Token` header) over the roster model: the school, group,
 // teacher and relatives endpoints a roster read needs. Lists are unpaged, as upstream.
+import { randomUUID } from 'node:crypto';
 import type { ModelPerson, RosterModel } from '../testing/roster-model.js';
 import { FaultPlan, maybeDuplicate, startSim, type RunningSim } from '../testing/sim-server.js';
 
@@ -15,10 +16,52 @@ function person(p: ModelPerson) {
   };
 }
 
-export async function startDnevnikSimulator(model: RosterModel, opts: { token: string }, faults = new FaultPlan()): Promise<RunningSim> {
+export interface DnevnikSimOptions {
+  /** The hub's partner token (the nightly read). */
+  token: string;
+  /**
+   * People's own Dnevnik accounts and the hub's OAuth client (R-L5 sign-in): `/oauth2` is the sign-in
+   * page (login and password arrive as query parameters, the answer is the 302 back with code and
+   * state), `/v2/authorizations` exchanges the code, `/v2/users/me` answers for the token's owner.
+   */
+  oauth?: { clientId: string; clientSecret: string; people: Map<string, { password: string; personId: string }> };
+}
+
+export async function startDnevnikSimulator(model: RosterModel, opts: DnevnikSimOptions, faults = new FaultPlan()): Promise<RunningSim> {
+  const codes = new Map<string, { personId: string; redirectUri: string }>();
+  const userTokens = new Map<string, string>();
   return startSim((req) => {
-    if (req.headers['access-token'] !== opts.token) return { status: 401, json: { type: 'authorizationFailed', description: 'Invalid access token' } };
     const path = req.url.pathname;
+    const oauth = opts.oauth;
+    if (oauth && path === '/oauth2') {
+      const q = req.url.searchParams;
+      const account = oauth.people.get(q.get('login') ?? '');
+      if (q.get('client_id') !== oauth.clientId || q.get('response_type') !== 'code') return { status: 400, json: { type: 'invalidRequest' } };
+      if (!account || account.password !== q.get('password')) return { status: 401, json: { type: 'authorizationFailed' } };
+      const code = randomUUID();
+      codes.set(code, { personId: account.personId, redirectUri: q.get('redirect_uri') ?? '' });
+      const back = new URL(q.get('redirect_uri') ?? '');
+      back.searchParams.set('code', code);
+      back.searchParams.set('state', q.get('state') ?? '');
+      return { status: 302, headers: { location: back.toString() } };
+    }
+    if (oauth && path === '/v2/authorizations' && req.method === 'POST') {
+      const body = JSON.parse(req.body || '{}') as Record<string, string>;
+      const grant = codes.get(body.code ?? '');
+      codes.delete(body.code ?? '');
+      if (body.client_id !== oauth.clientId || body.client_secret !== oauth.clientSecret) return { status: 401, json: { type: 'authorizationFailed' } };
+      if (!grant || body.grant_type !== 'AuthorizationCode' || (body.redirect_uri && body.redirect_uri !== grant.redirectUri)) return { status: 400, json: { type: 'invalidGrant' } };
+      const accessToken = randomUUID();
+      userTokens.set(accessToken, grant.personId);
+      return { json: { accessToken, expiresIn: 3600, user: Number(userIdOf(grant.personId)), scope: 'CommonInfo' } };
+    }
+    const owner = userTokens.get(String(req.headers['access-token'] ?? ''));
+    if (owner !== undefined) {
+      if (path !== '/v2/users/me') return { status: 403, json: { type: 'apiAccessForbidden' } };
+      const roles = model.childrenOf(owner).length ? ['EduParent'] : model.staff.has(owner) ? ['EduStaff'] : ['EduStudent'];
+      return { json: { id: Number(userIdOf(owner)), id_str: userIdOf(owner), personId: Number(owner), personId_str: owner, roles } };
+    }
+    if (req.headers['access-token'] !== opts.token) return { status: 401, json: { type: 'authorizationFailed', description: 'Invalid access token' } };
     const list = (rows: unknown[]) => ({ json: maybeDuplicate(req, rows) });
     const persons = (ids: string[]) => list(ids.map((id) => person(model.persons.get(id)!)));
     let m: RegExpExecArray | null;

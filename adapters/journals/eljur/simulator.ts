@@ -4,9 +4,43 @@
 // methods (getschools, getclasses, ...) are modelled in the same style, see README.md.
 import { randomUUID } from 'node:crypto';
 import type { ModelPerson, RosterModel } from '../testing/roster-model.js';
-import { FaultPlan, maybeDuplicate, startSim, type RunningSim } from '../testing/sim-server.js';
+import { FaultPlan, maybeDuplicate, startSim, type RunningSim, type SimRequest } from '../testing/sim-server.js';
 
-export interface EljurSimOptions { devkey: string; vendor: string; login: string; password: string; port?: number }
+export interface EljurSimOptions {
+  devkey: string;
+  vendor: string;
+  /** The hub's own integration account (the nightly read). */
+  login: string;
+  password: string;
+  port?: number;
+  /**
+   * People's own journal accounts (login → password and journal person id), for the sign-in that
+   * proves a journal identity (R-L5). A live map: tests add accounts as they go.
+   */
+  people?: Map<string, { password: string; personId: string }>;
+}
+
+/** Every model person gets a journal account: login = their journal id, the same password for all (dev stack). */
+export function accountsFor(model: RosterModel, password: string): Map<string, { password: string; personId: string }> {
+  return new Map([...model.persons.keys()].map((id) => [id, { password, personId: id }]));
+}
+
+/** `auth` takes login and password from the query, or (as most clients send them) a POST JSON or form body. */
+function credentialsOf(req: SimRequest): { login: string | null; password: string | null } {
+  const q = req.url.searchParams;
+  if (req.method === 'POST' && req.body) {
+    const form = new URLSearchParams(req.body);
+    let json: Record<string, unknown> = {};
+    try {
+      json = JSON.parse(req.body) as Record<string, unknown>;
+    } catch {
+      // a form body
+    }
+    const pick = (k: string) => (typeof json[k] === 'string' ? (json[k] as string) : form.get(k));
+    return { login: pick('login'), password: pick('password') };
+  }
+  return { login: q.get('login'), password: q.get('password') };
+}
 
 const wrap = (state: number, result: unknown, error: string | null = null) => ({ status: state, json: { response: { state, error, result } } });
 
@@ -18,7 +52,8 @@ function person(p: ModelPerson) {
 }
 
 export async function startEljurSimulator(model: RosterModel, opts: EljurSimOptions, faults = new FaultPlan()): Promise<RunningSim> {
-  const tokens = new Set<string>();
+  /** token → the journal person who signed in, or null for the hub's integration account. */
+  const tokens = new Map<string, string | null>();
   return startSim((req) => {
     const m = /^\/apiv3\/(\w+)$/.exec(req.url.pathname);
     if (!m) return { status: 404, json: { response: { state: 404, error: 'Метод не найден', result: {} } } };
@@ -26,9 +61,11 @@ export async function startEljurSimulator(model: RosterModel, opts: EljurSimOpti
     if (q.get('devkey') !== opts.devkey || q.get('vendor') !== opts.vendor) return wrap(403, {}, 'не удалось авторизовать разработчика');
     const method = m[1]!;
     if (method === 'auth') {
-      if (q.get('login') !== opts.login || q.get('password') !== opts.password) return wrap(400, {}, 'Неверный логин или пароль');
+      const { login, password } = credentialsOf(req);
+      const account = login === opts.login && password === opts.password ? null : opts.people?.get(login ?? '');
+      if (account === undefined || (account && account.password !== password)) return wrap(400, {}, 'Неверный логин или пароль');
       const token = randomUUID();
-      tokens.add(token);
+      tokens.set(token, account ? account.personId : null);
       return wrap(200, { token, expires: new Date(Date.now() + 3600_000).toISOString().slice(0, 19).replace('T', ' ') });
     }
     if (!tokens.has(q.get('auth_token') ?? '')) return wrap(401, {}, 'Требуется авторизация');
@@ -61,7 +98,11 @@ export async function startEljurSimulator(model: RosterModel, opts: EljurSimOpti
         return wrap(200, { parents: rows([...parents].map((id) => person(model.persons.get(id)!))) });
       }
       case 'getrules': {
-        const who = model.persons.get(q.get('id') ?? '');
+        // The published method answers for the token's owner; `id` (another person's rules) is the
+        // integration account's modelled extension for reading parents' children.
+        const owner = tokens.get(q.get('auth_token') ?? '');
+        const asked = owner ? owner : q.get('id');
+        const who = model.persons.get(asked ?? '');
         if (!who) return wrap(404, {}, 'Пользователь не найден');
         const students: Record<string, unknown> = {};
         for (const g of model.childrenOf(who.id)) {
@@ -71,7 +112,7 @@ export async function startEljurSimulator(model: RosterModel, opts: EljurSimOpti
           students[child.id] = { name: child.id, title: `${child.lastName} ${child.firstName}`, lastname: child.lastName, firstname: child.firstName, class: c?.name ?? '', parallel: c?.grade ?? 0, rel: 'child' };
         }
         const roles = model.childrenOf(who.id).length ? ['parent'] : model.staff.has(who.id) ? ['teacher'] : ['student'];
-        return wrap(200, { name: who.id, lastname: who.lastName, firstname: who.firstName, roles, relations: { students } });
+        return wrap(200, { id: who.id, name: who.id, lastname: who.lastName, firstname: who.firstName, title: `${who.lastName} ${who.firstName}`, roles, relations: { students } });
       }
       default:
         return wrap(404, {}, 'Метод не найден');

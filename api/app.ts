@@ -22,6 +22,7 @@ import { supportRoutes } from './routes/support.js';
 import { connectionRoutes } from './routes/connections.js';
 import { journalLinkRoutes } from './routes/journal-links.js';
 import { guard, observe, routeIndex, surfaceRoutes } from './surfaces.js';
+import { consoleConfigRoutes } from './routes/console-config.js';
 import { requestContext } from '../infra/request-context.js';
 
 export type { ApiDeps };
@@ -29,7 +30,9 @@ export type { ApiDeps };
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Off unless configured: believing X-Forwarded-For from anyone would let a client choose the address
+  // its per-IP limits count (issue 17 item 4).
+  app.set('trust proxy', deps.config.TRUST_PROXY);
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     const incoming = req.headers['x-request-id'];
@@ -48,7 +51,7 @@ export function createApp(deps: ApiDeps): express.Express {
     next();
   });
   app.use(express.json({ limit: '64kb', strict: true }));
-  app.use(authenticate(deps.tokens));
+  app.use(authenticate(deps.tokens, deps.staffTokens));
   app.use(guard(deps));
 
   app.use(healthRoutes(deps));
@@ -61,6 +64,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use('/v1', supportRoutes(deps));
   app.use('/v1', connectionRoutes(deps));
   app.use('/v1', journalLinkRoutes(deps));
+  app.use(consoleConfigRoutes(deps));
   app.use(surfaceRoutes(deps));
   if (deps.config.HUB_DEV_AUTH) app.use('/v1/dev', devRoutes(deps));
   if (deps.config.HUB_DEV_AUTH) app.use('/v1/dev', devSignupRoutes(deps));

@@ -1,5 +1,6 @@
 // Text shown to people: Russian by default, English on request. Problem `type` codes stay language-neutral.
 import { signupMessages } from './messages-signup.js';
+import { staffMessages } from './messages-staff.js';
 export type Lang = 'ru' | 'en';
 type Params = Record<string, string | number>;
 type Text = (p: Params) => string;
@@ -171,6 +172,7 @@ const catalog = {
     en: () => "Thank you! You have confirmed that you are the child's legal representative.",
   },
   ...signupMessages,
+  ...staffMessages,
   // ---- surfaces: rate limits, support, authority ----
   'rate-limited': {
     ru: (p) => `Слишком много попыток. Повторите через ${p.seconds} с.`,

@@ -55,6 +55,17 @@ export const routeTable: RouteSpec[] = [
   { method: 'get', path: '/metrics', access: 'public', tag: 'infra', summary: 'Prometheus metrics', produces: 'text/plain' },
   { method: 'get', path: '/openapi.json', access: 'public', tag: 'infra', summary: 'This description (OpenAPI 3.1)' },
   { method: 'get', path: '/docs', access: 'public', tag: 'infra', summary: 'Human-readable API reference', produces: 'text/html' },
+  {
+    method: 'get',
+    path: '/console/config.json',
+    access: 'public',
+    tag: 'infra',
+    summary: "The console's sign-in settings: the staff OpenID provider and its public client (docs/staff-sign-in.md)",
+    response: z.object({
+      oidc: z.object({ issuer: z.string(), clientId: z.string(), scope: z.string(), resource: z.string().optional() }).nullable(),
+      devTokens: z.boolean(),
+    }),
+  },
 
   // ---- invites (R-J2, R-J3) ----
   {

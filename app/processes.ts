@@ -1,12 +1,14 @@
 // The hub's processes as functions, so that bin/worker, bin/api, bin/scheduler and bin/dev (all in
 // one) are each a few lines over the same code.
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { ActivityDeps } from '../activities/deps.js';
 import { outboxOtpSender } from '../adapters/otp/outbox.js';
 import { createApp } from '../api/app.js';
-import { tokenService } from '../api/auth.js';
+import type { JwksTiming } from '../api/staff-tokens.js';
+import { signIn } from './staff-sign-in.js';
 import { messengerFromConfig } from '../adapters/messenger/from-config.js';
 import { journalFactory } from '../sync/journal-factory.js';
 import { unwiredMessenger } from '../sync/unwired.js';
@@ -70,13 +72,14 @@ export async function runApi(
   pool: Pool,
   logger: Logger,
   temporal?: Client,
+  jwks?: JwksTiming,
 ): Promise<Stoppable & { server: Server; temporal: Client }> {
   const client = temporal ?? (await connectClient(config.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE, { interceptors: personFacingGrpcRetry() }));
   const app = createApp({
     config,
     pool,
     temporal: client,
-    tokens: tokenService(requireJwtSecret(config)),
+    ...signIn(config, requireJwtSecret(config), jwks),
     logger: logger.child({ component: 'api' }),
     taskQueues: TASK_QUEUES,
   });
@@ -84,7 +87,8 @@ export async function runApi(
     const s = app.listen(config.PORT, () => resolve(s));
     s.on('error', reject);
   });
-  logger.info({ port: config.PORT }, 'api listening');
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ port, staffSignIn: config.OIDC_ISSUER ?? null }, 'api listening');
   return {
     server,
     temporal: client,

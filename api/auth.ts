@@ -16,6 +16,8 @@ const principalSchema = z.object({
   schools: z.array(z.string()).default([]),
   classes: z.array(z.string()).default([]),
   region: z.string().optional(),
+  /** A display name (staff: the provider's `name` or `preferred_username`); shown, never logged. */
+  name: z.string().max(200).optional(),
 });
 export type Principal = z.infer<typeof principalSchema>;
 

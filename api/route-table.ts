@@ -2,7 +2,7 @@
 // column, api/openapi.ts publishes the table, and test/integration/access-control.test.ts checks
 // that the express app has exactly these routes. A new route starts here.
 import { z } from 'zod';
-import type { Role } from './auth.js';
+import { ROLES, type Role } from './auth.js';
 import type { RouteSpec } from './access.js';
 import { actionBody as inviteActionBody, createInviteBody, inviteIdParams, schoolParams, tokenParams } from './schemas/invites.js';
 import {
@@ -64,6 +64,21 @@ export const routeTable: RouteSpec[] = [
     response: z.object({
       oidc: z.object({ issuer: z.string(), clientId: z.string(), scope: z.string(), resource: z.string().optional() }).nullable(),
       devTokens: z.boolean(),
+    }),
+  },
+  {
+    method: 'get',
+    path: '/v1/session',
+    access: ROLES,
+    tag: 'session',
+    summary: 'Who the bearer token stands for, as the hub reads it (role, region, schools): the console shows it',
+    response: z.object({
+      sub: z.string(),
+      role: z.enum(ROLES),
+      name: z.string().optional(),
+      region: z.string().optional(),
+      schools: z.array(z.string()),
+      classes: z.array(z.string()),
     }),
   },
 

@@ -136,5 +136,6 @@ export function principalFromClaims(m: ClaimMapping, payload: Record<string, unk
   if (role === 'authority' && region === undefined) throw new ClaimsNotMapped('staff-region-unknown');
   const schools = role === 'school_admin' || role === 'class_teacher' ? ids(m, payload, m.schoolsClaim) : [];
   const classes = role === 'class_teacher' ? ids(m, payload, m.classesClaim) : [];
-  return { sub: payload.sub, role, schools, classes, ...(region !== undefined && role === 'authority' ? { region } : {}) };
+  const name = [payload.name, payload.preferred_username].find((n): n is string => typeof n === 'string' && n.length > 0 && n.length <= 200);
+  return { sub: payload.sub, role, schools, classes, ...(region !== undefined && role === 'authority' ? { region } : {}), ...(name ? { name } : {}) };
 }

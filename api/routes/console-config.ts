@@ -1,7 +1,9 @@
 // What the console needs to sign staff in (issue 17 item 1): the OpenID provider and its public
-// client. Nothing secret: a public client has none, and PKCE stands in for it.
+// client (nothing secret: a public client has none, and PKCE stands in for it), and, once signed in,
+// who the token stands for as the hub reads it (a provider's token says `hub-support`, not `support`).
 import { Router } from 'express';
 import type { ApiDeps } from '../deps.js';
+import { principalOf } from '../auth.js';
 
 export function consoleConfigRoutes({ config }: ApiDeps): Router {
   const router = Router();
@@ -15,6 +17,11 @@ export function consoleConfigRoutes({ config }: ApiDeps): Router {
   router.get('/console/config.json', (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     res.json(body);
+  });
+  router.get('/v1/session', (req, res) => {
+    const { sub, role, name, region, schools, classes } = principalOf(req);
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ sub, role, ...(name ? { name } : {}), ...(region ? { region } : {}), schools, classes });
   });
   return router;
 }

@@ -7,7 +7,10 @@ const el = (tag, props = {}, ...children) => {
   return node;
 };
 
-const state = { token: localStorage.getItem('hub.token') || '', current: null };
+import { consoleConfig, finishSignIn, providerToken, signOut, startSignIn } from './sign-in.js';
+
+// Staff sign in through the provider (sign-in.js, tab-only); a pasted or dev token is kept in localStorage.
+const state = { token: providerToken() || localStorage.getItem('hub.token') || '', current: null, config: { oidc: null, devTokens: true } };
 
 async function api(method, path, body) {
   const headers = { accept: 'application/json' };
@@ -18,6 +21,7 @@ async function api(method, path, body) {
   const res = await fetch(path, { method, headers, body: body === undefined ? undefined : form ? body : JSON.stringify(body) });
   const data = res.headers.get('content-type')?.includes('json') ? await res.json() : await res.text();
   if (!res.ok) {
+    if (res.status === 401 && state.token && path !== '/v1/session') return sessionEnded();
     const err = new Error((data && data.detail) || `Ошибка ${res.status}`);
     err.status = res.status;
     throw err;
@@ -48,12 +52,30 @@ function show(view) {
   if (view === 'connections') void loadConnections();
 }
 
-function signedIn() {
-  const claims = decodeClaims(state.token);
-  if (!claims) return show('login');
+// Who the token stands for, as the API reads it: a provider's token names the provider's roles, not the hub's.
+async function signedIn() {
+  let me;
+  try {
+    me = await api('GET', '/v1/session');
+  } catch (err) {
+    $('#login-error').textContent = err.message;
+    return show('login');
+  }
+  $('#login-error').textContent = '';
   $('#nav').hidden = false;
-  $('#who').textContent = `${claims.sub} — ${ROLE_TITLES[claims.role] ?? claims.role}`;
-  show(claims.role === 'authority' ? 'connections' : 'stuck');
+  $('#who').textContent = `${me.name ?? me.sub} — ${ROLE_TITLES[me.role] ?? me.role}`;
+  show(me.role === 'authority' ? 'connections' : 'stuck');
+}
+
+/** The API no longer accepts the token (expired, signed out elsewhere): back to sign-in, saying so. */
+function sessionEnded() {
+  state.token = '';
+  localStorage.removeItem('hub.token');
+  void signOut(null);
+  $('#nav').hidden = true;
+  show('login');
+  $('#login-error').textContent = 'Сеанс завершён. Войдите снова.';
+  throw Object.assign(new Error('Сеанс завершён. Войдите снова.'), { status: 401 });
 }
 
 $('#login-form').addEventListener('submit', (e) => {
@@ -81,9 +103,15 @@ for (const b of document.querySelectorAll('[data-dev-role]')) {
   });
 }
 
-$('#logout').addEventListener('click', () => {
+$('#oidc-login').addEventListener('click', () => {
+  startSignIn(state.config.oidc).catch((err) => ($('#login-error').textContent = err.message));
+});
+
+$('#logout').addEventListener('click', async () => {
   state.token = '';
   localStorage.removeItem('hub.token');
+  const providerLogout = await signOut(state.config.oidc);
+  if (providerLogout) return location.assign(providerLogout);
   $('#nav').hidden = true;
   show('login');
 });
@@ -370,5 +398,17 @@ async function loadRunDetail(runId) {
   }
 }
 
-if (state.token) signedIn();
-else show('login');
+async function boot() {
+  state.config = await consoleConfig();
+  $('#oidc-login').hidden = !state.config.oidc;
+  $('#dev-login').hidden = !state.config.devTokens;
+  try {
+    const fromProvider = await finishSignIn(state.config.oidc);
+    if (fromProvider) state.token = fromProvider;
+  } catch (err) {
+    $('#login-error').textContent = err.message;
+  }
+  if (state.token) await signedIn();
+  else show('login');
+}
+void boot();

@@ -34,6 +34,8 @@ export interface TestProvider {
   /** Accounts of the login page (authorization code flow): login name → claims. */
   accounts: Map<string, StaffClaims>;
   rotateKeys(): Promise<void>;
+  /** Where the console client may return (known once the API listens). */
+  setConsoleRedirectUris(uris: string[]): void;
   stop(): Promise<void>;
 }
 
@@ -44,7 +46,8 @@ async function signingKeys(): Promise<{ rsa: JWK; ec: JWK }> {
   return { rsa: { ...rsa, kid: `rsa-${stamp}`, alg: 'RS256', use: 'sig' }, ec: { ...ec, kid: `ec-${stamp}`, alg: 'ES256', use: 'sig' } };
 }
 
-export async function startTestProvider(opts: { consoleRedirectUris?: string[] } = {}): Promise<TestProvider> {
+export async function startTestProvider(): Promise<TestProvider> {
+  let consoleRedirectUris = ['http://127.0.0.1/console/'];
   const clients = new Map<string, StaffClient>();
   const accounts = new Map<string, StaffClaims>();
   let handler: ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void) | undefined;
@@ -60,8 +63,8 @@ export async function startTestProvider(opts: { consoleRedirectUris?: string[] }
           token_endpoint_auth_method: 'none',
           grant_types: ['authorization_code'],
           response_types: ['code'],
-          redirect_uris: opts.consoleRedirectUris ?? ['http://127.0.0.1/console/'],
-          post_logout_redirect_uris: opts.consoleRedirectUris ?? ['http://127.0.0.1/console/'],
+          redirect_uris: consoleRedirectUris,
+          post_logout_redirect_uris: consoleRedirectUris,
         },
         ...[...clients.values()].map((c) => ({
           client_id: c.clientId,
@@ -126,6 +129,11 @@ export async function startTestProvider(opts: { consoleRedirectUris?: string[] }
       const body = (await res.json()) as { access_token?: string; error?: string; error_description?: string };
       if (!res.ok || !body.access_token) throw new Error(`token endpoint: ${res.status} ${body.error} ${body.error_description}`);
       return body.access_token;
+    },
+    setConsoleRedirectUris(uris) {
+      consoleRedirectUris = uris;
+      provider = build(keys);
+      handler = provider.callback();
     },
     async rotateKeys() {
       keys = await signingKeys();

@@ -186,7 +186,9 @@ export type Config = z.infer<typeof schema>;
 export const configKeys = Object.keys(schema.shape);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
+  // docker-compose passes `${OIDC_ISSUER:-}` as an empty string: for the OIDC settings that means unset.
+  const given = Object.fromEntries(Object.entries(env).filter(([k, v]) => !(k.startsWith('OIDC_') && v === '')));
+  const parsed = schema.safeParse(given);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);

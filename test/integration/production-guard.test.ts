@@ -68,6 +68,11 @@ describe('issue 17 item 3: production guard', () => {
   it('every reason is listed at once, so one restart fixes them all; sound production settings pass', () => {
     expect(() => loadConfig({ ...sound, HUB_DEV_AUTH: 'true', HUB_DEV_OUTBOX: 'true' })).toThrow(/HUB_DEV_AUTH[\s\S]*HUB_DEV_OUTBOX/);
     expect(() => loadConfig(sound)).not.toThrow();
+    // docker-compose's `${OIDC_ISSUER:-}` is an unset provider, not a malformed one.
+    const composed = loadConfig({ ...sound, OIDC_ISSUER: '', OIDC_ROLE_CLAIM: '' });
+    expect([composed.OIDC_ISSUER, composed.OIDC_ROLE_CLAIM]).toEqual([undefined, 'realm_access.roles']);
+    // A provider without audience or role map would refuse everyone: refused at start instead.
+    expect(() => loadConfig({ ...sound, OIDC_ISSUER: 'https://sso.example.ru/realms/region-16' })).toThrow(/OIDC_AUDIENCE and OIDC_ROLE_MAP/);
   });
 
   it('npm start (bin/dev.ts, the dev stack) refuses NODE_ENV=production before it generates or starts anything', async () => {

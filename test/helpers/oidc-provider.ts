@@ -39,6 +39,20 @@ export interface TestProvider {
   stop(): Promise<void>;
 }
 
+/** oidc-provider warns on every start that it runs with development defaults, as it does here on purpose. */
+function quietly<T>(make: () => T): T {
+  const { warn, info } = console;
+  const drop = (log: (...a: unknown[]) => void) => (...a: unknown[]) => (String(a[0]).includes('oidc-provider') ? undefined : log(...a));
+  console.warn = drop(warn);
+  console.info = drop(info);
+  try {
+    return make();
+  } finally {
+    console.warn = warn;
+    console.info = info;
+  }
+}
+
 async function signingKeys(): Promise<{ rsa: JWK; ec: JWK }> {
   const stamp = Date.now().toString(36);
   const rsa = await exportJWK((await generateKeyPair('RS256', { extractable: true })).privateKey);
@@ -55,8 +69,7 @@ export async function startTestProvider(): Promise<TestProvider> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const build = (keys: { rsa: JWK; ec: JWK }) =>
-    new Provider(issuer, {
+  const build = (keys: { rsa: JWK; ec: JWK }) => quietly(() => new Provider(issuer, {
       clients: [
         {
           client_id: CONSOLE_CLIENT_ID,
@@ -99,7 +112,16 @@ export async function startTestProvider(): Promise<TestProvider> {
       findAccount: (_ctx: unknown, id: string) => ({ accountId: id, claims: () => ({ sub: id }) }),
       extraTokenClaims: (_ctx: unknown, token: { accountId?: string; clientId?: string }) =>
         token.accountId ? (accounts.get(token.accountId) ?? {}) : (clients.get(token.clientId ?? '')?.claims ?? {}),
-    });
+      ttl: {
+        AccessToken: (_ctx: unknown, token: { resourceServer?: { accessTokenTTL?: number } }) => token.resourceServer?.accessTokenTTL ?? 300,
+        ClientCredentials: (_ctx: unknown, token: { resourceServer?: { accessTokenTTL?: number } }) => token.resourceServer?.accessTokenTTL ?? 300,
+        AuthorizationCode: 60,
+        IdToken: 300,
+        Interaction: 600,
+        Session: 3600,
+        Grant: 3600,
+      },
+    }));
 
   let keys = await signingKeys();
   let provider = build(keys);

@@ -207,6 +207,19 @@ describe('issue 17 item 2: tokens that must not pass', () => {
           .setAudience('hub-api')
           .sign(new TextEncoder().encode(TEST_JWT_SECRET)),
     ],
+    [
+      'a hub person token, expired',
+      () =>
+        new SignJWT({ role: 'person', schools: [], classes: [] })
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject('00000000-0000-4000-8000-000000000000')
+          .setIssuer('school-roster-hub')
+          .setAudience('hub-api')
+          .setIssuedAt(now() - 7200)
+          .setExpirationTime(now() - 3600)
+          .sign(new TextEncoder().encode(TEST_JWT_SECRET)),
+    ],
+    ['a hub token under another secret', () => tokenService('another-secret-another-secret-another-secret').sign({ sub: 'x', role: 'person', schools: [], classes: [] })],
   ];
 
   it.each(refused)('%s: 401 problem+json', async (_name, mint) => {

@@ -37,6 +37,7 @@ beforeAll(async () => {
   if (!CHROMIUM) return;
   mkdirSync(shots, { recursive: true });
   provider = await startTestProvider();
+  provider.accounts.set('support-1', { realm_access: { roles: ['hub-support'] }, preferred_username: 'support-1' });
   provider.accounts.set('operator-16', { realm_access: { roles: ['offline_access', 'hub-authority'] }, region: '16', name: 'Гульнара Сафина' });
   const config = loadConfig({
     PORT: '0',
@@ -48,6 +49,7 @@ beforeAll(async () => {
     OIDC_SCOPES: 'openid profile hub',
     OIDC_RESOURCE: HUB_API_RESOURCE,
     OIDC_ROLE_MAP: 'hub-authority=authority,hub-support=support',
+    OIDC_CLOCK_TOLERANCE_SECONDS: '0',
   });
   hub = await runApi(config, db.pool, createLogger('silent'), temporal.client);
   base = `http://127.0.0.1:${(hub.server.address() as AddressInfo).port}`;
@@ -116,5 +118,19 @@ describe.skipIf(!CHROMIUM)('staff sign-in in Chromium (issue 17 item 1)', () => 
     await page.getByRole('button', { name: 'Войти через единый вход региона' }).click();
     await page.locator('input[name=login]').waitFor();
     await page.screenshot({ path: join(shots, 'staff-sign-in-after-logout.png') });
+  });
+
+  it('when the access token expires the console says so and offers sign-in again, instead of failing each action', async () => {
+    provider.consoleTokenTtlSeconds = 2;
+    await page.goto(`${base}/console/`);
+    await page.getByRole('button', { name: 'Войти через единый вход региона' }).click();
+    await signInAtProvider('support-1');
+    await page.getByRole('heading', { name: 'Зависшие регистрации' }).waitFor();
+    expect(await page.locator('#who').textContent()).toBe('support-1 — поддержка');
+    await new Promise((r) => setTimeout(r, 2500));
+    await page.getByRole('button', { name: 'Найти' }).click();
+    await page.getByRole('button', { name: 'Войти через единый вход региона' }).waitFor();
+    expect(await page.locator('#login-error').textContent()).toBe('Сеанс завершён. Войдите снова.');
+    expect(await page.evaluate(() => sessionStorage.getItem('hub.oidc'))).toBeNull();
   });
 });

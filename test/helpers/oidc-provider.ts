@@ -34,6 +34,8 @@ export interface TestProvider {
   /** Accounts of the login page (authorization code flow): login name → claims. */
   accounts: Map<string, StaffClaims>;
   rotateKeys(): Promise<void>;
+  /** Lifetime of the access tokens the console gets (authorization code flow). */
+  consoleTokenTtlSeconds: number;
   /** Where the console client may return (known once the API listens). */
   setConsoleRedirectUris(uris: string[]): void;
   stop(): Promise<void>;
@@ -103,7 +105,7 @@ export async function startTestProvider(): Promise<TestProvider> {
               scope: 'hub',
               audience: resource,
               accessTokenFormat: 'jwt',
-              accessTokenTTL: staff?.ttlSeconds ?? 300,
+              accessTokenTTL: staff?.ttlSeconds ?? api.consoleTokenTtlSeconds,
               jwt: { sign: { alg: staff?.alg ?? 'RS256' } },
             };
           },
@@ -134,6 +136,7 @@ export async function startTestProvider(): Promise<TestProvider> {
       return keys;
     },
     accounts,
+    consoleTokenTtlSeconds: 300,
     async tokenFor(claims, o = {}) {
       const client: StaffClient = { clientId: `staff-${++n}`, secret: `secret-${n}-${Date.now()}`, claims, alg: o.alg ?? 'RS256', ttlSeconds: o.ttlSeconds ?? 300 };
       clients.set(client.clientId, client);

@@ -25,6 +25,7 @@ import { journalLinkRoutes } from './routes/journal-links.js';
 import { journalProofRoutes } from './routes/journal-proofs.js';
 import { messengerAccountRoutes } from './routes/messenger-account.js';
 import { guard, metricsRoutes, observe, routeIndex, surfaceRoutes } from './surfaces.js';
+import { consoleConfigRoutes } from './routes/console-config.js';
 import { requestContext } from '../infra/request-context.js';
 
 export type { ApiDeps };
@@ -32,7 +33,9 @@ export type { ApiDeps };
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Off unless configured: believing X-Forwarded-For from anyone would let a client choose the address
+  // its per-IP limits count (issue 17 item 4).
+  app.set('trust proxy', deps.config.TRUST_PROXY);
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     const incoming = req.headers['x-request-id'];
@@ -52,7 +55,7 @@ export function createApp(deps: ApiDeps): express.Express {
   });
   app.use(express.json({ limit: '64kb', strict: true }));
   app.use(metricsRoutes(deps));
-  app.use(authenticate(deps.tokens));
+  app.use(authenticate(deps.tokens, deps.staffTokens));
   app.use(guard(deps));
 
   app.use(healthRoutes(deps));
@@ -68,6 +71,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use('/v1', journalLinkRoutes(deps));
   app.use('/v1', messengerAccountRoutes(deps));
   app.use('/v1', journalProofRoutes(deps));
+  app.use(consoleConfigRoutes(deps));
   app.use(surfaceRoutes(deps));
   if (deps.config.HUB_DEV_AUTH) app.use('/v1/dev', devRoutes(deps));
   if (deps.config.HUB_DEV_AUTH) app.use('/v1/dev', devSignupRoutes(deps));

@@ -1,7 +1,7 @@
 // Bearer tokens (JWT, verified with jose). Roles and scopes per ARCHITECTURE.md: a school admin acts
 // only on their schools, a class teacher on their classes, an authority operator on their region.
 import type { NextFunction, Request, Response } from 'express';
-import { SignJWT, jwtVerify } from 'jose';
+import { SignJWT, decodeJwt, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { Problem } from './problem.js';
 
@@ -16,6 +16,8 @@ const principalSchema = z.object({
   schools: z.array(z.string()).default([]),
   classes: z.array(z.string()).default([]),
   region: z.string().optional(),
+  /** A display name (staff: the provider's `name` or `preferred_username`); shown, never logged. */
+  name: z.string().max(200).optional(),
 });
 export type Principal = z.infer<typeof principalSchema>;
 
@@ -27,7 +29,16 @@ export interface TokenService {
   verify(token: string): Promise<Principal>;
 }
 
-export function tokenService(secret: string): TokenService {
+export interface HubTokenOptions {
+  /**
+   * Accept hub-signed tokens for staff roles too (the dev stack's POST /v1/dev/token, and tests).
+   * Off: only `person` tokens (issued at signup) pass; staff come through the OpenID provider.
+   */
+  staff: boolean;
+}
+
+/** Tokens the hub signs itself (HS256 under HUB_JWT_SECRET): fixed algorithm, issuer, audience, and an expiry. */
+export function tokenService(secret: string, options: HubTokenOptions = { staff: true }): TokenService {
   const key = new TextEncoder().encode(secret);
   return {
     async sign(p, ttlSeconds = 8 * 3600) {
@@ -41,24 +52,47 @@ export function tokenService(secret: string): TokenService {
         .sign(key);
     },
     async verify(token) {
-      const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] });
-      return principalSchema.parse(payload);
+      const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], requiredClaims: ['exp', 'sub'] });
+      const principal = principalSchema.parse(payload);
+      if (principal.role !== 'person' && !options.staff) throw new Error('hub-signed staff tokens are for the dev stack only');
+      return principal;
     },
   };
 }
 
-/** Reads the bearer token if there is one; routes decide whether they need it. */
-export function authenticate(tokens: TokenService) {
+/** A verifier of someone else's tokens (the staff OpenID provider's, api/staff-tokens.ts). */
+export interface IssuerVerifier {
+  issuer: string;
+  verify(token: string): Promise<Principal>;
+}
+
+/** The unverified `iss`, only to choose a verifier: each verifier then checks everything itself. */
+function claimedIssuer(token: string): string | undefined {
+  try {
+    const iss = decodeJwt(token).iss;
+    return typeof iss === 'string' ? iss : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads the bearer token if there is one; routes decide whether they need it. A token naming the
+ * staff provider as issuer is checked against that provider's keys (RS256/ES256 only); any other
+ * against the hub's own secret (HS256 only), so neither can pass as the other.
+ */
+export function authenticate(tokens: TokenService, staff?: IssuerVerifier) {
   return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
     const header = req.headers.authorization;
     if (!header) return next();
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match?.[1]) return next(new Problem(401, 'unauthenticated'));
+    const token = match[1];
     try {
-      req.principal = await tokens.verify(match[1]);
+      req.principal = staff && claimedIssuer(token) === staff.issuer ? await staff.verify(token) : await tokens.verify(token);
       next();
-    } catch {
-      next(new Problem(401, 'unauthenticated'));
+    } catch (err) {
+      next(err instanceof Problem ? err : new Problem(401, 'unauthenticated'));
     }
   };
 }

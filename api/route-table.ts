@@ -2,7 +2,7 @@
 // column, api/openapi.ts publishes the table, and test/integration/access-control.test.ts checks
 // that the express app has exactly these routes. A new route starts here.
 import { z } from 'zod';
-import type { Role } from './auth.js';
+import { ROLES, type Role } from './auth.js';
 import type { RouteSpec } from './access.js';
 import { actionBody as inviteActionBody, createInviteBody, inviteIdParams, schoolParams, tokenParams } from './schemas/invites.js';
 import {
@@ -72,6 +72,32 @@ export const routeTable: RouteSpec[] = [
   { method: 'get', path: '/metrics', access: 'public', tag: 'infra', summary: 'Prometheus metrics', produces: 'text/plain' },
   { method: 'get', path: '/openapi.json', access: 'public', tag: 'infra', summary: 'This description (OpenAPI 3.1)' },
   { method: 'get', path: '/docs', access: 'public', tag: 'infra', summary: 'Human-readable API reference', produces: 'text/html' },
+  {
+    method: 'get',
+    path: '/console/config.json',
+    access: 'public',
+    tag: 'infra',
+    summary: "The console's sign-in settings: the staff OpenID provider and its public client (docs/staff-sign-in.md)",
+    response: z.object({
+      oidc: z.object({ issuer: z.string(), clientId: z.string(), scope: z.string(), resource: z.string().optional() }).nullable(),
+      devTokens: z.boolean(),
+    }),
+  },
+  {
+    method: 'get',
+    path: '/v1/session',
+    access: ROLES,
+    tag: 'session',
+    summary: 'Who the bearer token stands for, as the hub reads it (role, region, schools): the console shows it',
+    response: z.object({
+      sub: z.string(),
+      role: z.enum(ROLES),
+      name: z.string().optional(),
+      region: z.string().optional(),
+      schools: z.array(z.string()),
+      classes: z.array(z.string()),
+    }),
+  },
 
   // ---- invites (R-J2, R-J3) ----
   {

@@ -1,13 +1,15 @@
 // The hub's processes as functions, so that bin/worker, bin/api, bin/scheduler and bin/dev (all in
 // one) are each a few lines over the same code.
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
 import { temporalLogger } from '../infra/temporal-logger.js';
 import type { ActivityDeps } from '../activities/deps.js';
 import { otpSenderFromConfig } from '../adapters/otp/from-config.js';
 import { createApp } from '../api/app.js';
-import { tokenService } from '../api/auth.js';
+import type { JwksTiming } from '../api/staff-tokens.js';
+import { signIn } from './staff-sign-in.js';
 import { messengerConfigured, messengerFromConfig } from '../adapters/messenger/from-config.js';
 import { placePolicyFromConfig } from '../sync/connection-places.js';
 import { journalFactory } from '../sync/journal-factory.js';
@@ -83,6 +85,7 @@ export async function runApi(
   pool: Pool,
   logger: Logger,
   temporal?: Client,
+  jwks?: JwksTiming,
 ): Promise<Stoppable & { server: Server; temporal: Client }> {
   const client =
     temporal ??
@@ -91,7 +94,7 @@ export async function runApi(
     config,
     pool,
     temporal: client,
-    tokens: tokenService(requireJwtSecret(config)),
+    ...signIn(config, requireJwtSecret(config), jwks),
     logger: logger.child({ component: 'api' }),
     taskQueues: TASK_QUEUES,
   });
@@ -99,7 +102,8 @@ export async function runApi(
     const s = app.listen(config.PORT, () => resolve(s));
     s.on('error', reject);
   });
-  logger.info({ port: config.PORT }, 'api listening');
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ port, staffSignIn: config.OIDC_ISSUER ?? null }, 'api listening');
   return {
     server,
     temporal: client,

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { loadConfig } from '../infra/config.js';
+import { GENERATED_SECRET_MARK } from '../infra/production-guard.js';
 import { openDatabase } from '../infra/database.js';
 import { startDevTemporal } from '../app/dev-temporal.js';
 import { startEmbeddedPostgres } from '../infra/embedded-postgres.js';
@@ -16,13 +17,18 @@ import { DEV_PERSON_PASSWORD, startDevSimulators } from '../app/dev-simulators.j
 import { startDevVkId } from '../adapters/vk-id/dev.js';
 
 const env = { ...process.env };
+// The dev stack generates secrets, mints tokens for any role and keeps codes: never in production.
+if (env.NODE_ENV === 'production') {
+  console.error('Refusing to start: `npm start` is the dev stack (generated secrets, dev tokens, dev outbox). With NODE_ENV=production run bin/api.ts, bin/worker.ts and bin/scheduler.ts (README "Configuration").');
+  process.exit(1);
+}
 const dataDir = env.HUB_DATA_DIR ?? join(import.meta.dirname, '..', '.data');
 mkdirSync(dataDir, { recursive: true });
 
 // A dev signing secret kept with the data, so tokens issued before a restart still work.
 const secretFile = join(dataDir, 'dev-jwt-secret');
 if (!env.HUB_JWT_SECRET) {
-  if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32).toString('hex'), { mode: 0o600 });
+  if (!existsSync(secretFile)) writeFileSync(secretFile, GENERATED_SECRET_MARK + randomBytes(32).toString('hex'), { mode: 0o600 });
   env.HUB_JWT_SECRET = readFileSync(secretFile, 'utf8').trim();
 }
 // Likewise the key that encrypts Temporal payloads (issue 14): histories written before a restart stay readable.

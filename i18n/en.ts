@@ -179,6 +179,14 @@ export const en: Catalogue<typeof ru> = {
       'Gosuslugi\'s details (birth date, name) do not match the e-journal\'s for this account, or the journal has no birth date to compare. Ask the school for a linking code.',
     'journal-person-not-in-school':
       'The school\'s e-journal data has no such person (or the journal connection does not serve this school).',
+    'sign-in-provider-unavailable':
+      'The sign-in provider does not answer, so the token cannot be checked. Retry in {seconds} s.',
+    'staff-role-unknown':
+      'You are signed in, but your account has no role the hub knows. Ask your region’s sign-in administrator.',
+    'staff-region-unknown':
+      'You are signed in, but your account’s region is missing or unknown to the hub. Ask your region’s sign-in administrator.',
+    'staff-schools-unknown':
+      'You are signed in, but your account’s schools or classes are not in a form the hub knows. Ask your region’s sign-in administrator.',
   },
   support: {
     journeys: {
@@ -459,6 +467,11 @@ export const en: Catalogue<typeof ru> = {
     interrupted: 'sending was interrupted too often',
   },
   console: {
+    oidcLogin: 'Sign in with the region\'s single sign-on',
+    sessionEnded: 'The session has ended. Please sign in again.',
+    signInUnavailable: 'The single sign-on service does not answer. Please try again later.',
+    signInFailed: 'Sign-in failed: {reason}',
+    signInStale: 'Sign-in failed: the sign-in answer belongs to another request. Please try again.',
     noticesTitle: 'Undelivered notices',
     colNotice: 'Notice',
     colTo: 'To',

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { msToNumber, type Duration } from '@temporalio/common';
 import { z } from 'zod';
 import { projectRoot } from './paths.js';
+import { productionRefusals } from './production-guard.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -41,8 +42,57 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** HS256 secret that signs and verifies bearer tokens (JWT). Required outside the dev stack. */
   HUB_JWT_SECRET: z.string().min(32).optional(),
-  /** Issue dev tokens at POST /v1/dev/token (dev stack only). */
+  /** Issue dev tokens at POST /v1/dev/token (dev stack only; refused with NODE_ENV=production). */
   HUB_DEV_AUTH: bool.default(false),
+  /** `production` turns on the production guard (infra/production-guard.ts): no dev routes, dev outbox or generated secrets. */
+  NODE_ENV: z.string().optional(),
+  /**
+   * Which proxies in front of the API are believed about the client's address (X-Forwarded-For), as
+   * express reads it: `false` (default: none, the socket's address counts), a hop count (`1` behind one
+   * load balancer), or addresses/subnets/`loopback`/`uniquelocal`, comma-separated. `true` (believe any
+   * sender) is refused: a client could then pick its own address and escape the per-IP limits.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((v, ctx): false | number | string[] => {
+      const t = v.trim();
+      if (['false', '0', 'no', ''].includes(t)) return false;
+      if (/^\d+$/.test(t)) return Number(t);
+      if (['true', 'yes', '1'].includes(t)) {
+        ctx.addIssue({ code: 'custom', message: 'true would believe any client about its own address: give a hop count or the proxies\' addresses' });
+        return z.NEVER;
+      }
+      return t.split(',').map((x) => x.trim()).filter(Boolean);
+    }),
+  /**
+   * Staff sign-in (docs/staff-sign-in.md): the OpenID Connect issuer whose access tokens the API
+   * accepts (RS256/ES256, verified against its JWKS). Unset: no staff sign-in but the dev stack's tokens.
+   */
+  OIDC_ISSUER: z.string().url().optional(),
+  /** The `aud` the issuer puts in access tokens for this API (Keycloak: an audience mapper). Required with OIDC_ISSUER. */
+  OIDC_AUDIENCE: z.string().min(1).optional(),
+  /** The issuer's JWKS address; unset: read from its discovery document (/.well-known/openid-configuration). */
+  OIDC_JWKS_URI: z.string().url().optional(),
+  /** The console's public client id (authorization code + PKCE, no secret). */
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  /** Scopes the console asks for. */
+  OIDC_SCOPES: z.string().default('openid profile'),
+  /** Resource indicator (RFC 8707) the console sends with its requests; unset: none sent (Keycloak ignores it). */
+  OIDC_RESOURCE: z.string().url().optional(),
+  /** Where the roles are in an access token, a dotted path: `realm_access.roles` or `resource_access.<client>.roles` (Keycloak). */
+  OIDC_ROLE_CLAIM: z.string().min(1).default('realm_access.roles'),
+  /** Issuer role → hub role, e.g. `hub-authority=authority,hub-support=support,hub-school-admin=school_admin,hub-class-teacher=class_teacher`. */
+  OIDC_ROLE_MAP: z.string().optional(),
+  /** Claim with an authority operator's region. */
+  OIDC_REGION_CLAIM: z.string().min(1).default('region'),
+  /** Issuer region value → hub region code (`tatarstan=16,…`); unset: the claim is the two-digit region code itself. */
+  OIDC_REGION_MAP: z.string().optional(),
+  /** Claims with a school admin's or class teacher's school ids, and a class teacher's class ids (arrays of UUIDs). */
+  OIDC_SCHOOLS_CLAIM: z.string().min(1).default('schools'),
+  OIDC_CLASSES_CLAIM: z.string().min(1).default('classes'),
+  /** Clock skew allowed on exp/nbf/iat, seconds. */
+  OIDC_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
   /** Invite links: default and maximum validity in days (R-J3). */
   INVITE_DEFAULT_DAYS: z.coerce.number().int().min(1).default(7),
   INVITE_MAX_DAYS: z.coerce.number().int().min(1).default(30),
@@ -263,7 +313,9 @@ export type Config = z.infer<typeof schema>;
 export const configKeys = Object.keys(schema.shape);
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
+  // docker-compose passes `${OIDC_ISSUER:-}` as an empty string: for the OIDC settings that means unset.
+  const given = Object.fromEntries(Object.entries(env).filter(([k, v]) => !(k.startsWith('OIDC_') && v === '')));
+  const parsed = schema.safeParse(given);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
@@ -276,6 +328,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (parsed.data.SMTP_URL && !parsed.data.SMTP_FROM) {
     throw new Error('Invalid configuration: SMTP_URL needs SMTP_FROM');
+  }
+  if (parsed.data.OIDC_ISSUER && (!parsed.data.OIDC_AUDIENCE || !parsed.data.OIDC_ROLE_MAP)) {
+    throw new Error('Invalid configuration: OIDC_ISSUER needs OIDC_AUDIENCE and OIDC_ROLE_MAP too (docs/staff-sign-in.md)');
+  }
+  const refusals = productionRefusals(parsed.data);
+  if (refusals.length > 0) {
+    throw new Error(`Refusing to start with NODE_ENV=production:\n${refusals.map((r) => `  - ${r}`).join('\n')}`);
   }
   if (parsed.data.HUB_DEV_OUTBOX && !parsed.data.HUB_DEV_AUTH) {
     throw new Error('Invalid configuration: HUB_DEV_OUTBOX keeps one-time codes and is for the dev stack only (set HUB_DEV_AUTH too)');

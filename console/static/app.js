@@ -9,7 +9,10 @@ const el = (tag, props = {}, ...children) => {
   return node;
 };
 
-const state = { token: localStorage.getItem('hub.token') || '', current: null, view: 'login', lang: localStorage.getItem('hub.lang') === 'en' ? 'en' : 'ru', words: {} };
+import { consoleConfig, finishSignIn, providerToken, signOut, startSignIn } from './sign-in.js';
+
+// Staff sign in through the provider (sign-in.js, tab-only); a pasted or dev token is kept in localStorage.
+const state = { token: providerToken() || localStorage.getItem('hub.token') || '', current: null, view: 'login', lang: localStorage.getItem('hub.lang') === 'en' ? 'en' : 'ru', words: {}, config: { oidc: null, devTokens: true } };
 
 /** The text of a catalogue key ("subject.role"), its {placeholders} filled; a missing key shows itself. */
 function t(key, params = {}) {
@@ -51,6 +54,7 @@ async function api(method, path, body) {
   const res = await fetch(path, { method, headers, body: body === undefined ? undefined : form ? body : JSON.stringify(body) });
   const data = res.headers.get('content-type')?.includes('json') ? await res.json() : await res.text();
   if (!res.ok) {
+    if (res.status === 401 && state.token && path !== '/v1/session') return sessionEnded();
     const err = new Error((data && data.detail) || t('httpError', { status: res.status }));
     err.status = res.status;
     throw err;
@@ -81,12 +85,30 @@ function show(view) {
   if (view === 'connections') void loadConnections();
 }
 
-function signedIn(view) {
-  const claims = decodeClaims(state.token);
-  if (!claims) return show('login');
+// Who the token stands for, as the API reads it: a provider's token names the provider's roles, not the hub's.
+async function signedIn(view) {
+  let me;
+  try {
+    me = await api('GET', '/v1/session');
+  } catch (err) {
+    $('#login-error').textContent = err.message;
+    return show('login');
+  }
+  $('#login-error').textContent = '';
   $('#nav').hidden = false;
-  $('#who').textContent = `${claims.sub} — ${state.words.roles?.[claims.role] ?? claims.role}`;
-  show(view ?? (claims.role === 'authority' ? 'connections' : 'stuck'));
+  $('#who').textContent = `${me.name ?? me.sub} — ${state.words.roles?.[me.role] ?? me.role}`;
+  show(view ?? (me.role === 'authority' ? 'connections' : 'stuck'));
+}
+
+/** The API no longer accepts the token (expired, signed out elsewhere): back to sign-in, saying so. */
+function sessionEnded() {
+  state.token = '';
+  localStorage.removeItem('hub.token');
+  void signOut(null);
+  $('#nav').hidden = true;
+  show('login');
+  $('#login-error').textContent = t('sessionEnded');
+  throw Object.assign(new Error(t('sessionEnded')), { status: 401 });
 }
 
 $('#login-form').addEventListener('submit', (e) => {
@@ -115,9 +137,15 @@ for (const b of document.querySelectorAll('[data-dev-role]')) {
   });
 }
 
-$('#logout').addEventListener('click', () => {
+$('#oidc-login').addEventListener('click', () => {
+  startSignIn(state.config.oidc).catch((err) => ($('#login-error').textContent = err.message));
+});
+
+$('#logout').addEventListener('click', async () => {
   state.token = '';
   localStorage.removeItem('hub.token');
+  const providerLogout = await signOut(state.config.oidc);
+  if (providerLogout) return location.assign(providerLogout);
   $('#nav').hidden = true;
   show('login');
 });
@@ -428,10 +456,25 @@ async function loadRunDetail(runId) {
 $('#lang').addEventListener('change', async () => {
   await useLanguage($('#lang').value);
   // Answers carry words too (titles, problem details): ask again in the new language.
-  if (state.view !== 'login') signedIn(state.view);
+  if (state.view !== 'login') void signedIn(state.view);
   if (state.current && state.view === 'stuck') void openDetail(state.current.workflowId);
 });
 
-await useLanguage(state.lang);
-if (state.token) signedIn();
-else show('login');
+/** A sign-in failure in the console's words (sign-in.js names it by a catalogue key). */
+const signInMessage = (err) => (err.i18n ? t(err.i18n, err.params ?? {}) : err.message);
+
+async function boot() {
+  await useLanguage(state.lang);
+  state.config = await consoleConfig();
+  $('#oidc-login').hidden = !state.config.oidc;
+  $('#dev-login').hidden = !state.config.devTokens;
+  try {
+    const fromProvider = await finishSignIn(state.config.oidc);
+    if (fromProvider) state.token = fromProvider;
+  } catch (err) {
+    $('#login-error').textContent = signInMessage(err);
+  }
+  if (state.token) await signedIn();
+  else show('login');
+}
+void boot();

@@ -34,8 +34,10 @@ const key = randomBytes(32);
 const messenger = new InMemoryMessenger();
 const db = useTestDb();
 const temporal = useTemporalWorker(() => ({ pool: db.pool, journals: journalFactory(db.pool, secretBox(key)), messenger }));
-/** Per address: 3 code requests and 3 code submissions a minute; per phone: plenty. */
+/** Per address: 3 code requests and 3 code submissions a minute; per phone: plenty. Addresses come as
+ *  X-Forwarded-For from the test on loopback, believed as from a proxy there (TRUST_PROXY). */
 const api = useTestApi(db, temporal, {
+  TRUST_PROXY: 'loopback',
   HUB_SECRETS_KEY: key.toString('base64'),
   RATE_LIMIT_CODE_REQUEST_PER_IP: '3/60',
   RATE_LIMIT_CODE_SUBMIT_PER_IP: '3/60',

@@ -9,6 +9,8 @@ import { useTemporalWorker } from '../helpers/temporal.js';
 const db = useTestDb();
 const temporal = useTemporalWorker(() => ({ pool: db.pool }));
 const limits = {
+  // Client addresses come as X-Forwarded-For from the test, a proxy on loopback (trust-proxy.test.ts has the default).
+  TRUST_PROXY: 'loopback',
   RATE_LIMIT_PREVIEW_PER_IP: '3/60',
   RATE_LIMIT_CODE_REQUEST_PER_PHONE: '3/60',
   RATE_LIMIT_CODE_SUBMIT_PER_PHONE: '3/60',

@@ -72,6 +72,7 @@ export const routeTable: RouteSpec[] = [
   { method: 'get', path: '/metrics', access: 'public', tag: 'infra', summary: 'Prometheus metrics', produces: 'text/plain' },
   { method: 'get', path: '/openapi.json', access: 'public', tag: 'infra', summary: 'This description (OpenAPI 3.1)' },
   { method: 'get', path: '/docs', access: 'public', tag: 'infra', summary: 'Human-readable API reference', produces: 'text/html' },
+  { method: 'get', path: '/console/i18n/:file', access: 'public', tag: 'infra', summary: "The console's words in one language (ru.json, en.json), from the catalogue in i18n/" },
   {
     method: 'get',
     path: '/console/config.json',

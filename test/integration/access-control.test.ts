@@ -109,6 +109,6 @@ describe('access control over every route', () => {
 
   it('public routes are the intended ones and nothing else', () => {
     const publicRoutes = routeTable.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.path}`);
-    for (const p of publicRoutes) expect(p).toMatch(/^(get \/(healthz|readyz|metrics|openapi\.json|docs|console\/config\.json)|get \/v1\/directory|get \/v1\/invites\/:token|post \/v1\/invites\/:token\/decline|get \/v1\/parent-links\/:token|post \/v1\/dev\/token|get \/v1\/dev\/outbox|post \/v1\/dev\/identity-accounts|(get|post) \/v1\/signups)/);
+    for (const p of publicRoutes) expect(p).toMatch(/^(get \/(healthz|readyz|metrics|openapi\.json|docs|console\/config\.json|console\/i18n\/:file)|get \/v1\/directory|get \/v1\/invites\/:token|post \/v1\/invites\/:token\/decline|get \/v1\/parent-links\/:token|post \/v1\/dev\/token|get \/v1\/dev\/outbox|post \/v1\/dev\/identity-accounts|(get|post) \/v1\/signups)/);
   });
 });

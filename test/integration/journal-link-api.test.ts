@@ -153,7 +153,7 @@ describe('journal linking over HTTP', () => {
     // Hired after the last run: the journal's sign-in names them, the hub's journal data does not list them yet.
     const hired = w.model.hire(w.school, 'teacher');
     w.journalAccounts.set(hired, { password: 'new-hire-pa55', personId: hired });
-    const newcomer = await person({ messengerUserId: 'vk-newcomer' });
+    const newcomer = await person();
     const hiredProof = await signInOverApi(api, w, newcomer.as, hired, 'new-hire-pa55');
     expect(hiredProof.body.externalPersonId).toBe(hired);
     const unknownPerson = await linkAs(newcomer.as, linkBody(hired, hiredProof.body.proofId));

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../api/auth.js';
 import { CURRENT_CONSENT } from '../../domain/consent.js';
 import { useTestApi, type ApiResponse } from '../helpers/api.js';
+import { signInProof } from '../helpers/journal-proofs.js';
 import { useTestDb } from '../helpers/db.js';
 import { bindThroughUseCase } from '../helpers/vk-id.js';
 import { actualMembership, expectedMembership, linkDirectly, runSync, startRosterWorld, syncContext, userOf, type RosterWorld } from '../helpers/roster.js';
@@ -81,9 +82,11 @@ describe('R-A7: a restricted child', () => {
     const { run } = await sync();
     expect(run.status).toBe('applied');
     expect(chatsWith(kidUser)).toEqual([]);
+    // R-L5: the child's own journal sign-in is the proof.
+    const proofId = await signInProof(db.pool, w, kid.sub, kidExternal);
     const linked = await api.call('POST', '/v1/me/journal-links', {
       as: kid,
-      body: { connectionId: w.connection.id, externalPersonId: kidExternal, proof: { method: 'journal-login' } },
+      body: { connectionId: w.connection.id, externalPersonId: kidExternal, proofId },
     });
     expect(linked.status, JSON.stringify(linked.body)).toBe(200);
     await until(() => chatsWith(kidUser).length > 0);
@@ -160,7 +163,7 @@ describe('R-A7: a restricted child', () => {
 
     const relink = await api.call('POST', '/v1/me/journal-links', {
       as: kid,
-      body: { connectionId: w.connection.id, externalPersonId: kidExternal, proof: { method: 'journal-login' } },
+      body: { connectionId: w.connection.id, externalPersonId: kidExternal, proofId: await signInProof(db.pool, w, kid.sub, kidExternal) },
       headers: { 'accept-language': 'en' },
     });
     expectRestrictedProblem(relink);

@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { isJournalSourceError } from '../adapters/journals/errors.js';
 import { recordKey, type RosterRecord } from '../adapters/journals/port.js';
 import { countMessengerCalls } from '../adapters/messenger/call-stats.js';
 import {
@@ -171,14 +172,21 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
           .map((s) => ({ externalId: s.schoolExternalId, strict: s.strictMode ?? connection.strictMode }));
       } else {
         // No list configured: every school the journal gives this connection.
-        const source = await journals(connection);
         try {
+          const source = await journals(connection);
           schools = (await source.listSchools()).map((s) => ({
             externalId: s.externalId,
             strict: connection.strictMode,
           }));
         } catch (e) {
-          throw castRosterError(e);
+          const cast = castRosterError(e);
+          // Nothing a retry could change (nothing to read, bad settings, refused keys): the run ends
+          // now, saying why, and lets go of the connection (issue 16 item 6).
+          if (cast instanceof ApplicationFailure && cast.nonRetryable) {
+            const text = isJournalSourceError(e) ? e.text('ru') : cast.message;
+            await setSyncRunStatus(pool, run.id, 'failed', { error: text, finished: true });
+          }
+          throw cast;
         }
       }
       if (input.scope?.schoolExternalId)

@@ -208,6 +208,10 @@ const catalog = {
     ru: (p) => `Выгрузка не принята, ничего не сохранено: ${p.reasonRu}`,
     en: (p) => `The export was not accepted and nothing was stored: ${p.reasonEn}`,
   },
+  'connection-nothing-to-read': {
+    ru: () => 'Подключению нечего читать: выгрузка ещё не загружена и путь к ней не указан. Загрузите выгрузку (POST /v1/connections/{id}/export), затем запустите синхронизацию.',
+    en: () => 'The connection has nothing to read: no export has been uploaded and no path is set. Upload an export (POST /v1/connections/{id}/export), then start the sync.',
+  },
   'connection-disabled': {
     ru: () => 'Подключение выключено: включите его, чтобы запустить синхронизацию.',
     en: () => 'The connection is disabled: enable it to run a sync.',

@@ -341,7 +341,7 @@ export const routeTable: RouteSpec[] = [
     access: AUTHORITY,
     tag: 'connections',
     summary:
-      'Start a sync run now (optionally one school, optionally a dry run). 409 sync-already-running while another run that writes is running for the connection (its id in `run`); a run held for confirmation is discarded by the new one',
+      'Start a sync run now (optionally one school, optionally a dry run). 409 sync-already-running while another run that writes is running for the connection (its id in `run`); 409 connection-nothing-to-read for a file-based connection with no upload and no path; a run held for confirmation is discarded by the new one',
     params: connectionParams,
     body: syncBody,
   },

@@ -304,6 +304,7 @@ export function connectionRoutes(deps: ApiDeps): Router {
           { run: { id: h.runId, workflowId: h.workflowId, kind: h.kind, status: h.status, startedAt: h.startedAt } },
         );
       }
+      if (error.code === 'nothing-to-read') throw new Problem(409, 'connection-nothing-to-read');
       throw new Problem(409, error.code === 'connection-disabled' ? 'connection-disabled' : 'connection-not-found');
     }
   });

@@ -17,6 +17,8 @@ import { secretBox } from '../../infra/secrets.js';
 import { findCurrentExport } from '../../db/repositories/journal-exports.js';
 import { materialiseExport } from '../../sync/journal-exports.js';
 import { journalFactory } from '../../sync/journal-factory.js';
+import { startNightlySync } from '../../sync/start-sync.js';
+import { syncContext } from '../helpers/roster.js';
 import { useTestApi, type TestApi } from '../helpers/api.js';
 import { useTestDb } from '../helpers/db.js';
 import { useTemporalWorker } from '../helpers/temporal.js';
@@ -267,6 +269,37 @@ describe('uploading a journal export (authority)', () => {
     expect(acceptedFiles.status).toBe(201);
     expect(acceptedFiles.body.layout).toBe('files');
     await expect.poll(leftovers, { timeout: 3_000 }).toEqual([]);
+  });
+
+  it('issue 16 item 6: a sync of a connection with nothing to read (no upload, no path) is refused at once, the night\'s run fails at once saying why, and neither holds the connection', async () => {
+    const id = await connection({});
+    const refused = await api.call('POST', `/v1/connections/${id}/sync`, { as: operator, body: { dryRun: false } });
+    expect(refused.status).toBe(409);
+    expect(refused.body.type).toBe('/problems/connection-nothing-to-read');
+    expect(refused.body.detail).toMatch(/нечего читать.*Загрузите выгрузку/);
+    const inEnglish = await api.call('POST', `/v1/connections/${id}/sync`, { as: operator, body: { dryRun: true }, headers: { 'accept-language': 'en' } });
+    expect(inEnglish.status).toBe(409);
+    expect(inEnglish.body.detail).toMatch(/^The connection has nothing to read/);
+    expect((await db.pool.query(`SELECT 1 FROM sync_runs WHERE connection_id = $1`, [id])).rowCount).toBe(0);
+
+    // The night's run is not asked first: it starts, finds nothing to read and ends failed, once.
+    const started = Date.now();
+    const ctx = syncContext(db.pool, temporal.client, temporal.taskQueue);
+    const night = await startNightlySync(ctx, id, '2031-10-01');
+    await expect(temporal.client.workflow.getHandle(night.workflowId).result()).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(20_000); // not a retry a minute
+    const runs = await api.call('GET', `/v1/connections/${id}/runs`, { as: operator });
+    expect(runs.body.items).toHaveLength(1);
+    expect(runs.body.items[0]).toMatchObject({ kind: 'nightly', status: 'failed' });
+    expect(runs.body.items[0].error).toMatch(/нечего читать/);
+    expect(runs.body.items[0].finishedAt).not.toBeNull();
+
+    // Once an export arrives, a sync that writes starts (no 409 from the failed night).
+    expect((await upload(id, zip, 'application/zip')).status).toBe(201);
+    const after = await api.call('POST', `/v1/connections/${id}/sync`, { as: operator, body: { dryRun: false } });
+    expect(after.status).toBe(202);
+    const runId = after.body.run.id as string;
+    await expect.poll(async () => (await api.call('GET', `/v1/sync-runs/${runId}`, { as: operator })).body.status, { timeout: 30_000, interval: 300 }).toBe('applied');
   });
 
   it('own region only; a connection that is not file-based refuses uploads', async () => {

@@ -71,6 +71,8 @@ export interface SchoolOutcome {
   removes: number;
   pending: number;
   managedMembers: number;
+  /** Dry run only: the mass-change guard would hold this school in a real run (issue 16 item 6). */
+  wouldHold?: boolean;
   error?: string;
 }
 

@@ -32,6 +32,11 @@ export interface SyncRunTimings {
 
 export interface GuardReport {
   threshold: number;
+  /**
+   * `held`: this run waits for a human. A dry run says what the real run would get: `would-hold`
+   * (the schools listed) or `would-pass`. Absent in reports written before it existed.
+   */
+  verdict?: 'held' | 'would-hold' | 'would-pass';
   schools: Array<{ schoolExternalId: string; removes: number; managedMembers: number; share: number | null }>;
 }
 

@@ -259,13 +259,22 @@ describe('reconciliation', () => {
     expect(membersOf(w.messengerSim, '1Б')).not.toContain(userOf(student));
   });
 
-  it('mass-change guard: a truncated export stops the run for a human; discard applies nothing, confirm applies it', async () => {
+  it('mass-change guard: a truncated export stops the run for a human (and a dry run before it shows that verdict, issue 16 item 6); discard applies nothing, confirm applies it', async () => {
+    // Issue 16 item 6: a dry run before any change says the real run would pass.
+    const calm = await sync({ dryRun: true });
+    expect(calm.run.guard).toMatchObject({ verdict: 'would-pass', schools: [] });
     w.model.truncate(w.school, 3);
     const before = w.messengerSim.counters();
     const members1A = membersOf(w.messengerSim, '1А');
+    // ...and after the truncation, the very verdict the real run then gets: this school held.
+    const preview = await sync({ dryRun: true });
+    expect(preview.run.status).toBe('planned');
+    expect(preview.run.guard).toMatchObject({ verdict: 'would-hold', threshold: 0.1, schools: [{ schoolExternalId: w.school }] });
     const held = await runSync(ctx(), { connectionId: w.connection.id, dryRun: false }, { untilAwaiting: true });
     expect(held.run.status).toBe('awaiting-confirmation');
+    expect(held.run.guard?.verdict).toBe('held');
     expect(held.run.guard?.schools[0]?.share).toBeGreaterThan(0.1);
+    expect(held.run.guard?.schools).toEqual(preview.run.guard?.schools);
     const sa = (await held.handle.describe()).typedSearchAttributes;
     expect(sa.get(HubWaitingOn)).toBe('operator');
     expect(sa.get(HubStage)).toBe('awaiting-confirmation');

@@ -1,9 +1,13 @@
 // OneRoster 1.2 REST provider over the roster model: OAuth 2 client-credentials token endpoint,
-// rostering collections with limit/offset paging and X-Total-Count, and `filter` with the
-// predicates adapters use (`role='parent'`, `type='school'`, `sourcedId='…'`,
+// rostering collections with limit/offset paging and X-Total-Count, `sort`, and `filter` with the
+// predicates adapters use (`roles.role='principal'`, `type='school'`, `sourcedId='…'`,
 // `dateLastModified>'…'`) joined by AND or OR (AND binds tighter; no parentheses, as in the
 // binding's grammar). `maxFilterPredicates` makes it refuse longer filters with 400, as a provider
 // that keeps to the binding's baseline of one logical operator (two predicates) may.
+// Strict as a 1.2 provider is: users carry `roles` (no top-level `role`, which 1.1 had), so a
+// filter on `role` of users, or a role value 1.2 does not define (1.1's `administrator`), is 400.
+// Faults a real provider has: `maxLimit` caps `limit` lower than asked, `omitTotalCount` leaves
+// out X-Total-Count, `unordered` answers in a different order each time unless `sort` is given.
 //
 // The OneRoster view of the model is built once per model revision and indexed by school, by
 // sourcedId and by role, so a page costs about what it returns, not the region's size.
@@ -21,7 +25,21 @@ export interface OneRosterSimOptions {
   maxFilterPredicates?: number;
   /** Keep the sourcedIds of the user rows each request returned (`served`), for tests. */
   logServedUsers?: boolean;
+  /** Pages hold at most this many rows whatever `limit` asks (a provider's own cap). */
+  maxLimit?: number;
+  /** Leave out the X-Total-Count header (the binding says "may"). */
+  omitTotalCount?: boolean;
+  /** Without `sort`, rows come in a fresh random order on every request (an unordered set). */
+  unordered?: boolean;
 }
+
+/** The roles OneRoster 1.2 defines (RoleEnum of the 1.2 OpenAPI file). */
+export const ONEROSTER_1P2_ROLES: ReadonlySet<string> = new Set([
+  'aide', 'counselor', 'districtAdministrator', 'guardian', 'parent', 'principal', 'proctor', 'relative',
+  'siteAdministrator', 'student', 'systemAdministrator', 'teacher',
+]);
+/** The model's view names an administrator as 1.1 did; a 1.2 provider says siteAdministrator. */
+const role1p2 = (role: unknown): string => (role === 'administrator' ? 'siteAdministrator' : String(role));
 
 export interface ServedUsers {
   path: string;
@@ -58,7 +76,7 @@ function predicate({ field, op, value }: Term): Predicate {
   // dateLastModified is kept as epoch ms in the view: compare as numbers.
   const want: string | number = field === 'dateLastModified' ? Date.parse(value) : value;
   return (row) => {
-    const v = row[field];
+    const v = field === 'roles.role' ? role1p2(row.role) : row[field];
     switch (op) {
       case '=': return v === want;
       case '!=': return v !== want;
@@ -83,7 +101,11 @@ function toJson(row: Row): Record<string, unknown> {
   const ref = (type: string, id: unknown) => ({ href: `/${type}s/${String(id)}`, sourcedId: id, type });
   if (schoolSourcedId !== undefined) out.school = ref('org', schoolSourcedId);
   if (Array.isArray(agentSourcedIds)) out.agents = agentSourcedIds.map((a) => ref('user', a));
-  if (schoolSourcedId !== undefined && 'givenName' in rest) out.roles = [{ roleType: 'primary', role: rest.role, org: ref('org', schoolSourcedId) }];
+  if ('givenName' in rest) {
+    // 1.2 users: roles, no `role`.
+    delete out.role;
+    if (schoolSourcedId !== undefined) out.roles = [{ roleType: 'primary', role: role1p2(rest.role), org: ref('org', schoolSourcedId) }];
+  }
   if (courseSourcedId !== undefined) out.course = ref('course', courseSourcedId);
   if (homeroomSourcedId !== undefined) out.metadata = { 'ru.homeroomSourcedId': homeroomSourcedId };
   if (classSourcedId !== undefined) out.class = ref('class', classSourcedId);
@@ -112,9 +134,9 @@ class Listing {
       this.byId ??= group(this.all, (r) => r.sourcedId);
       return this.byId.get(id.value) ?? [];
     }
-    const role = terms.find((t) => t.field === 'role' && t.op === '=');
+    const role = terms.find((t) => (t.field === 'role' || t.field === 'roles.role') && t.op === '=');
     if (role) {
-      this.byRole ??= group(this.all, (r) => String(r.role));
+      this.byRole ??= group(this.all, (r) => role1p2(r.role));
       return this.byRole.get(role.value) ?? [];
     }
     return undefined;
@@ -170,10 +192,13 @@ export async function startOneRosterSimulator(model: RosterModel, opts: OneRoste
     return cache.index;
   };
 
+  const refuse = (description: string) => ({ status: 400, json: { imsx_codeMajor: 'failure', imsx_severity: 'error', imsx_CodeMinor: { imsx_codeMinorField: [{ imsx_codeMinorFieldName: 'TargetEndSystem', imsx_codeMinorFieldValue: 'invalid_filter_field' }] }, imsx_description: description } });
   const list = (req: SimRequest, name: string, listing: Listing) => {
     const filter = req.url.searchParams.get('filter');
-    const limit = Number(req.url.searchParams.get('limit') ?? 100);
+    const asked = Number(req.url.searchParams.get('limit') ?? 100);
+    const limit = opts.maxLimit !== undefined ? Math.min(asked, opts.maxLimit) : asked;
     const offset = Number(req.url.searchParams.get('offset') ?? 0);
+    const sort = req.url.searchParams.get('sort');
     let out: Row[];
     if (!filter) out = listing.live;
     else {
@@ -181,8 +206,12 @@ export async function startOneRosterSimulator(model: RosterModel, opts: OneRoste
       try {
         ors = parseFilter(filter);
       } catch (e) {
-        if (e instanceof BadFilter) return { status: 400, json: { imsx_codeMajor: 'failure', imsx_description: e.message } };
+        if (e instanceof BadFilter) return refuse(e.message);
         throw e;
+      }
+      for (const t of ors.flat()) {
+        if (name === 'users' && t.field === 'role') return refuse('users have no field role in OneRoster 1.2 (roles.role)');
+        if (t.field === 'roles.role' && !ONEROSTER_1P2_ROLES.has(t.value)) return refuse(`no role ${t.value} in OneRoster 1.2`);
       }
       const count = ors.reduce((n, d) => n + d.length, 0);
       if (opts.maxFilterPredicates !== undefined && count > opts.maxFilterPredicates) {
@@ -200,10 +229,21 @@ export async function startOneRosterSimulator(model: RosterModel, opts: OneRoste
         if (pools.length > 1) out.sort((a, b) => listing.positionOf(a) - listing.positionOf(b));
       } else out = listing.all.filter(matches);
     }
+    if (sort) {
+      const key = (r: Row) => String(r[sort] ?? '');
+      out = [...out].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+      if (req.url.searchParams.get('orderBy') === 'desc') out.reverse();
+    } else if (opts.unordered) {
+      out = [...out];
+      for (let i = out.length - 1; i > 0; i--) {
+        const j = Math.floor(Math.random() * (i + 1));
+        [out[i], out[j]] = [out[j]!, out[i]!];
+      }
+    }
     const page = maybeDuplicate(req, out.slice(offset, offset + limit));
     rowsByPath.set(req.url.pathname, (rowsByPath.get(req.url.pathname) ?? 0) + page.length);
     if (opts.logServedUsers && name === 'users') served.push({ path: req.url.pathname, filter, sourcedIds: page.map((r) => r.sourcedId) });
-    return { json: { [name]: page.map(toJson) }, headers: { 'x-total-count': String(out.length) } };
+    return { json: { [name]: page.map(toJson) }, headers: (opts.omitTotalCount ? {} : { 'x-total-count': String(out.length) }) as Record<string, string> };
   };
 
   const sim = await startSim((req) => {

@@ -45,6 +45,10 @@ const badDataText = {
   'duplicate-id': { ru: 'этот идентификатор уже встречался с другими данными', en: 'this id was already used for different data' },
   'unknown-reference': { ru: 'ссылка на неизвестную запись', en: 'a reference to an unknown record' },
   'unexpected-reply': { ru: 'ответ журнала не соответствует ожидаемому формату', en: "the journal's reply has an unexpected shape" },
+  'delta-export': {
+    ru: 'это выгрузка изменений (delta), а не полная: она применяется только как изменения к загруженной ранее полной выгрузке',
+    en: 'this is a delta export, not a full one: it can only be applied as changes to a full export uploaded before it',
+  },
   'bad-checkpoint': { ru: 'контрольная точка не подходит к этому источнику', en: 'the checkpoint does not belong to this source' },
 } as const;
 export type BadDataProblem = keyof typeof badDataText;

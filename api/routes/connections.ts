@@ -11,10 +11,11 @@ import {
   updateConnection,
   type JournalConnection,
 } from '../../db/repositories/connections.js';
-import { replaceExport } from '../../db/repositories/journal-exports.js';
+import { findCurrentExport, readExportFiles, replaceExport } from '../../db/repositories/journal-exports.js';
 import { findSyncRun, findSyncRunByWorkflowId, listSyncRuns, syncRunReport, type RunWarning, type SyncRun, type SyncRunChat, type SyncRunSchool } from '../../db/repositories/sync-runs.js';
 import { secretBoxFromConfig, type SecretBox } from '../../infra/secrets.js';
 import { checkExport, isFileKind } from '../../sync/journal-exports.js';
+import { exportReadView } from '../export-read-view.js';
 import { journalFactory } from '../../sync/journal-factory.js';
 import { decideRun, startSync, SyncRefused } from '../../sync/start-sync.js';
 import type { ApiDeps } from '../deps.js';
@@ -186,18 +187,24 @@ export function connectionRoutes(deps: ApiDeps): Router {
     await new Promise<void>((resolve, reject) => uploadBody(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const upload = await readUpload(c.kind, req.headers['content-type'], body);
-    let schools: number;
+    let checked: Awaited<ReturnType<typeof checkExport>>;
     try {
-      ({ schools } = await checkExport(c.kind, c.settings, upload.layout, upload.files, config.JOURNAL_UPLOAD_SCRATCH_DIR));
+      // A OneRoster delta is applied as changes to the export the connection reads now (issue 16 item 5).
+      const previous = async () => {
+        const before = await findCurrentExport(pool, c.id);
+        return before && { layout: before.layout, files: readExportFiles(pool, before.id, before.files.map((f) => f.name)) };
+      };
+      checked = await checkExport(c.kind, c.settings, upload.layout, upload.files, config.JOURNAL_UPLOAD_SCRATCH_DIR, previous);
     } catch (error) {
       if (isJournalSourceError(error)) throw new Problem(422, 'export-invalid', { reasonRu: error.text('ru'), reasonEn: error.text('en') });
       throw error;
     }
+    const { schools } = checked;
     if (schools === 0) {
       throw new Problem(422, 'export-invalid', { reasonRu: 'в выгрузке нет ни одной школы.', reasonEn: 'the export holds no school.' });
     }
     const p = principalOf(req);
-    const stored = await replaceExport(pool, { connectionId: c.id, layout: upload.layout, files: upload.files, uploadedBy: p.sub });
+    const stored = await replaceExport(pool, { connectionId: c.id, layout: checked.layout, files: checked.files, uploadedBy: p.sub });
     await writeAudit(pool, {
       actor: p.sub,
       actorRole: p.role,
@@ -215,6 +222,8 @@ export function connectionRoutes(deps: ApiDeps): Router {
       sha256: stored.sha256,
       schools,
       uploadedAt: stored.uploadedAt.toISOString(),
+      // Issue 16 items 5, 6: what the check read, and what is odd but readable (file, row, column).
+      ...exportReadView(checked, req.lang),
     });
   });
 

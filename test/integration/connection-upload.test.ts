@@ -128,6 +128,9 @@ function largeExport(): { name: string; content: Buffer }[] {
   const padding = Array.from({ length: 20_000 }, (_, i) => `cls-pad-${i},active,2023-05-01T18:25:43.511Z,Padding ${i},10,,P${i},scheduled,Room ${i},org-elsewhere,as-trm-222-1234,,,1`);
   const eol = classes.content.includes('\r\n') ? '\r\n' : '\n'; // the file's own line ends
   classes.content = Buffer.concat([classes.content, Buffer.from(`${eol}${padding.join(eol)}${eol}`)]);
+  // The other school is listed too: the upload check reads every reference (issue 16 item 5).
+  const orgs = files.find((f) => f.name === 'orgs.csv')!;
+  orgs.content = Buffer.concat([orgs.content, Buffer.from(`${orgs.content.at(-1) === 0x0a ? '' : eol}org-elsewhere,active,2023-05-01T18:25:43.511Z,Elsewhere,school,,${eol}`)]);
   return files;
 }
 

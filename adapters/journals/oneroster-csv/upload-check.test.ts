@@ -150,7 +150,7 @@ describe('OneRoster CSV delta after bulk (issue 16 item 5)', () => {
 
     const merged = await scratch();
     for (const f of await mergeDelta(openBundle(bulk), openBundle(delta))) await writeFile(join(merged, f.name), f.content);
-    const [was, now, expected] = await Promise.all([bulk, merged, full].map((d) => records(d, school).then(facts)));
+    const [was, now, expected] = (await Promise.all([bulk, merged, full].map((d) => records(d, school).then(facts)))) as [Set<string>, Set<string>, Set<string>];
     expect(minus(now, expected)).toEqual([]);
     expect(minus(expected, now)).toEqual([]);
     // ...and what changed is what the delta says: the student left, the move, the parent, the teacher.

@@ -5,7 +5,7 @@
 // problem+json, and nothing is stored (a previous good upload stays). Nothing of an upload stays on
 // disk either: the copy the adapter reads is removed and its files closed, accepted or refused.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -303,6 +303,61 @@ describe('uploading a journal export (authority)', () => {
     expect(after.status).toBe(202);
     const runId = after.body.run.id as string;
     await expect.poll(async () => (await api.call('GET', `/v1/sync-runs/${runId}`, { as: operator })).body.status, { timeout: 30_000, interval: 300 }).toBe('applied');
+  });
+
+  it('issue 16 items 5, 6: the upload answer counts what was read per kind and lists warnings by file, row and column (Russian, English on request)', async () => {
+    const id = await connection({});
+    const res = await upload(id, csvForm(csvDir));
+    expect(res.status).toBe(201);
+    expect(res.body.oneRosterVersion).toBe('1.2');
+    expect(res.body.appliedAsDelta).toBe(false);
+    expect(res.body.read).toMatchObject({ schools: 1, classes: 1, enrollments: 2, people: { students: 2 } });
+    expect(res.body.read.people.teachers).toBeGreaterThan(0);
+    expect(res.body.read.guardianships).toBeGreaterThan(0);
+    expect(res.body.warnings).toContainEqual(expect.objectContaining({ code: 'not-iso-date', file: 'users.csv', row: 2, column: 'dateLastModified', value: '1/05/2023', message: expect.stringMatching(/^файл users\.csv, строка 2/) }));
+    expect(res.body.warnings).toContainEqual(expect.objectContaining({ code: 'unknown-column', file: 'roles.csv', column: 'dataLastModified', suggestion: 'dateLastModified' }));
+    const en = await upload(id, csvForm(csvDir), undefined, { lang: 'en' });
+    expect(en.body.warnings.find((w: { code: string }) => w.code === 'unknown-column').message).toMatch(/^file .*OneRoster defines no such column/);
+  });
+
+  it('issue 16 item 5: a delta upload is applied as changes to the export before it (the sync plans what the changed full export plans); a delta with nothing before it is refused', async () => {
+    // The change: one student's enrollment in the physics class ends.
+    const changedRow = 'enr-s-222-12345-987654,tobedeleted,2024-09-01T08:00:00.000Z,cls-222-123456,org-sch-222-456,usr-222-987654,student,false,2022-03-15,2022-06-15';
+    const header = 'sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,userSourcedId,role,primary,beginDate,endDate';
+    const deltaForm = () => {
+      const form = new FormData();
+      form.append('files', new Blob(['propertyName,value\nmanifest.version,1.0\noneroster.version,1.2\nfile.enrollments,delta\nfile.users,absent\n'], { type: 'text/csv' }), 'manifest.csv');
+      form.append('files', new Blob([`${header}\n${changedRow}\n`], { type: 'text/csv' }), 'enrollments.csv');
+      return form;
+    };
+    const fresh = await connection({});
+    const alone = await upload(fresh, deltaForm());
+    expect(alone.status).toBe(422);
+    expect(alone.body.detail).toMatch(/delta.*полной выгрузке/);
+
+    const full = mkdtempSync(join(tmpdir(), 'oneroster-after-'));
+    try {
+      for (const name of readdirSync(csvDir)) writeFileSync(join(full, name), readFileSync(join(csvDir, name)));
+      const text = readFileSync(join(csvDir, 'enrollments.csv'), 'utf8');
+      const eol = text.includes('\r\n') ? '\r\n' : '\n'; // the file's own line ends
+      writeFileSync(join(full, 'enrollments.csv'), text.split(eol).map((l) => (l.startsWith('enr-s-222-12345-987654,') ? changedRow : l)).join(eol));
+      const byPath = await connection({ path: full });
+
+      const id = await connection({});
+      expect((await upload(id, csvForm(csvDir))).status).toBe(201);
+      const before = await plannedChats(id);
+      const applied = await upload(id, deltaForm());
+      expect(applied.status).toBe(201);
+      expect(applied.body.appliedAsDelta).toBe(true);
+      expect(applied.body.layout).toBe('files');
+      const after = await plannedChats(id);
+      expect(after).toEqual(await plannedChats(byPath));
+      expect(after).not.toEqual(before);
+      // Everything else stays: the same chats, the other student still pending in the class chat.
+      expect(after.map((c: { title: string }) => c.title)).toEqual(before.map((c: { title: string }) => c.title));
+    } finally {
+      rmSync(full, { recursive: true, force: true });
+    }
   });
 
   it('own region only; a connection that is not file-based refuses uploads', async () => {

@@ -50,6 +50,7 @@ import {
   type GuardReport,
   type SyncRunStatus,
 } from '../db/repositories/sync-runs.js';
+import { addRunSchoolCalls, setRunSchoolPlanSummary } from '../db/repositories/run-summary.js';
 import { desiredChats, type ChatKind } from '../domain/roster/chats.js';
 import { massChangeGuard } from '../domain/roster/guard.js';
 import { planChat } from '../domain/roster/plan.js';
@@ -57,7 +58,7 @@ import { sortedUnique } from '../domain/roster/sorted.js';
 import { mapLimit } from '../infra/concurrency.js';
 import { syncChangesApplied } from '../infra/metrics.js';
 import { inTransaction, type Queryable } from '../infra/postgres.js';
-import { journalPeopleFacts, schoolRosterFromRecords } from '../sync/from-journal.js';
+import { journalPeopleFacts, readCounts, schoolRosterFromRecords } from '../sync/from-journal.js';
 import { busyRunOf, liveWriter } from '../sync/live-writer.js';
 import type { BusyRun, ReconcileInput, SchoolPlanRef } from '../workflows/roster-definitions.js';
 import type { ActivityDeps } from './deps.js';
@@ -112,12 +113,16 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
    * Runs `work`, adding its messenger calls (retries, 429s, 5xx, timeouts) to the school's line of the
    * run's report, also when it fails: the calls happened all the same (issue 7).
    */
-  async function countingCalls<T>(runId: string, school: string, work: () => Promise<T>): Promise<T> {
+  async function countingCalls<T>(runId: string, school: string, work: () => Promise<T>, kind: 'messengerReads' | 'messengerWrites'): Promise<T> {
     const calls = emptyStats();
     try {
       return await countMessengerCalls(calls, work);
     } finally {
-      if (calls.calls > 0) await upsertRunSchool(pool, runId, school, { addMessenger: calls });
+      if (calls.calls > 0) {
+        await upsertRunSchool(pool, runId, school, { addMessenger: calls });
+        // Reads (member listings while planning) apart from writes (creates, adds, removes): issue 16 item 6.
+        await addRunSchoolCalls(pool, runId, school, kind, calls.calls);
+      }
     }
   }
 
@@ -277,6 +282,7 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
       const roster = schoolRosterFromRecords(school, records);
       const { chats: desired, warnings } = desiredChats(roster);
       await replaceJournalPeople(pool, input.connectionId, school, journalPeopleFacts(records));
+      const read = readCounts(records);
       records.length = 0;
 
       await upsertManagedChats(
@@ -318,6 +324,7 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
             ctx.heartbeat();
           }
         }),
+        'messengerReads',
       );
       // Read after the listings: a chat found deleted above has just lost its managed members.
       const managedByChat = await managedMembersOfSchool(pool, input.connectionId, school);
@@ -326,6 +333,7 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
       const report: RunChatRow[] = [];
       const pendingPairs: Array<{ chatId: string; externalId: string }> = [];
       const totals = { adds: 0, removes: 0, pending: 0, handKept: 0 };
+      let chatsToCreate = 0;
       managedChats.forEach((chat, i) => {
         // A chat the journal no longer describes (class closed) is desired empty: its managed members go.
         const want = desiredByKey.get(chat.chatKey);
@@ -355,6 +363,8 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
           pending: plan.pending.length,
           handKept,
         });
+        // A chat the hub has no messenger id for is created by its first add.
+        if (!chat.messengerChatId && adds.length > 0) chatsToCreate++;
         totals.adds += adds.length;
         totals.removes += removes.length;
         totals.pending += plan.pending.length;
@@ -384,6 +394,7 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
           warnings,
         });
       });
+      await setRunSchoolPlanSummary(pool, input.runId, school, read, { chatsToCreate, adds: totals.adds, removes: totals.removes, pending: totals.pending });
       return {
         chats: report.length,
         ...totals,
@@ -457,7 +468,7 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
             syncChangesApplied.inc({ op: group.op }, group.ids.length);
             ctx.heartbeat({ applied });
           }
-        });
+        }, 'messengerWrites');
       } catch (e) {
         throw castRosterError(e);
       } finally {

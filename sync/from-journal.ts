@@ -113,3 +113,44 @@ export function journalPeopleFacts(records: Iterable<RosterRecord>): JournalPers
   }
   return [...people.values()].filter((p) => p.roles.length > 0);
 }
+
+/** What a school's read held, per kind, for the run's report (issue 16 item 6). */
+export function readCounts(records: Iterable<RosterRecord>): {
+  classes: number;
+  students: number;
+  teachers: number;
+  staff: number;
+  parents: number;
+  enrollments: number;
+  guardianships: number;
+} {
+  const classes = new Set<string>();
+  const students = new Set<string>();
+  const enrollments = new Set<string>();
+  const staff = new Map<string, string>();
+  const links = new Set<string>();
+  const parents = new Set<string>();
+  for (const r of records) {
+    if (r.kind === 'class') classes.add(r.externalId);
+    else if (r.kind === 'enrollment' && r.status === 'active') {
+      students.add(r.studentId);
+      enrollments.add(`${r.studentId}\u0000${r.classId}`);
+    } else if (r.kind === 'staff') {
+      if (r.status === 'employed') staff.set(r.personId, r.role);
+      else staff.delete(r.personId);
+    } else if (r.kind === 'guardianship') {
+      links.add(`${r.parentId}\u0000${r.childId}`);
+      parents.add(r.parentId);
+    }
+  }
+  const teachers = [...staff.values()].filter((role) => role === 'teacher').length;
+  return {
+    classes: classes.size,
+    students: students.size,
+    teachers,
+    staff: staff.size - teachers,
+    parents: parents.size,
+    enrollments: enrollments.size,
+    guardianships: links.size,
+  };
+}

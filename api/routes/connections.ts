@@ -12,6 +12,7 @@ import {
   type JournalConnection,
 } from '../../db/repositories/connections.js';
 import { findCurrentExport, readExportFiles, replaceExport } from '../../db/repositories/journal-exports.js';
+import { sumSummaries } from '../../db/repositories/run-summary.js';
 import { findSyncRun, findSyncRunByWorkflowId, listSyncRuns, syncRunReport, type RunWarning, type SyncRun, type SyncRunChat, type SyncRunSchool } from '../../db/repositories/sync-runs.js';
 import { secretBoxFromConfig, type SecretBox } from '../../infra/secrets.js';
 import { checkExport, isFileKind } from '../../sync/journal-exports.js';
@@ -328,6 +329,8 @@ export function connectionRoutes(deps: ApiDeps): Router {
     const report = await syncRunReport(pool, run.id);
     res.json({
       ...runView(run, zoneOf(connection)),
+      // Issue 16 item 6: read per kind, what will be done, messenger reads apart from writes.
+      summary: sumSummaries(report?.schools ?? []),
       schools: (report?.schools ?? []).map((s) => schoolView(s, req.lang)),
       chats: (report?.chats ?? []).map((c) => chatView(c, req.lang)),
     });

@@ -2,6 +2,7 @@
 // source of truth for a run's progress; these rows are its read model for the API, console and CLI.
 import type { MessengerCallStats } from '../../adapters/messenger/port.js';
 import type { ChatCreatedAgainWarning, RosterWarning } from '../../domain/roster/chats.js';
+import type { RunSchoolSummary } from './run-summary.js';
 import type { Queryable } from '../../infra/postgres.js';
 
 export const SYNC_RUN_STATUSES = ['running', 'awaiting-confirmation', 'applied', 'planned', 'discarded', 'failed'] as const;
@@ -71,6 +72,8 @@ export interface SyncRunSchool {
   planMs: number;
   applyMs: number;
   warnings: RunWarning[];
+  /** What was read and will be done, read and write calls apart (migration 780). */
+  summary: RunSchoolSummary;
 }
 
 /** What a school's line of a run report may carry: the roster's, a recreated chat's, a failure's. */
@@ -239,7 +242,7 @@ export async function refreshSyncRunTotals(db: Queryable, id: string): Promise<S
 export async function listSyncRunSchools(db: Queryable, runId: string): Promise<SyncRunSchool[]> {
   const { rows } = await db.query(
     `SELECT school_external_id AS "schoolExternalId", status, rows_read AS "rowsRead", managed_members AS "managedMembers",
-            removes, read_ms AS "readMs", plan_ms AS "planMs", apply_ms AS "applyMs", warnings
+            removes, read_ms AS "readMs", plan_ms AS "planMs", apply_ms AS "applyMs", warnings, summary
        FROM sync_run_schools WHERE run_id = $1 ORDER BY school_external_id`,
     [runId],
   );

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { updateConnection } from '../../db/repositories/connections.js';
 import { insertPerson } from '../../db/repositories/people.js';
+import { sumSummaries } from '../../db/repositories/run-summary.js';
 import { decideRun, linkJournalIdentity } from '../../sync/start-sync.js';
 import { HubStage, HubWaitingOn } from '../../workflows/search-attributes.js';
 import { useTestDb } from '../helpers/db.js';
@@ -69,6 +70,22 @@ describe('reconciliation', () => {
     expect(report.chats.find((c) => c.title === '1А')!.pending).toBe(1);
     expect(report.chats.length).toBe(4 * 2 + 1 + 4 * 6);
     expect(run.totals.rowsRead).toBeGreaterThan(0);
+    // Issue 16 item 6: the report says what was read per kind and what the run does, messenger
+    // reads apart from writes (the first run lists no chat: none existed; every chat is created).
+    const summary = sumSummaries(report.schools);
+    const students = w.model.enrollmentsOf(w.school).map((e) => e.studentId);
+    expect(summary.read).toEqual({
+      classes: w.model.classesOf(w.school).length,
+      students: new Set(students).size,
+      teachers: w.model.staffOf(w.school).filter((s) => s.role === 'teacher').length,
+      staff: w.model.staffOf(w.school).filter((s) => s.role !== 'teacher').length,
+      parents: w.model.parentsOf(w.school).length,
+      enrollments: students.length,
+      guardianships: w.model.guardianshipsOf(w.school).length,
+    });
+    expect(summary.plan).toEqual({ chatsToCreate: report.chats.length, adds: run.totals.adds, removes: 0, pending: run.totals.pending });
+    expect(summary.calls.messengerReads).toBe(0);
+    expect(summary.calls.messengerWrites).toBe(run.totals.messenger?.calls);
   });
 
   it('R-C5 (idempotence): a second run with no journal change makes zero messenger write calls and rewrites no journal person or chat row', async () => {
@@ -79,9 +96,13 @@ describe('reconciliation', () => {
     });
     const rowsBefore = await versions();
     const before = w.messengerSim.counters();
-    const { run } = await sync();
+    const { run, report } = await sync();
     const after = w.messengerSim.counters();
     expect(await versions()).toEqual(rowsBefore);
+    // Issue 16 item 6: the report counts the listings as reads, and no write at all.
+    const summary = sumSummaries(report.schools);
+    expect(summary.calls).toEqual({ messengerReads: after.byMethod.getMembers - before.byMethod.getMembers, messengerWrites: 0 });
+    expect(summary.plan).toMatchObject({ chatsToCreate: 0, adds: 0, removes: 0 });
     expect(rowsBefore.people.length).toBeGreaterThan(0);
     expect(run.status).toBe('applied');
     expect(run.totals.adds).toBe(0);

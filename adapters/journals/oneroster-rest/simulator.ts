@@ -31,6 +31,16 @@ export interface OneRosterSimOptions {
   omitTotalCount?: boolean;
   /** Without `sort`, rows come in a fresh random order on every request (an unordered set). */
   unordered?: boolean;
+  /** Keep every collection reply with its request's query (`replies`), for the contract test. */
+  logReplies?: boolean;
+}
+
+export interface SimCollectionReply {
+  path: string;
+  query: URLSearchParams;
+  /** The collection's name (`users`, `orgs`, …): which Set schema the body answers to. */
+  name: string;
+  json: unknown;
 }
 
 /** The roles OneRoster 1.2 defines (RoleEnum of the 1.2 OpenAPI file). */
@@ -52,6 +62,8 @@ export interface OneRosterSim extends RunningSim {
   rowsTo(pathname: string): number;
   /** With `logServedUsers`: every `users` reply, in order. Tests may clear it. */
   readonly served: ServedUsers[];
+  /** With `logReplies`: every collection reply, in order. */
+  readonly replies: SimCollectionReply[];
 }
 
 type Row = Record<string, unknown> & { sourcedId: string; dateLastModified: number; status: string };
@@ -94,18 +106,38 @@ function parseFilter(filter: string): Term[][] {
   return filter.split(/\s+OR\s+/).map((d) => d.split(/\s+AND\s+/).map(parseTerm));
 }
 
-function toJson(row: Row): Record<string, unknown> {
+/** The term every class of a school is held in (1.2 requires a class's `terms`). */
+export const termId = (school: string) => `term-${school}`;
+
+/**
+ * A row as the 1.2 OpenAPI file's schemas have it (test/fixtures/oneroster-openapi): references with
+ * absolute `href`s, `enabledUser` and `primary` as the strings "true" / "false", users with `roles`
+ * (no `role`, no `school`), courses under `org` with a `courseCode`, orgs with an `identifier`,
+ * classes with `terms`. `base` is the service root the hrefs point into.
+ */
+function toJson(name: string, row: Row, base: string): Record<string, unknown> {
   // birthDate lives in OneRoster demographics, which this provider does not publish.
   const { dateLastModified, schoolSourcedId, agentSourcedIds, homeroomSourcedId, courseSourcedId, classSourcedId, userSourcedId, birthDate: _b, ...rest } = row;
   const out: Record<string, unknown> = { ...rest, dateLastModified: new Date(dateLastModified).toISOString() };
-  const ref = (type: string, id: unknown) => ({ href: `/${type}s/${String(id)}`, sourcedId: id, type });
-  if (schoolSourcedId !== undefined) out.school = ref('org', schoolSourcedId);
-  if (Array.isArray(agentSourcedIds)) out.agents = agentSourcedIds.map((a) => ref('user', a));
-  if ('givenName' in rest) {
-    // 1.2 users: roles, no `role`.
+  for (const [k, v] of Object.entries(out)) if (v === undefined) delete out[k];
+  const path = { org: 'orgs', user: 'users', course: 'courses', class: 'classes', academicSession: 'academicSessions' } as Record<string, string>;
+  const ref = (type: string, id: unknown) => ({ href: `${base}/${path[type]}/${encodeURIComponent(String(id))}`, sourcedId: String(id), type });
+  if (name === 'users') {
     delete out.role;
+    out.enabledUser = String(rest.enabledUser !== false);
     if (schoolSourcedId !== undefined) out.roles = [{ roleType: 'primary', role: role1p2(rest.role), org: ref('org', schoolSourcedId) }];
+    if (Array.isArray(agentSourcedIds)) out.agents = agentSourcedIds.map((a) => ref('user', a));
+    return out;
   }
+  if (name === 'orgs') out.identifier ??= row.sourcedId;
+  if (name === 'courses') {
+    out.courseCode ??= row.sourcedId;
+    if (schoolSourcedId !== undefined) out.org = ref('org', schoolSourcedId);
+    return out;
+  }
+  if (schoolSourcedId !== undefined) out.school = ref('org', schoolSourcedId);
+  if (name === 'classes') out.terms = [ref('academicSession', termId(String(schoolSourcedId)))];
+  if (name === 'enrollments') out.primary = String(rest.primary === true);
   if (courseSourcedId !== undefined) out.course = ref('course', courseSourcedId);
   if (homeroomSourcedId !== undefined) out.metadata = { 'ru.homeroomSourcedId': homeroomSourcedId };
   if (classSourcedId !== undefined) out.class = ref('class', classSourcedId);
@@ -186,6 +218,7 @@ export async function startOneRosterSimulator(model: RosterModel, opts: OneRoste
   const ttl = (opts.tokenTtlSeconds ?? 3600) * 1000;
   const rowsByPath = new Map<string, number>();
   const served: ServedUsers[] = [];
+  const replies: SimCollectionReply[] = [];
   let cache: { revision: number; index: Indexed } | undefined;
   const current = (): Indexed => {
     if (cache?.revision !== model.revision) cache = { revision: model.revision, index: indexView(model) };
@@ -215,7 +248,7 @@ export async function startOneRosterSimulator(model: RosterModel, opts: OneRoste
       }
       const count = ors.reduce((n, d) => n + d.length, 0);
       if (opts.maxFilterPredicates !== undefined && count > opts.maxFilterPredicates) {
-        return { status: 400, json: { imsx_codeMajor: 'failure', imsx_CodeMinor: 'invalid_filter_field', imsx_description: `at most ${opts.maxFilterPredicates} predicates` } };
+        return refuse(`at most ${opts.maxFilterPredicates} predicates`);
       }
       const isDelta = filter.includes('dateLastModified');
       const tests = ors.map((d) => d.map(predicate));
@@ -243,7 +276,10 @@ export async function startOneRosterSimulator(model: RosterModel, opts: OneRoste
     const page = maybeDuplicate(req, out.slice(offset, offset + limit));
     rowsByPath.set(req.url.pathname, (rowsByPath.get(req.url.pathname) ?? 0) + page.length);
     if (opts.logServedUsers && name === 'users') served.push({ path: req.url.pathname, filter, sourcedIds: page.map((r) => r.sourcedId) });
-    return { json: { [name]: page.map(toJson) }, headers: (opts.omitTotalCount ? {} : { 'x-total-count': String(out.length) }) as Record<string, string> };
+    const base = `http://${req.headers.host ?? '127.0.0.1'}${ONEROSTER_BASE}`;
+    const json = { [name]: page.map((r) => toJson(name, r, base)) };
+    if (opts.logReplies) replies.push({ path: req.url.pathname, query: new URLSearchParams(req.url.searchParams), name, json });
+    return { json, headers: (opts.omitTotalCount ? {} : { 'x-total-count': String(out.length) }) as Record<string, string> };
   };
 
   const sim = await startSim((req) => {
@@ -259,9 +295,9 @@ export async function startOneRosterSimulator(model: RosterModel, opts: OneRoste
       tokens.set(token, Date.now() + ttl);
       return { json: { access_token: token, token_type: 'Bearer', expires_in: ttl / 1000 } };
     }
-    if (!path.startsWith(ONEROSTER_BASE)) return { status: 404, json: { imsx_codeMajor: 'failure' } };
+    if (!path.startsWith(ONEROSTER_BASE)) return { status: 404, json: { imsx_codeMajor: 'failure', imsx_severity: 'error' } };
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    if (!bearer || (tokens.get(bearer) ?? 0) < Date.now()) return { status: 401, json: { imsx_codeMajor: 'failure', imsx_description: 'invalid token' } };
+    if (!bearer || (tokens.get(bearer) ?? 0) < Date.now()) return { status: 401, json: { imsx_codeMajor: 'failure', imsx_severity: 'error', imsx_description: 'invalid token' } };
 
     const index = current();
     const rest = path.slice(ONEROSTER_BASE.length);
@@ -271,10 +307,10 @@ export async function startOneRosterSimulator(model: RosterModel, opts: OneRoste
     if (m) {
       const [, school, what] = m as unknown as [string, string, 'courses' | 'classes' | 'students' | 'teachers' | 'enrollments'];
       const listings = index.schools.get(school);
-      if (!listings) return { status: 404, json: { imsx_codeMajor: 'failure', imsx_description: 'unknown school' } };
+      if (!listings) return { status: 404, json: { imsx_codeMajor: 'failure', imsx_severity: 'error', imsx_description: 'unknown school' } };
       return list(req, what === 'students' || what === 'teachers' ? 'users' : what, listings[what]);
     }
-    return { status: 404, json: { imsx_codeMajor: 'failure' } };
+    return { status: 404, json: { imsx_codeMajor: 'failure', imsx_severity: 'error' } };
   }, faults);
-  return Object.assign(sim, { rowsTo: (pathname: string) => rowsByPath.get(pathname) ?? 0, served });
+  return Object.assign(sim, { rowsTo: (pathname: string) => rowsByPath.get(pathname) ?? 0, served, replies });
 }

@@ -154,6 +154,11 @@ class Listing {
   constructor(readonly all: Row[]) {
     this.live = all.filter((r) => r.status !== 'tobedeleted');
   }
+  private sortedLive?: Row[];
+  /** The live rows by sourcedId, sorted once per model revision (the adapter asks sort=sourcedId on every page). */
+  liveBySourcedId(): Row[] {
+    return (this.sortedLive ??= [...this.live].sort((a, b) => (a.sourcedId < b.sourcedId ? -1 : a.sourcedId > b.sourcedId ? 1 : 0)));
+  }
   /** Where the row stands in the listing (the order every reply keeps). */
   positionOf(row: Row): number {
     this.position ??= new Map(this.all.map((r, i) => [r, i]));
@@ -262,7 +267,8 @@ export async function startOneRosterSimulator(model: RosterModel, opts: OneRoste
         if (pools.length > 1) out.sort((a, b) => listing.positionOf(a) - listing.positionOf(b));
       } else out = listing.all.filter(matches);
     }
-    if (sort) {
+    if (sort === 'sourcedId' && !filter && req.url.searchParams.get('orderBy') !== 'desc') out = listing.liveBySourcedId();
+    else if (sort) {
       const key = (r: Row) => String(r[sort] ?? '');
       out = [...out].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
       if (req.url.searchParams.get('orderBy') === 'desc') out.reverse();

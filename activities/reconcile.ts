@@ -7,7 +7,8 @@ import { performance } from 'node:perf_hooks';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { isJournalSourceError } from '../adapters/journals/errors.js';
-import { recordKey, type RosterRecord } from '../adapters/journals/port.js';
+import { canInspect } from '../adapters/journals/inspectable.js';
+import { recordKey, type JournalSource, type RosterRecord } from '../adapters/journals/port.js';
 import { countMessengerCalls } from '../adapters/messenger/call-stats.js';
 import {
   emptyStats,
@@ -59,6 +60,7 @@ import { mapLimit } from '../infra/concurrency.js';
 import { syncChangesApplied } from '../infra/metrics.js';
 import { inTransaction, type Queryable } from '../infra/postgres.js';
 import { journalPeopleFacts, readCounts, schoolRosterFromRecords } from '../sync/from-journal.js';
+import { isFileKind } from '../sync/journal-exports.js';
 import { busyRunOf, liveWriter } from '../sync/live-writer.js';
 import type { BusyRun, ReconcileInput, SchoolPlanRef } from '../workflows/roster-definitions.js';
 import type { ActivityDeps } from './deps.js';
@@ -170,29 +172,35 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
         if ('busy' in opened) return { busy: busyRunOf(opened.busy) };
       }
       const { run } = opened;
-      let schools: SchoolPlanRef[];
-      if (connection.schools.length > 0) {
-        schools = connection.schools
-          .filter((s) => s.enabled)
-          .map((s) => ({ externalId: s.schoolExternalId, strict: s.strictMode ?? connection.strictMode }));
-      } else {
+      let schools: SchoolPlanRef[] = connection.schools
+        .filter((s) => s.enabled)
+        .map((s) => ({ externalId: s.schoolExternalId, strict: s.strictMode ?? connection.strictMode }));
+      try {
+        let source: JournalSource | undefined;
+        const sourceOf = async () => (source ??= await journals(connection));
         // No list configured: every school the journal gives this connection.
-        try {
-          const source = await journals(connection);
-          schools = (await source.listSchools()).map((s) => ({
+        if (connection.schools.length === 0) {
+          schools = (await (await sourceOf()).listSchools()).map((s) => ({
             externalId: s.externalId,
             strict: connection.strictMode,
           }));
-        } catch (e) {
-          const cast = castRosterError(e);
-          // Nothing a retry could change (nothing to read, bad settings, refused keys): the run ends
-          // now, saying why, and lets go of the connection (issue 16 item 6).
-          if (cast instanceof ApplicationFailure && cast.nonRetryable) {
-            const text = isJournalSourceError(e) ? e.text('ru') : cast.message;
-            await setSyncRunStatus(pool, run.id, 'failed', { error: text, finished: true });
-          }
-          throw cast;
         }
+        // A file export is checked whole once per run: its warnings (unknown columns, dates
+        // that are not ISO 8601, teachers enrolled as students) go into the run's report.
+        const file = isFileKind(connection.kind) ? await sourceOf() : undefined;
+        if (file && canInspect(file)) {
+          const { counts, warnings, warningsNotListed } = await file.inspectExport();
+          await mergeSyncRunProgress(pool, run.id, { source: { counts, warnings, warningsNotListed } });
+        }
+      } catch (e) {
+        const cast = castRosterError(e);
+        // Nothing a retry could change (nothing to read, bad settings, refused keys): the run ends
+        // now, saying why, and lets go of the connection (issue 16 item 6).
+        if (cast instanceof ApplicationFailure && cast.nonRetryable) {
+          const text = isJournalSourceError(e) ? e.text('ru') : cast.message;
+          await setSyncRunStatus(pool, run.id, 'failed', { error: text, finished: true });
+        }
+        throw cast;
       }
       if (input.scope?.schoolExternalId)
         schools = schools.filter((s) => s.externalId === input.scope?.schoolExternalId);

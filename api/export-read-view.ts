@@ -2,6 +2,7 @@
 // whether a delta was applied as changes, and warnings named by file, row and column with a
 // sentence in the reader's language.
 import { csvWarningText } from '../adapters/journals/oneroster-csv/warnings.js';
+import type { SyncRun } from '../db/repositories/sync-runs.js';
 import type { CheckedExport } from '../sync/journal-exports.js';
 import type { Lang } from './messages.js';
 
@@ -15,5 +16,15 @@ export function exportReadView(checked: CheckedExport, lang: Lang) {
     read: i.counts,
     warnings: i.warnings.map((w) => ({ ...w, message: csvWarningText(w, lang) })),
     warningsNotListed: i.warningsNotListed,
+  };
+}
+
+/** What a run's check of its file export read, and the warnings, for the run's report (or null). */
+export function runSourceView(source: SyncRun['progress']['source'], lang: Lang) {
+  if (!source) return null;
+  return {
+    read: source.counts,
+    warnings: source.warnings.map((w) => ({ ...w, message: csvWarningText(w, lang) })),
+    warningsNotListed: source.warningsNotListed,
   };
 }

@@ -16,7 +16,7 @@ import { sumSummaries } from '../../db/repositories/run-summary.js';
 import { findSyncRun, findSyncRunByWorkflowId, listSyncRuns, syncRunReport, type RunWarning, type SyncRun, type SyncRunChat, type SyncRunSchool } from '../../db/repositories/sync-runs.js';
 import { secretBoxFromConfig, type SecretBox } from '../../infra/secrets.js';
 import { checkExport, isFileKind } from '../../sync/journal-exports.js';
-import { exportReadView } from '../export-read-view.js';
+import { exportReadView, runSourceView } from '../export-read-view.js';
 import { journalFactory } from '../../sync/journal-factory.js';
 import { decideRun, startSync, SyncRefused } from '../../sync/start-sync.js';
 import type { ApiDeps } from '../deps.js';
@@ -331,6 +331,8 @@ export function connectionRoutes(deps: ApiDeps): Router {
       ...runView(run, zoneOf(connection)),
       // Issue 16 item 6: read per kind, what will be done, messenger reads apart from writes.
       summary: sumSummaries(report?.schools ?? []),
+      // The file export as the run read it: counts and warnings by file, row and column.
+      source: runSourceView(run.progress.source, req.lang),
       schools: (report?.schools ?? []).map((s) => schoolView(s, req.lang)),
       chats: (report?.chats ?? []).map((c) => chatView(c, req.lang)),
     });

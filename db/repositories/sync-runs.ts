@@ -2,6 +2,8 @@
 // source of truth for a run's progress; these rows are its read model for the API, console and CLI.
 import type { MessengerCallStats } from '../../adapters/messenger/port.js';
 import type { ChatCreatedAgainWarning, RosterWarning } from '../../domain/roster/chats.js';
+import type { ExportCounts } from '../../adapters/journals/inspectable.js';
+import type { CsvWarning } from '../../adapters/journals/oneroster-csv/warnings.js';
 import type { RunSchoolSummary } from './run-summary.js';
 import type { Queryable } from '../../infra/postgres.js';
 
@@ -50,7 +52,14 @@ export interface SyncRun {
   scopePersonId: string | null;
   dryRun: boolean;
   status: SyncRunStatus;
-  progress: { schoolsDone?: number; schoolsTotal?: number; rowsRead?: number; applied?: number };
+  progress: {
+    schoolsDone?: number;
+    schoolsTotal?: number;
+    rowsRead?: number;
+    applied?: number;
+    /** What the run's check of a file export read, and its warnings (issue 16 items 5, 6). */
+    source?: { counts: ExportCounts; warnings: CsvWarning[]; warningsNotListed: number };
+  };
   totals: SyncRunTotals;
   timings: SyncRunTimings;
   guard: GuardReport | null;

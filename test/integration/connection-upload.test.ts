@@ -318,6 +318,17 @@ describe('uploading a journal export (authority)', () => {
     expect(res.body.warnings).toContainEqual(expect.objectContaining({ code: 'unknown-column', file: 'roles.csv', column: 'dataLastModified', suggestion: 'dateLastModified' }));
     const en = await upload(id, csvForm(csvDir), undefined, { lang: 'en' });
     expect(en.body.warnings.find((w: { code: string }) => w.code === 'unknown-column').message).toMatch(/^file .*OneRoster defines no such column/);
+    // The run's report says the same, and counts what it read and will do.
+    const started = await api.call('POST', `/v1/connections/${id}/sync`, { as: operator, body: { dryRun: true } });
+    const runId = started.body.run.id as string;
+    await expect.poll(async () => (await api.call('GET', `/v1/sync-runs/${runId}`, { as: operator })).body.status, { timeout: 30_000, interval: 300 }).toBe('planned');
+    const run = (await api.call('GET', `/v1/sync-runs/${runId}`, { as: operator })).body;
+    expect(run.source.read).toEqual(res.body.read);
+    expect(run.source.warnings).toContainEqual(expect.objectContaining({ code: 'not-iso-date', file: 'users.csv', row: 2, column: 'dateLastModified', message: expect.stringMatching(/не в формате ISO 8601/) }));
+    expect(run.summary.read.enrollments).toBe(res.body.read.enrollments);
+    expect(run.summary.plan.chatsToCreate).toBe(run.chats.length);
+    expect(run.summary.calls).toEqual({ messengerReads: 0, messengerWrites: 0 });
+    expect(run.guard).toMatchObject({ verdict: 'would-pass' });
   });
 
   it('issue 16 item 5: a delta upload is applied as changes to the export before it (the sync plans what the changed full export plans); a delta with nothing before it is refused', async () => {

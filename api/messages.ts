@@ -261,6 +261,10 @@ const catalog = {
     ru: () => 'В данных электронного журнала такой учётной записи нет (или она ещё не загружена). Проверьте данные или попробуйте после ночной синхронизации.',
     en: () => 'The e-journal has no such account (or it has not been loaded yet). Check the details or try again after the nightly sync.',
   },
+  'journal-person-without-role': {
+    ru: () => 'Электронный журнал знает эту учётную запись, но без роли: она не зачислена ни в один класс, не числится сотрудником и не указана родителем зачисленного ученика. Попросите школу исправить данные в журнале.',
+    en: () => 'The e-journal lists this account, but without a role: it is not enrolled in any class, not employed, and not named as the parent of an enrolled student. Ask the school to correct the journal.',
+  },
   'no-messenger-account': {
     ru: () => 'Сначала зарегистрируйтесь в мессенджере, затем привяжите аккаунт электронного журнала.',
     en: () => 'Sign up in the messenger first, then link the e-journal account.',

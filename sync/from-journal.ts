@@ -77,7 +77,10 @@ function displayName(r: Extract<RosterRecord, { kind: 'person' }>): string {
   return [r.lastName, r.firstName, r.middleName].filter(Boolean).join(' ');
 }
 
-/** Who each person is in this school right now, as far as the journal says (R-L3 reads it). */
+/**
+ * Who each person is in this school right now, as far as the journal says (R-L3 reads it). People
+ * the journal lists with no role here (no active enrollment, employment or child) have `roles: []`.
+ */
 export function journalPeopleFacts(records: Iterable<RosterRecord>): JournalPersonFacts[] {
   const people = new Map<string, JournalPersonFacts>();
   const get = (id: string) => {
@@ -111,7 +114,9 @@ export function journalPeopleFacts(records: Iterable<RosterRecord>): JournalPers
     const child = get(g.childId);
     if (!child.guardianIds.includes(g.parentId)) child.guardianIds.push(g.parentId);
   }
-  return [...people.values()].filter((p) => p.roles.length > 0);
+  // A person the journal lists without a role or an active enrollment is kept with no roles: a
+  // link to them is refused saying so, not as an identity the journal does not have (issue 16 item 6).
+  return [...people.values()].filter((p) => p.roles.length > 0 || p.displayName !== null);
 }
 
 /** What a school's read held, per kind, for the run's report (issue 16 item 6). */

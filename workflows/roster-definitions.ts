@@ -127,6 +127,7 @@ export const ROSTER_REFUSALS = {
   studentIdentityMismatch: 'student-identity-mismatch',
   parentIdentityForStudent: 'parent-identity-for-student',
   journalPersonUnknown: 'journal-person-unknown',
+  journalPersonWithoutRole: 'journal-person-without-role',
   noMessengerAccount: 'no-messenger-account',
   alreadyLinkedElsewhere: 'journal-identity-linked-elsewhere',
   notLinked: 'journal-identity-not-linked',

@@ -24,7 +24,7 @@ import { principalOf } from '../auth.js';
 import { readUpload } from '../journal-upload.js';
 import { formatLocalTime, message, type Lang } from '../messages.js';
 import { Problem } from '../problem.js';
-import { connectionParams, createConnectionBody, decisionBody, runParams, syncBody } from '../schemas/connections.js';
+import { connectionParams, createConnectionBody, decisionBody, runParams, syncBody, uploadQuery } from '../schemas/connections.js';
 import { isGone, refusalOf } from '../temporal-errors.js';
 import { ApplicationFailure } from '@temporalio/common';
 import { ROSTER_REFUSALS, type BusyRun } from '../../workflows/roster-definitions.js';
@@ -215,7 +215,20 @@ export function connectionRoutes(deps: ApiDeps): Router {
       details: { layout: stored.layout, files: stored.files, bytes: stored.byteSize, sha256: stored.sha256 },
       requestId: req.requestId,
     });
+    // Issue 16 item 6: what the next sync would do, as a dry run of the export just kept.
+    let plan: { workflowId: string; runId: string | null } | { refused: string } | undefined;
+    if (uploadQuery.parse(req.query).plan === 'true') {
+      try {
+        const { workflowId } = await startSync({ pool, temporal, config, taskQueue: deps.taskQueues.roster }, { connectionId: c.id, dryRun: true, requestedBy: p.sub });
+        plan = { workflowId, runId: (await runRowOf(workflowId))?.id ?? null };
+      } catch (error) {
+        // The upload is kept all the same; the dry run is what could not start (a disabled connection).
+        if (!(error instanceof SyncRefused)) throw error;
+        plan = { refused: error.code };
+      }
+    }
     res.status(201).json({
+      ...(plan ? { plan } : {}),
       connectionId: c.id,
       layout: stored.layout,
       files: stored.files,
@@ -256,6 +269,16 @@ export function connectionRoutes(deps: ApiDeps): Router {
       await writeAudit(pool, { actor: p.sub, actorRole: p.role, action: `connection.${action}d`, subjectType: 'connection', subjectId: c.id, requestId: req.requestId });
       res.json(connectionView(after ?? c));
     });
+  }
+
+  /** The run row of a just started run, once its first activity wrote it (up to ~5 s), else undefined. */
+  async function runRowOf(workflowId: string): Promise<SyncRun | undefined> {
+    for (let i = 0; i < 50; i++) {
+      const run = await findSyncRunByWorkflowId(pool, workflowId);
+      if (run) return run;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return undefined;
   }
 
   /** The run in the way, if this run's workflow refused to start because another one was running. */

@@ -333,6 +333,21 @@ describe('uploading a journal export (authority)', () => {
     expect(run.guard).toMatchObject({ verdict: 'would-pass' });
   });
 
+  it('issue 16 item 6: an upload with plan=true answers a dry run of it, whose report says what the sync would do', async () => {
+    const id = await connection({});
+    const headers = { authorization: `Bearer ${await api.tokens.sign(operator)}`, 'content-type': 'application/zip' };
+    const res = await fetch(`${api.baseUrl}/v1/connections/${id}/export?plan=true`, { method: 'POST', headers, body: zip });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { plan: { workflowId: string; runId: string } };
+    expect(body.plan.runId).toEqual(expect.any(String));
+    await expect.poll(async () => (await api.call('GET', `/v1/sync-runs/${body.plan.runId}`, { as: operator })).body.status, { timeout: 30_000, interval: 300 }).toBe('planned');
+    const run = (await api.call('GET', `/v1/sync-runs/${body.plan.runId}`, { as: operator })).body;
+    expect(run.dryRun).toBe(true);
+    expect(run.summary.read.students).toBeGreaterThan(0);
+    expect(run.summary.plan).toEqual({ chatsToCreate: 0, adds: 0, removes: 0, pending: run.report.pending });
+    expect(run.guard.verdict).toBe('would-pass');
+  });
+
   it('issue 16 item 5: a delta upload is applied as changes to the export before it (the sync plans what the changed full export plans); a delta with nothing before it is refused', async () => {
     // The change: one student's enrollment in the physics class ends.
     const changedRow = 'enr-s-222-12345-987654,tobedeleted,2024-09-01T08:00:00.000Z,cls-222-123456,org-sch-222-456,usr-222-987654,student,false,2022-03-15,2022-06-15';

@@ -7,7 +7,6 @@ import { performance } from 'node:perf_hooks';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { isJournalSourceError } from '../adapters/journals/errors.js';
-import { canInspect } from '../adapters/journals/inspectable.js';
 import { recordKey, type JournalSource, type RosterRecord } from '../adapters/journals/port.js';
 import { countMessengerCalls } from '../adapters/messenger/call-stats.js';
 import {
@@ -17,6 +16,7 @@ import {
   type MessengerMember,
 } from '../adapters/messenger/port.js';
 import { findConnection, type JournalConnection } from '../db/repositories/connections.js';
+import { findCurrentExport } from '../db/repositories/journal-exports.js';
 import {
   addRunSchoolWarning,
   countManagedMembers,
@@ -185,12 +185,13 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
             strict: connection.strictMode,
           }));
         }
-        // A file export is checked whole once per run: its warnings (unknown columns, dates
-        // that are not ISO 8601, teachers enrolled as students) go into the run's report.
-        const file = isFileKind(connection.kind) ? await sourceOf() : undefined;
-        if (file && canInspect(file)) {
-          const { counts, warnings, warningsNotListed } = await file.inspectExport();
-          await mergeSyncRunProgress(pool, run.id, { source: { counts, warnings, warningsNotListed } });
+        if (isFileKind(connection.kind)) {
+          // Nothing to read, or settings the adapter refuses: found here, before any school starts.
+          await sourceOf();
+          // The upload check read the export whole: its counts and warnings (unknown columns, dates
+          // that are not ISO 8601, teachers enrolled as students) go into the run's report.
+          const checked = (await findCurrentExport(pool, connection.id))?.inspection;
+          if (checked) await mergeSyncRunProgress(pool, run.id, { source: checked });
         }
       } catch (e) {
         const cast = castRosterError(e);

@@ -205,7 +205,9 @@ export function connectionRoutes(deps: ApiDeps): Router {
       throw new Problem(422, 'export-invalid', { reasonRu: 'в выгрузке нет ни одной школы.', reasonEn: 'the export holds no school.' });
     }
     const p = principalOf(req);
-    const stored = await replaceExport(pool, { connectionId: c.id, layout: checked.layout, files: checked.files, uploadedBy: p.sub });
+    const i = checked.inspection;
+    const inspection = i ? { counts: i.counts, warnings: i.warnings, warningsNotListed: i.warningsNotListed } : undefined;
+    const stored = await replaceExport(pool, { connectionId: c.id, layout: checked.layout, files: checked.files, uploadedBy: p.sub, ...(inspection ? { inspection } : {}) });
     await writeAudit(pool, {
       actor: p.sub,
       actorRole: p.role,

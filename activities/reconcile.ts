@@ -6,7 +6,8 @@
 import { performance } from 'node:perf_hooks';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { recordKey, type RosterRecord } from '../adapters/journals/port.js';
+import { isJournalSourceError } from '../adapters/journals/errors.js';
+import { recordKey, type JournalSource, type RosterRecord } from '../adapters/journals/port.js';
 import { countMessengerCalls } from '../adapters/messenger/call-stats.js';
 import {
   emptyStats,
@@ -16,6 +17,7 @@ import {
   type MessengerMember,
 } from '../adapters/messenger/port.js';
 import { findConnection, type JournalConnection } from '../db/repositories/connections.js';
+import { findCurrentExport } from '../db/repositories/journal-exports.js';
 import {
   addRunSchoolWarning,
   countManagedMembers,
@@ -51,6 +53,7 @@ import {
   type SyncRunStatus,
 } from '../db/repositories/sync-runs.js';
 import { invitedMembersOfSchool, recordAddOutcome, settleInvites } from '../db/repositories/messenger-invites.js';
+import { addRunSchoolCalls, setRunSchoolPlanSummary } from '../db/repositories/run-summary.js';
 import { desiredChats, type ChatKind } from '../domain/roster/chats.js';
 import { splitInvited } from '../domain/roster/invites.js';
 import { massChangeGuard } from '../domain/roster/guard.js';
@@ -59,7 +62,8 @@ import { sortedUnique } from '../domain/roster/sorted.js';
 import { mapLimit } from '../infra/concurrency.js';
 import { syncChangesApplied } from '../infra/metrics.js';
 import { inTransaction, type Queryable } from '../infra/postgres.js';
-import { journalPeopleFacts, schoolRosterFromRecords } from '../sync/from-journal.js';
+import { journalPeopleFacts, readCounts, schoolRosterFromRecords } from '../sync/from-journal.js';
+import { isFileKind } from '../sync/journal-exports.js';
 import { busyRunOf, liveWriter } from '../sync/live-writer.js';
 import type { BusyRun, ReconcileInput, SchoolPlanRef } from '../workflows/roster-definitions.js';
 import type { ActivityDeps } from './deps.js';
@@ -115,12 +119,16 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
    * Runs `work`, adding its messenger calls (retries, 429s, 5xx, timeouts) to the school's line of the
    * run's report, also when it fails: the calls happened all the same (issue 7).
    */
-  async function countingCalls<T>(runId: string, school: string, work: () => Promise<T>): Promise<T> {
+  async function countingCalls<T>(runId: string, school: string, work: () => Promise<T>, kind: 'messengerReads' | 'messengerWrites'): Promise<T> {
     const calls = emptyStats();
     try {
       return await countMessengerCalls(calls, work);
     } finally {
-      if (calls.calls > 0) await upsertRunSchool(pool, runId, school, { addMessenger: calls });
+      if (calls.calls > 0) {
+        await upsertRunSchool(pool, runId, school, { addMessenger: calls });
+        // Reads (member listings while planning) apart from writes (creates, adds, removes): issue 16 item 6.
+        await addRunSchoolCalls(pool, runId, school, kind, calls.calls);
+      }
     }
   }
 
@@ -168,22 +176,36 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
         if ('busy' in opened) return { busy: busyRunOf(opened.busy) };
       }
       const { run } = opened;
-      let schools: SchoolPlanRef[];
-      if (connection.schools.length > 0) {
-        schools = connection.schools
-          .filter((s) => s.enabled)
-          .map((s) => ({ externalId: s.schoolExternalId, strict: s.strictMode ?? connection.strictMode }));
-      } else {
+      let schools: SchoolPlanRef[] = connection.schools
+        .filter((s) => s.enabled)
+        .map((s) => ({ externalId: s.schoolExternalId, strict: s.strictMode ?? connection.strictMode }));
+      try {
+        let source: JournalSource | undefined;
+        const sourceOf = async () => (source ??= await journals(connection));
         // No list configured: every school the journal gives this connection.
-        const source = await journals(connection);
-        try {
-          schools = (await source.listSchools()).map((s) => ({
+        if (connection.schools.length === 0) {
+          schools = (await (await sourceOf()).listSchools()).map((s) => ({
             externalId: s.externalId,
             strict: connection.strictMode,
           }));
-        } catch (e) {
-          throw castRosterError(e);
         }
+        if (isFileKind(connection.kind)) {
+          // Nothing to read, or settings the adapter refuses: found here, before any school starts.
+          await sourceOf();
+          // The upload check read the export whole: its counts and warnings (unknown columns, dates
+          // that are not ISO 8601, teachers enrolled as students) go into the run's report.
+          const checked = (await findCurrentExport(pool, connection.id))?.inspection;
+          if (checked) await mergeSyncRunProgress(pool, run.id, { source: checked });
+        }
+      } catch (e) {
+        const cast = castRosterError(e);
+        // Nothing a retry could change (nothing to read, bad settings, refused keys): the run ends
+        // now, saying why, and lets go of the connection (issue 16 item 6).
+        if (cast instanceof ApplicationFailure && cast.nonRetryable) {
+          const text = isJournalSourceError(e) ? e.text('ru') : cast.message;
+          await setSyncRunStatus(pool, run.id, 'failed', { error: text, finished: true });
+        }
+        throw cast;
       }
       if (input.scope?.schoolExternalId)
         schools = schools.filter((s) => s.externalId === input.scope?.schoolExternalId);
@@ -273,6 +295,7 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
       const roster = schoolRosterFromRecords(school, records);
       const { chats: desired, warnings } = desiredChats(roster);
       await replaceJournalPeople(pool, input.connectionId, school, journalPeopleFacts(records));
+      const read = readCounts(records);
       records.length = 0;
 
       await upsertManagedChats(
@@ -314,6 +337,7 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
             ctx.heartbeat();
           }
         }),
+        'messengerReads',
       );
       // Read after the listings: a chat found deleted above has just lost its managed members.
       const managedByChat = await managedMembersOfSchool(pool, input.connectionId, school);
@@ -324,6 +348,7 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
       const report: RunChatRow[] = [];
       const pendingPairs: Array<{ chatId: string; externalId: string }> = [];
       const totals = { adds: 0, removes: 0, pending: 0, handKept: 0 };
+      let chatsToCreate = 0;
       managedChats.forEach((chat, i) => {
         // A chat the journal no longer describes (class closed) is desired empty: its managed members go.
         const want = desiredByKey.get(chat.chatKey);
@@ -364,6 +389,8 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
           invitedWaiting: invites.waiting.length,
           joinedFromInvites: invites.joined.length,
         });
+        // A chat the hub has no messenger id for is created by its first add.
+        if (!chat.messengerChatId && adds.length > 0) chatsToCreate++;
         totals.adds += adds.length;
         totals.removes += removes.length;
         totals.pending += plan.pending.length;
@@ -394,6 +421,7 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
           warnings,
         });
       });
+      await setRunSchoolPlanSummary(pool, input.runId, school, read, { chatsToCreate, adds: totals.adds, removes: totals.removes, pending: totals.pending });
       return {
         chats: report.length,
         ...totals,
@@ -476,7 +504,7 @@ export const reconcileActivities = ({ pool, messenger, journals, logger }: Activ
             applied += group.ids.length;
             ctx.heartbeat({ applied });
           }
-        });
+        }, 'messengerWrites');
       } catch (e) {
         throw castRosterError(e);
       } finally {

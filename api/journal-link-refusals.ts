@@ -9,6 +9,7 @@ type LinkRefusal =
   | typeof ROSTER_REFUSALS.studentIdentityMismatch
   | typeof ROSTER_REFUSALS.parentIdentityForStudent
   | typeof ROSTER_REFUSALS.journalPersonUnknown
+  | typeof ROSTER_REFUSALS.journalPersonWithoutRole
   | typeof ROSTER_REFUSALS.noMessengerAccount
   | typeof ROSTER_REFUSALS.alreadyLinkedElsewhere
   | typeof ROSTER_REFUSALS.notLinked
@@ -21,6 +22,8 @@ export const LINK_REFUSAL_STATUS: Record<LinkRefusal, number> = {
   [ROSTER_REFUSALS.parentIdentityForStudent]: 403,
   // The last run's journal data does not list the identity.
   [ROSTER_REFUSALS.journalPersonUnknown]: 404,
+  // Listed by the journal, but with no role or active enrollment the hub can place (issue 16 item 6).
+  [ROSTER_REFUSALS.journalPersonWithoutRole]: 409,
   // R-L1, third starting point: sign up first.
   [ROSTER_REFUSALS.noMessengerAccount]: 409,
   [ROSTER_REFUSALS.alreadyLinkedElsewhere]: 409,

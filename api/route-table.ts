@@ -18,7 +18,7 @@ import {
   schoolsQuery,
   settlementsQuery,
 } from './schemas/joining.js';
-import { connectionParams, createConnectionBody, decisionBody as runDecisionBody, runParams, syncBody } from './schemas/connections.js';
+import { connectionParams, createConnectionBody, decisionBody as runDecisionBody, runParams, syncBody, uploadQuery } from './schemas/connections.js';
 import { channelBody, codeBody, passwordBody, profileBody, signupParams, startSignupBody } from './schemas/signups.js';
 import { UPLOAD_PROBLEMS, UPLOAD_TYPES } from './journal-upload.js';
 import { failedNoticesQuery, failedNoticesResponse } from './schemas/notices.js';
@@ -505,8 +505,9 @@ export const routeTable: RouteSpec[] = [
     access: AUTHORITY,
     tag: 'connections',
     summary:
-      'Upload the export a file-based connection reads (OneRoster CSV or ESH: a .zip, or the .csv files as multipart/form-data; EPOS: a .jsonl file). Checked by the adapter before it is kept; the next sync reads it',
+      'Upload the export a file-based connection reads (OneRoster CSV or ESH: a .zip, or the .csv files as multipart/form-data; EPOS: a .jsonl file). Checked by the adapter before it is kept (OneRoster CSV: the whole export; the answer counts what was read and lists warnings by file, row and column; a delta is applied to the previous upload); the next sync reads it. `plan=true` starts a dry run of it and answers its id: its report says what the sync would do',
     params: connectionParams,
+    query: uploadQuery,
     consumes: UPLOAD_TYPES,
     problems: UPLOAD_PROBLEMS,
   },
@@ -526,7 +527,7 @@ export const routeTable: RouteSpec[] = [
     access: AUTHORITY,
     tag: 'connections',
     summary:
-      'Start a sync run now (optionally one school, optionally a dry run). 409 sync-already-running while another run that writes is running for the connection (its id in `run`); a run held for confirmation is discarded by the new one',
+      'Start a sync run now (optionally one school, optionally a dry run). 409 sync-already-running while another run that writes is running for the connection (its id in `run`); 409 connection-nothing-to-read for a file-based connection with no upload and no path; a run held for confirmation is discarded by the new one',
     params: connectionParams,
     body: syncBody,
   },

@@ -187,6 +187,10 @@ export const en: Catalogue<typeof ru> = {
       'You are signed in, but your account’s region is missing or unknown to the hub. Ask your region’s sign-in administrator.',
     'staff-schools-unknown':
       'You are signed in, but your account’s schools or classes are not in a form the hub knows. Ask your region’s sign-in administrator.',
+    'connection-nothing-to-read':
+      'The connection has nothing to read: no export has been uploaded and no path is set. Upload an export (POST /v1/connections/{id}/export), then start the sync.',
+    'journal-person-without-role':
+      'The e-journal lists this account, but without a role: it is not enrolled in any class, not employed, and not named as the parent of an enrolled student. Ask the school to correct the journal.',
   },
   support: {
     journeys: {

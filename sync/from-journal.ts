@@ -77,7 +77,10 @@ function displayName(r: Extract<RosterRecord, { kind: 'person' }>): string {
   return [r.lastName, r.firstName, r.middleName].filter(Boolean).join(' ');
 }
 
-/** Who each person is in this school right now, as far as the journal says (R-L3 reads it). */
+/**
+ * Who each person is in this school right now, as far as the journal says (R-L3 reads it). People
+ * the journal lists with no role here (no active enrollment, employment or child) have `roles: []`.
+ */
 export function journalPeopleFacts(records: Iterable<RosterRecord>): JournalPersonFacts[] {
   const people = new Map<string, JournalPersonFacts>();
   const get = (id: string) => {
@@ -111,5 +114,48 @@ export function journalPeopleFacts(records: Iterable<RosterRecord>): JournalPers
     const child = get(g.childId);
     if (!child.guardianIds.includes(g.parentId)) child.guardianIds.push(g.parentId);
   }
-  return [...people.values()].filter((p) => p.roles.length > 0);
+  // A person the journal lists without a role or an active enrollment is kept with no roles: a
+  // link to them is refused saying so, not as an identity the journal does not have (issue 16 item 6).
+  return [...people.values()].filter((p) => p.roles.length > 0 || p.displayName !== null);
+}
+
+/** What a school's read held, per kind, for the run's report (issue 16 item 6). */
+export function readCounts(records: Iterable<RosterRecord>): {
+  classes: number;
+  students: number;
+  teachers: number;
+  staff: number;
+  parents: number;
+  enrollments: number;
+  guardianships: number;
+} {
+  const classes = new Set<string>();
+  const students = new Set<string>();
+  const enrollments = new Set<string>();
+  const staff = new Map<string, string>();
+  const links = new Set<string>();
+  const parents = new Set<string>();
+  for (const r of records) {
+    if (r.kind === 'class') classes.add(r.externalId);
+    else if (r.kind === 'enrollment' && r.status === 'active') {
+      students.add(r.studentId);
+      enrollments.add(`${r.studentId}\u0000${r.classId}`);
+    } else if (r.kind === 'staff') {
+      if (r.status === 'employed') staff.set(r.personId, r.role);
+      else staff.delete(r.personId);
+    } else if (r.kind === 'guardianship') {
+      links.add(`${r.parentId}\u0000${r.childId}`);
+      parents.add(r.parentId);
+    }
+  }
+  const teachers = [...staff.values()].filter((role) => role === 'teacher').length;
+  return {
+    classes: classes.size,
+    students: students.size,
+    teachers,
+    staff: staff.size - teachers,
+    parents: parents.size,
+    enrollments: enrollments.size,
+    guardianships: links.size,
+  };
 }

@@ -7,6 +7,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { JournalSourceError } from '../adapters/journals/errors.js';
+import { openBundle } from '../adapters/journals/files.js';
+import { canInspect, type ExportInspection } from '../adapters/journals/inspectable.js';
+import { isDeltaExport, mergeDelta } from '../adapters/journals/oneroster-csv/delta.js';
 import { createJournalSource } from '../adapters/journals/registry.js';
 import type { JournalKind } from '../adapters/journals/port.js';
 import { readExportFiles, type ExportFile, type ExportLayout, type JournalExport } from '../db/repositories/journal-exports.js';
@@ -79,12 +83,24 @@ async function pruneReplacedCopies(home: string, keep: string, graceMs: number):
   }
 }
 
+/** What an accepted upload is: the files kept, and what the check read (OneRoster CSV: counts, warnings). */
+export interface CheckedExport {
+  schools: number;
+  layout: ExportLayout;
+  files: readonly ExportFile[];
+  inspection?: ExportInspection;
+  /** The upload was a delta, merged into the previous export (the files are the merged full export). */
+  mergedDelta: boolean;
+}
+
 /**
- * Reads an upload the way a sync will: the adapter lists the schools and the first page of the
- * first school's roster. A bad file surfaces here as the adapter's JournalSourceError (file, row,
- * column), and nothing is kept. Returns the number of schools the export holds.
- * The upload is written out under `scratch` for the adapter (which reads a path) and removed again,
- * accepted or refused; the adapter's streams are closed before (pagedRead closes its steps).
+ * Reads an upload the way a sync will. A OneRoster CSV export is read whole (every file, row and
+ * reference: issue 16 item 5); other kinds list their schools and the first page of the first
+ * school's roster. A bad file surfaces here as the adapter's JournalSourceError (file, row,
+ * column), and nothing is kept. A OneRoster delta is applied as changes to `previous` (the export
+ * the connection reads now) and the merged full export is what is checked and kept; a delta with no
+ * previous export is refused. Everything is written out under `scratch` for the adapter (which reads
+ * a path) and removed again, accepted or refused; the adapter's streams are closed before.
  */
 export async function checkExport(
   kind: FileKind,
@@ -92,20 +108,46 @@ export async function checkExport(
   layout: ExportLayout,
   files: readonly ExportFile[],
   scratch: string = tmpdir(),
-): Promise<{ schools: number }> {
+  previous?: () => Promise<{ layout: ExportLayout; files: AsyncIterable<ExportFile> | Iterable<ExportFile> } | undefined>,
+): Promise<CheckedExport> {
   const dir = await mkdtemp(join(scratch, 'hub-upload-'));
   try {
-    await writeFiles(dir, files);
-    const source = createJournalSource({ ...settings, kind, path: adapterPath(dir, layout, files.map((f) => f.name)) });
+    const upload = join(dir, 'upload');
+    await writeFiles(upload, files);
+    let path = adapterPath(upload, layout, files.map((f) => f.name));
+    let kept = { layout, files };
+    let mergedDelta = false;
+    if (kind === 'oneroster-csv' && (await isDeltaExport(openBundle(path)))) {
+      const before = await previous?.();
+      if (!before) throw new JournalSourceError({ code: 'bad-data', problem: 'delta-export', file: 'manifest.csv' });
+      const base = join(dir, 'previous');
+      const names: string[] = [];
+      await writeFiles(base, (async function* () {
+        for await (const f of before.files) {
+          names.push(f.name);
+          yield f;
+        }
+      })());
+      const merged = await mergeDelta(openBundle(adapterPath(base, before.layout, names)), openBundle(path));
+      await writeFiles(join(dir, 'merged'), merged);
+      path = join(dir, 'merged');
+      kept = { layout: 'files', files: merged };
+      mergedDelta = true;
+    }
+    const source = createJournalSource({ ...settings, kind, path });
     const schools = await source.listSchools();
-    const first = schools[0];
-    if (first) {
-      for await (const page of source.readRoster(first.externalId)) {
-        void page;
-        break;
+    let inspection: ExportInspection | undefined;
+    if (canInspect(source)) inspection = await source.inspectExport();
+    else {
+      const first = schools[0];
+      if (first) {
+        for await (const page of source.readRoster(first.externalId)) {
+          void page;
+          break;
+        }
       }
     }
-    return { schools: schools.length };
+    return { schools: schools.length, ...kept, ...(inspection ? { inspection } : {}), mergedDelta };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,20 +1,35 @@
 // The worker's `journals` dependency: a connection row (+ its decrypted credentials) → the adapter.
 // adapters/journals/registry.ts validates the merged config with the adapter's own zod schema.
+import { ZodError } from 'zod';
+import { JournalSourceError } from '../adapters/journals/errors.js';
 import { createJournalSource } from '../adapters/journals/registry.js';
 import type { JournalSource } from '../adapters/journals/port.js';
 import { readCredentials, type JournalConnection } from '../db/repositories/connections.js';
 import { findCurrentExport } from '../db/repositories/journal-exports.js';
-import type { Pool } from '../infra/postgres.js';
+import type { Pool, Queryable } from '../infra/postgres.js';
 import type { SecretBox } from '../infra/secrets.js';
 import { refusedPlace, type PlacePolicy } from './connection-places.js';
 import { defaultExportCache, isFileKind, materialiseExport } from './journal-exports.js';
-import { JournalSourceError } from '../adapters/journals/errors.js';
 
 export type JournalFactory = (connection: JournalConnection) => Promise<JournalSource>;
 
 /**
+ * A file-based connection with neither an upload nor a server-side `path` has nothing to read
+ * (issue 16 item 6): a sync of it is refused before it starts, and a run that meets it (the night's)
+ * fails at once instead of retrying a settings error every minute.
+ */
+export async function hasNothingToRead(db: Queryable, connection: Pick<JournalConnection, 'id' | 'kind' | 'settings'>): Promise<boolean> {
+  if (!isFileKind(connection.kind)) return false;
+  const path = (connection.settings as { path?: unknown }).path;
+  if (typeof path === 'string' && path.length > 0) return false;
+  return (await findCurrentExport(db, connection.id)) === undefined;
+}
+
+/**
  * A file-based connection reads its uploaded export when it has one (POST /v1/connections/:id/export),
  * otherwise the server-side `path` of its settings. `exportCache` is where uploads are written out.
+ * Settings the adapter refuses are a `not-configured` journal error (a human fixes them), not a
+ * retryable crash.
  */
 export function journalFactory(pool: Pool, box: SecretBox | undefined, exportCache = defaultExportCache, places?: PlacePolicy): JournalFactory {
   return async (connection) => {
@@ -25,8 +40,18 @@ export function journalFactory(pool: Pool, box: SecretBox | undefined, exportCac
       ? await readCredentials(pool, requireBox(box), connection.id)
       : undefined;
     const upload = isFileKind(connection.kind) ? await findCurrentExport(pool, connection.id) : undefined;
+    if (!upload && (await hasNothingToRead(pool, connection))) {
+      throw new JournalSourceError({ code: 'not-configured', reason: 'no-export' });
+    }
     const path = upload ? { path: await materialiseExport(pool, upload, exportCache) } : {};
-    return createJournalSource({ ...connection.settings, ...credentials, ...path, kind: connection.kind });
+    try {
+      return createJournalSource({ ...connection.settings, ...credentials, ...path, kind: connection.kind });
+    } catch (e) {
+      if (!(e instanceof ZodError)) throw e;
+      // Field names only: values may be secrets.
+      const fields = [...new Set(e.issues.map((i) => i.path.join('.') || '(root)'))].join(', ');
+      throw new JournalSourceError({ code: 'not-configured', reason: 'bad-settings', note: fields }, { cause: e });
+    }
   };
 }
 

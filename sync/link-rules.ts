@@ -44,6 +44,11 @@ export function refuseJournalLink(journal: readonly JournalPersonRow[], who: Lin
   if (journal.length === 0) {
     return { code: ROSTER_REFUSALS.journalPersonUnknown, message: 'the journal does not list this identity (yet)' };
   }
+  if (journal.every((j) => j.roles.length === 0)) {
+    // Listed, but as nothing the hub can place: not a student of an active class, not employed,
+    // not the parent of an enrolled child. Said as it is, not as "no such account".
+    return { code: ROSTER_REFUSALS.journalPersonWithoutRole, message: 'the journal lists this identity without a role or an active enrollment' };
+  }
   if (who.linkedToSomeoneElse) {
     return { code: ROSTER_REFUSALS.alreadyLinkedElsewhere, message: 'this journal identity is linked to another person' };
   }

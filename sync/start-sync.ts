@@ -12,6 +12,7 @@ import { findConnection } from '../db/repositories/connections.js';
 import type { Config } from '../infra/config.js';
 import type { Queryable } from '../infra/postgres.js';
 import { TASK_QUEUES } from '../workflows/definitions.js';
+import { hasNothingToRead } from './journal-factory.js';
 import { busyRunOf, liveWriter } from './live-writer.js';
 import {
   confirmRunUpdate,
@@ -44,7 +45,7 @@ export interface SyncContext {
 
 export class SyncRefused extends Error {
   constructor(
-    readonly code: 'connection-not-found' | 'connection-disabled' | 'sync-already-running',
+    readonly code: 'connection-not-found' | 'connection-disabled' | 'sync-already-running' | 'nothing-to-read',
     /** For sync-already-running: the run in the way. */
     readonly holder?: BusyRun,
   ) {
@@ -116,6 +117,8 @@ export async function startSync(ctx: SyncContext, req: StartSyncRequest): Promis
   const connection = await findConnection(ctx.pool, req.connectionId);
   if (!connection) throw new SyncRefused('connection-not-found');
   if (!connection.enabled) throw new SyncRefused('connection-disabled');
+  // Refused before a run exists: nothing holds the connection, and the caller learns why now.
+  if (await hasNothingToRead(ctx.pool, connection)) throw new SyncRefused('nothing-to-read');
   if (!req.dryRun) {
     const live = await liveWriter(ctx.pool, ctx.temporal, connection.id);
     if (live?.status === 'running') throw new SyncRefused('sync-already-running', busyRunOf(live));

@@ -30,7 +30,7 @@ export async function reconcileSchoolWorkflow(input: SchoolReconcileInput): Prom
     Object.assign(base, { adds: plan.adds, removes: plan.removes, pending: plan.pending, managedMembers: plan.managedMembers });
     if (input.dryRun) {
       await long.closeSchool({ runId: input.runId, schoolExternalId: school, status: 'planned' });
-      return base;
+      return plan.mustConfirm ? { ...base, wouldHold: true } : base;
     }
     if (plan.mustConfirm) return { ...base, status: 'held' };
   }

@@ -192,7 +192,7 @@ export async function reconcileWorkflow(input: ReconcileInput): Promise<Reconcil
   if (page.length > 0) {
     await window(page, 'full', async (o) => {
       carry.done = (carry.done ?? carry.outcomes.length) + 1;
-      if (o.status === 'held' || o.status === 'failed') carry.outcomes.push(o.error ? { ...o, error: o.error.slice(0, 1_000) } : o);
+      if (o.status === 'held' || o.status === 'failed' || o.wouldHold) carry.outcomes.push(o.error ? { ...o, error: o.error.slice(0, 1_000) } : o);
       state.schoolsDone = carry.done;
       if (o.status === 'held') state.held.push(o.schoolExternalId);
       if (o.status === 'failed') await quick.closeSchool({ runId: carry.runId, schoolExternalId: o.schoolExternalId, status: 'failed', ...(o.error ? { error: o.error } : {}) });
@@ -207,6 +207,15 @@ export async function reconcileWorkflow(input: ReconcileInput): Promise<Reconcil
 
   // ---- held schools wait for a human ----
   const failed = carry.outcomes.filter((o) => o.status === 'failed');
+  const guardOf = (schools: SchoolOutcome[]) => ({
+    threshold: carry.threshold,
+    schools: schools.map((o) => ({
+      schoolExternalId: o.schoolExternalId,
+      removes: o.removes,
+      managedMembers: o.managedMembers,
+      share: o.managedMembers > 0 ? o.removes / o.managedMembers : null,
+    })),
+  });
   let finalStatus: ReconcileState['status'] = input.dryRun ? 'planned' : 'applied';
   if (state.held.length > 0 && !input.dryRun) {
     const heldOutcomes = carry.outcomes.filter((o) => o.status === 'held');
@@ -219,15 +228,7 @@ export async function reconcileWorkflow(input: ReconcileInput): Promise<Reconcil
     await quick.setRunStatus({
       runId: carry.runId,
       status: 'awaiting-confirmation',
-      guard: {
-        threshold: carry.threshold,
-        schools: heldOutcomes.map((o) => ({
-          schoolExternalId: o.schoolExternalId,
-          removes: o.removes,
-          managedMembers: o.managedMembers,
-          share: o.managedMembers > 0 ? o.removes / o.managedMembers : null,
-        })),
-      },
+      guard: { ...guardOf(heldOutcomes), verdict: 'held' },
     });
     await condition(() => decision !== undefined || supersededBy !== undefined, input.confirmWithinMs);
     const d =
@@ -251,9 +252,12 @@ export async function reconcileWorkflow(input: ReconcileInput): Promise<Reconcil
     await quick.setRunStatus({ runId: carry.runId, status: finalStatus, decidedBy: d.actor });
   } else {
     if (failed.length > 0) finalStatus = 'failed';
+    // A dry run reports the verdict the real run would get: which schools it would hold, or none.
+    const wouldHold = carry.outcomes.filter((o) => o.wouldHold);
     await quick.setRunStatus({
       runId: carry.runId,
       status: finalStatus,
+      ...(input.dryRun ? { guard: { ...guardOf(wouldHold), verdict: wouldHold.length > 0 ? ('would-hold' as const) : ('would-pass' as const) } } : {}),
       ...(failed.length > 0 ? { error: `${failed.length} of ${carry.schools.length} schools failed: ${failed.map((f) => `${f.schoolExternalId}: ${f.error ?? ''}`).join('; ')}` } : {}),
     });
   }

@@ -71,6 +71,8 @@ export interface SchoolOutcome {
   removes: number;
   pending: number;
   managedMembers: number;
+  /** Dry run only: the mass-change guard would hold this school in a real run (issue 16 item 6). */
+  wouldHold?: boolean;
   error?: string;
 }
 
@@ -125,6 +127,7 @@ export const ROSTER_REFUSALS = {
   studentIdentityMismatch: 'student-identity-mismatch',
   parentIdentityForStudent: 'parent-identity-for-student',
   journalPersonUnknown: 'journal-person-unknown',
+  journalPersonWithoutRole: 'journal-person-without-role',
   noMessengerAccount: 'no-messenger-account',
   alreadyLinkedElsewhere: 'journal-identity-linked-elsewhere',
   notLinked: 'journal-identity-not-linked',

@@ -19,7 +19,14 @@ export type JournalErrorDetail =
       /** Free detail in English for logs (e.g. a zod issue path); never shown as the main text. */
       note?: string;
     }
-  | { code: 'not-found'; what: string };
+  | { code: 'not-found'; what: string }
+  /**
+   * The connection cannot be read as it is set up: a file-based connection with no upload and no
+   * path (`no-export`), or settings the adapter refuses (`bad-settings`, the field in `note`), or a
+   * provider speaking a version the adapter does not (`unsupported-version`, the version in `note`).
+   * A human has to change something: never retried.
+   */
+  | { code: 'not-configured'; reason: 'no-export' | 'bad-settings' | 'unsupported-version'; note?: string };
 export type JournalErrorCode = JournalErrorDetail['code'];
 
 const badDataText = {
@@ -38,6 +45,10 @@ const badDataText = {
   'duplicate-id': { ru: 'этот идентификатор уже встречался с другими данными', en: 'this id was already used for different data' },
   'unknown-reference': { ru: 'ссылка на неизвестную запись', en: 'a reference to an unknown record' },
   'unexpected-reply': { ru: 'ответ журнала не соответствует ожидаемому формату', en: "the journal's reply has an unexpected shape" },
+  'delta-export': {
+    ru: 'это выгрузка изменений (delta), а не полная: она применяется только как изменения к загруженной ранее полной выгрузке',
+    en: 'this is a delta export, not a full one: it can only be applied as changes to a full export uploaded before it',
+  },
   'bad-checkpoint': { ru: 'контрольная точка не подходит к этому источнику', en: 'the checkpoint does not belong to this source' },
 } as const;
 export type BadDataProblem = keyof typeof badDataText;
@@ -99,5 +110,23 @@ export function journalErrorText(d: JournalErrorDetail, lang: Lang): string {
     }
     case 'not-found':
       return ru ? `В журнале не найдено: ${d.what}.` : `Not found in the journal: ${d.what}.`;
+    case 'not-configured':
+      return notConfiguredText(d, ru);
+  }
+}
+
+function notConfiguredText(d: Extract<JournalErrorDetail, { code: 'not-configured' }>, ru: boolean): string {
+  const note = d.note ? ` (${d.note})` : '';
+  switch (d.reason) {
+    case 'no-export':
+      return ru
+        ? 'Подключению нечего читать: выгрузка ещё не загружена и путь к ней не указан. Загрузите выгрузку (POST /v1/connections/{id}/export) и запустите синхронизацию снова.'
+        : 'The connection has nothing to read: no export has been uploaded and no path is set. Upload an export (POST /v1/connections/{id}/export) and start the sync again.';
+    case 'bad-settings':
+      return ru ? `Настройки подключения не подходят к журналу${note}.` : `The connection settings do not fit the journal${note}.`;
+    case 'unsupported-version':
+      return ru
+        ? `Журнал работает по версии протокола, которую подключение не поддерживает${note}.`
+        : `The journal speaks a protocol version this connection does not support${note}.`;
   }
 }

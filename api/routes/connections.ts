@@ -11,11 +11,13 @@ import {
   updateConnection,
   type JournalConnection,
 } from '../../db/repositories/connections.js';
-import { replaceExport } from '../../db/repositories/journal-exports.js';
+import { findCurrentExport, readExportFiles, replaceExport } from '../../db/repositories/journal-exports.js';
+import { sumSummaries } from '../../db/repositories/run-summary.js';
 import { findSyncRun, findSyncRunByWorkflowId, listSyncRuns, syncRunReport, type RunWarning, type SyncRun, type SyncRunChat, type SyncRunSchool } from '../../db/repositories/sync-runs.js';
 import { secretBoxFromConfig, type SecretBox } from '../../infra/secrets.js';
 import { checkExport, isFileKind } from '../../sync/journal-exports.js';
 import { placePolicyFromConfig, refusedPlace } from '../../sync/connection-places.js';
+import { exportReadView, runSourceView } from '../export-read-view.js';
 import { journalFactory } from '../../sync/journal-factory.js';
 import { decideRun, startSync, SyncRefused } from '../../sync/start-sync.js';
 import type { ApiDeps } from '../deps.js';
@@ -24,7 +26,7 @@ import { fill, words } from '../../i18n/index.js';
 import { exportReason, readUpload, uploadLimitsFromConfig } from '../journal-upload.js';
 import { formatLocalTime, message, type Lang } from '../messages.js';
 import { Problem } from '../problem.js';
-import { connectionParams, createConnectionBody, decisionBody, runParams, syncBody } from '../schemas/connections.js';
+import { connectionParams, createConnectionBody, decisionBody, runParams, syncBody, uploadQuery } from '../schemas/connections.js';
 import { isGone, refusalOf } from '../temporal-errors.js';
 import { ApplicationFailure } from '@temporalio/common';
 import { ROSTER_REFUSALS, type BusyRun } from '../../workflows/roster-definitions.js';
@@ -192,18 +194,26 @@ export function connectionRoutes(deps: ApiDeps): Router {
     const c = await ownConnection(req);
     if (!isFileKind(c.kind)) throw new Problem(409, 'connection-not-file-based', { kind: c.kind });
     const upload = await readUpload(c.kind, req, uploadLimits);
-    let schools: number;
+    let checked: Awaited<ReturnType<typeof checkExport>>;
     try {
-      ({ schools } = await checkExport(c.kind, c.settings, upload.layout, upload.files, config.JOURNAL_UPLOAD_SCRATCH_DIR));
+      // A OneRoster delta is applied as changes to the export the connection reads now (issue 16 item 5).
+      const previous = async () => {
+        const before = await findCurrentExport(pool, c.id);
+        return before && { layout: before.layout, files: readExportFiles(pool, before.id, before.files.map((f) => f.name)) };
+      };
+      checked = await checkExport(c.kind, c.settings, upload.layout, upload.files, config.JOURNAL_UPLOAD_SCRATCH_DIR, previous);
     } catch (error) {
       if (isJournalSourceError(error)) throw new Problem(422, 'export-invalid', { reasonRu: error.text('ru'), reasonEn: error.text('en') });
       throw error;
     }
+    const { schools } = checked;
     if (schools === 0) {
       throw new Problem(422, 'export-invalid', exportReason('noSchool'));
     }
     const p = principalOf(req);
-    const stored = await replaceExport(pool, { connectionId: c.id, layout: upload.layout, files: upload.files, uploadedBy: p.sub });
+    const i = checked.inspection;
+    const inspection = i ? { counts: i.counts, warnings: i.warnings, warningsNotListed: i.warningsNotListed } : undefined;
+    const stored = await replaceExport(pool, { connectionId: c.id, layout: checked.layout, files: checked.files, uploadedBy: p.sub, ...(inspection ? { inspection } : {}) });
     await writeAudit(pool, {
       actor: p.sub,
       actorRole: p.role,
@@ -213,7 +223,20 @@ export function connectionRoutes(deps: ApiDeps): Router {
       details: { layout: stored.layout, files: stored.files, bytes: stored.byteSize, sha256: stored.sha256 },
       requestId: req.requestId,
     });
+    // Issue 16 item 6: what the next sync would do, as a dry run of the export just kept.
+    let plan: { workflowId: string; runId: string | null } | { refused: string } | undefined;
+    if (uploadQuery.parse(req.query).plan === 'true') {
+      try {
+        const { workflowId } = await startSync({ pool, temporal, config, taskQueue: deps.taskQueues.roster }, { connectionId: c.id, dryRun: true, requestedBy: p.sub });
+        plan = { workflowId, runId: (await runRowOf(workflowId))?.id ?? null };
+      } catch (error) {
+        // The upload is kept all the same; the dry run is what could not start (a disabled connection).
+        if (!(error instanceof SyncRefused)) throw error;
+        plan = { refused: error.code };
+      }
+    }
     res.status(201).json({
+      ...(plan ? { plan } : {}),
       connectionId: c.id,
       layout: stored.layout,
       files: stored.files,
@@ -221,6 +244,8 @@ export function connectionRoutes(deps: ApiDeps): Router {
       sha256: stored.sha256,
       schools,
       uploadedAt: stored.uploadedAt.toISOString(),
+      // Issue 16 items 5, 6: what the check read, and what is odd but readable (file, row, column).
+      ...exportReadView(checked, req.lang),
     });
   });
 
@@ -252,6 +277,16 @@ export function connectionRoutes(deps: ApiDeps): Router {
       await writeAudit(pool, { actor: p.sub, actorRole: p.role, action: `connection.${action}d`, subjectType: 'connection', subjectId: c.id, requestId: req.requestId });
       res.json(connectionView(after ?? c));
     });
+  }
+
+  /** The run row of a just started run, once its first activity wrote it (up to ~5 s), else undefined. */
+  async function runRowOf(workflowId: string): Promise<SyncRun | undefined> {
+    for (let i = 0; i < 50; i++) {
+      const run = await findSyncRunByWorkflowId(pool, workflowId);
+      if (run) return run;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return undefined;
   }
 
   /** The run in the way, if this run's workflow refused to start because another one was running. */
@@ -310,6 +345,7 @@ export function connectionRoutes(deps: ApiDeps): Router {
           { run: { id: h.runId, workflowId: h.workflowId, kind: h.kind, status: h.status, startedAt: h.startedAt } },
         );
       }
+      if (error.code === 'nothing-to-read') throw new Problem(409, 'connection-nothing-to-read');
       throw new Problem(409, error.code === 'connection-disabled' ? 'connection-disabled' : 'connection-not-found');
     }
   });
@@ -324,6 +360,10 @@ export function connectionRoutes(deps: ApiDeps): Router {
     const report = await syncRunReport(pool, run.id);
     res.json({
       ...runView(run, zoneOf(connection), req.lang),
+      // Issue 16 item 6: read per kind, what will be done, messenger reads apart from writes.
+      summary: sumSummaries(report?.schools ?? []),
+      // The file export as the run read it: counts and warnings by file, row and column.
+      source: runSourceView(run.progress.source, req.lang),
       schools: (report?.schools ?? []).map((s) => schoolView(s, req.lang)),
       chats: (report?.chats ?? []).map((c) => chatView(c, req.lang)),
     });

@@ -33,4 +33,7 @@ export const syncBody = z
   .object({ schoolExternalId: z.string().min(1).max(200).optional(), dryRun: z.boolean().default(false) })
   .strict();
 
+/** `plan=true`: once the upload is kept, a dry run says what the next sync would do (issue 16 item 6). */
+export const uploadQuery = z.object({ plan: z.enum(['true', 'false']).optional() });
+
 export const decisionBody = z.object({ reason: z.string().trim().min(3).max(500) }).strict();

@@ -1,6 +1,8 @@
 // Uploaded file exports of file-based journal connections (migration 400). One current export per
 // connection; replacing it is one transaction, so a sync reads either the old files or the new ones.
 import { createHash } from 'node:crypto';
+import type { ExportCounts } from '../../adapters/journals/inspectable.js';
+import type { CsvWarning } from '../../adapters/journals/oneroster-csv/warnings.js';
 import { inTransaction, type Pool, type Queryable } from '../../infra/postgres.js';
 
 export type ExportLayout = 'zip' | 'files' | 'jsonl';
@@ -19,6 +21,15 @@ export interface JournalExport {
   uploadedBy: string;
   uploadedAt: Date;
   files: { name: string; bytes: number }[];
+  /** What the upload check read and warned about (migration 781), or null. */
+  inspection: ExportInspectionSummary | null;
+}
+
+/** Counts and warnings of an upload check, as kept with the export. */
+export interface ExportInspectionSummary {
+  counts: ExportCounts;
+  warnings: CsvWarning[];
+  warningsNotListed: number;
 }
 
 /** SHA-256 over the files in name order (name, NUL, content), as the table documents. */
@@ -29,20 +40,20 @@ export function exportDigest(files: readonly ExportFile[]): string {
 }
 
 const columns = `e.id, e.connection_id AS "connectionId", e.layout, e.byte_size::float8 AS "byteSize", e.sha256,
-  e.uploaded_by AS "uploadedBy", e.uploaded_at AS "uploadedAt",
+  e.uploaded_by AS "uploadedBy", e.uploaded_at AS "uploadedAt", e.inspection,
   coalesce((SELECT json_agg(json_build_object('name', f.name, 'bytes', octet_length(f.content)) ORDER BY f.name)
               FROM journal_export_files f WHERE f.export_id = e.id), '[]'::json) AS files`;
 
 export async function replaceExport(
   pool: Pool,
-  input: { connectionId: string; layout: ExportLayout; files: readonly ExportFile[]; uploadedBy: string },
+  input: { connectionId: string; layout: ExportLayout; files: readonly ExportFile[]; uploadedBy: string; inspection?: ExportInspectionSummary },
 ): Promise<JournalExport> {
   const byteSize = input.files.reduce((n, f) => n + f.content.length, 0);
   const id = await inTransaction(pool, async (tx) => {
     await tx.query(`DELETE FROM journal_exports WHERE connection_id = $1`, [input.connectionId]);
     const { rows } = await tx.query(
-      `INSERT INTO journal_exports (connection_id, layout, byte_size, sha256, uploaded_by) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-      [input.connectionId, input.layout, byteSize, exportDigest(input.files), input.uploadedBy],
+      `INSERT INTO journal_exports (connection_id, layout, byte_size, sha256, uploaded_by, inspection) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+      [input.connectionId, input.layout, byteSize, exportDigest(input.files), input.uploadedBy, input.inspection ? JSON.stringify(input.inspection) : null],
     );
     const exportId = (rows[0] as { id: string }).id;
     for (const f of input.files) {

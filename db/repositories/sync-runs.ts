@@ -2,6 +2,9 @@
 // source of truth for a run's progress; these rows are its read model for the API, console and CLI.
 import type { MessengerCallStats } from '../../adapters/messenger/port.js';
 import type { ChatCreatedAgainWarning, RosterWarning } from '../../domain/roster/chats.js';
+import type { ExportCounts } from '../../adapters/journals/inspectable.js';
+import type { CsvWarning } from '../../adapters/journals/oneroster-csv/warnings.js';
+import type { RunSchoolSummary } from './run-summary.js';
 import type { Queryable } from '../../infra/postgres.js';
 
 export const SYNC_RUN_STATUSES = ['running', 'awaiting-confirmation', 'applied', 'planned', 'discarded', 'failed'] as const;
@@ -37,6 +40,11 @@ export interface SyncRunTimings {
 
 export interface GuardReport {
   threshold: number;
+  /**
+   * `held`: this run waits for a human. A dry run says what the real run would get: `would-hold`
+   * (the schools listed) or `would-pass`. Absent in reports written before it existed.
+   */
+  verdict?: 'held' | 'would-hold' | 'would-pass';
   schools: Array<{ schoolExternalId: string; removes: number; managedMembers: number; share: number | null }>;
 }
 
@@ -49,7 +57,14 @@ export interface SyncRun {
   scopePersonId: string | null;
   dryRun: boolean;
   status: SyncRunStatus;
-  progress: { schoolsDone?: number; schoolsTotal?: number; rowsRead?: number; applied?: number };
+  progress: {
+    schoolsDone?: number;
+    schoolsTotal?: number;
+    rowsRead?: number;
+    applied?: number;
+    /** What the run's check of a file export read, and its warnings (issue 16 items 5, 6). */
+    source?: { counts: ExportCounts; warnings: CsvWarning[]; warningsNotListed: number };
+  };
   totals: SyncRunTotals;
   timings: SyncRunTimings;
   guard: GuardReport | null;
@@ -71,6 +86,8 @@ export interface SyncRunSchool {
   planMs: number;
   applyMs: number;
   warnings: RunWarning[];
+  /** What was read and will be done, read and write calls apart (migration 780). */
+  summary: RunSchoolSummary;
 }
 
 /** What a school's line of a run report may carry: the roster's, a recreated chat's, a failure's. */
@@ -247,7 +264,7 @@ export async function refreshSyncRunTotals(db: Queryable, id: string): Promise<S
 export async function listSyncRunSchools(db: Queryable, runId: string): Promise<SyncRunSchool[]> {
   const { rows } = await db.query(
     `SELECT school_external_id AS "schoolExternalId", status, rows_read AS "rowsRead", managed_members AS "managedMembers",
-            removes, read_ms AS "readMs", plan_ms AS "planMs", apply_ms AS "applyMs", warnings
+            removes, read_ms AS "readMs", plan_ms AS "planMs", apply_ms AS "applyMs", warnings, summary
        FROM sync_run_schools WHERE run_id = $1 ORDER BY school_external_id`,
     [runId],
   );

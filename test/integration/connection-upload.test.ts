@@ -5,7 +5,7 @@
 // problem+json, and nothing is stored (a previous good upload stays). Nothing of an upload stays on
 // disk either: the copy the adapter reads is removed and its files closed, accepted or refused.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -17,6 +17,8 @@ import { secretBox } from '../../infra/secrets.js';
 import { findCurrentExport } from '../../db/repositories/journal-exports.js';
 import { materialiseExport } from '../../sync/journal-exports.js';
 import { journalFactory } from '../../sync/journal-factory.js';
+import { startNightlySync } from '../../sync/start-sync.js';
+import { syncContext } from '../helpers/roster.js';
 import { useTestApi, type TestApi } from '../helpers/api.js';
 import { useTestDb } from '../helpers/db.js';
 import { useTemporalWorker } from '../helpers/temporal.js';
@@ -126,6 +128,9 @@ function largeExport(): { name: string; content: Buffer }[] {
   const padding = Array.from({ length: 20_000 }, (_, i) => `cls-pad-${i},active,2023-05-01T18:25:43.511Z,Padding ${i},10,,P${i},scheduled,Room ${i},org-elsewhere,as-trm-222-1234,,,1`);
   const eol = classes.content.includes('\r\n') ? '\r\n' : '\n'; // the file's own line ends
   classes.content = Buffer.concat([classes.content, Buffer.from(`${eol}${padding.join(eol)}${eol}`)]);
+  // The other school is listed too: the upload check reads every reference (issue 16 item 5).
+  const orgs = files.find((f) => f.name === 'orgs.csv')!;
+  orgs.content = Buffer.concat([orgs.content, Buffer.from(`${orgs.content.at(-1) === 0x0a ? '' : eol}org-elsewhere,active,2023-05-01T18:25:43.511Z,Elsewhere,school,,${eol}`)]);
   return files;
 }
 
@@ -267,6 +272,120 @@ describe('uploading a journal export (authority)', () => {
     expect(acceptedFiles.status).toBe(201);
     expect(acceptedFiles.body.layout).toBe('files');
     await expect.poll(leftovers, { timeout: 3_000 }).toEqual([]);
+  });
+
+  it('issue 16 item 6: a sync of a connection with nothing to read (no upload, no path) is refused at once, the night\'s run fails at once saying why, and neither holds the connection', async () => {
+    const id = await connection({});
+    const refused = await api.call('POST', `/v1/connections/${id}/sync`, { as: operator, body: { dryRun: false } });
+    expect(refused.status).toBe(409);
+    expect(refused.body.type).toBe('/problems/connection-nothing-to-read');
+    expect(refused.body.detail).toMatch(/нечего читать.*Загрузите выгрузку/);
+    const inEnglish = await api.call('POST', `/v1/connections/${id}/sync`, { as: operator, body: { dryRun: true }, headers: { 'accept-language': 'en' } });
+    expect(inEnglish.status).toBe(409);
+    expect(inEnglish.body.detail).toMatch(/^The connection has nothing to read/);
+    expect((await db.pool.query(`SELECT 1 FROM sync_runs WHERE connection_id = $1`, [id])).rowCount).toBe(0);
+
+    // The night's run is not asked first: it starts, finds nothing to read and ends failed, once.
+    const started = Date.now();
+    const ctx = syncContext(db.pool, temporal.client, temporal.taskQueue);
+    const night = await startNightlySync(ctx, id, '2031-10-01');
+    await expect(temporal.client.workflow.getHandle(night.workflowId).result()).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(20_000); // not a retry a minute
+    const runs = await api.call('GET', `/v1/connections/${id}/runs`, { as: operator });
+    expect(runs.body.items).toHaveLength(1);
+    expect(runs.body.items[0]).toMatchObject({ kind: 'nightly', status: 'failed' });
+    expect(runs.body.items[0].error).toMatch(/нечего читать/);
+    expect(runs.body.items[0].finishedAt).not.toBeNull();
+
+    // Once an export arrives, a sync that writes starts (no 409 from the failed night).
+    expect((await upload(id, zip, 'application/zip')).status).toBe(201);
+    const after = await api.call('POST', `/v1/connections/${id}/sync`, { as: operator, body: { dryRun: false } });
+    expect(after.status).toBe(202);
+    const runId = after.body.run.id as string;
+    await expect.poll(async () => (await api.call('GET', `/v1/sync-runs/${runId}`, { as: operator })).body.status, { timeout: 30_000, interval: 300 }).toBe('applied');
+  });
+
+  it('issue 16 items 5, 6: the upload answer counts what was read per kind and lists warnings by file, row and column (Russian, English on request)', async () => {
+    const id = await connection({});
+    const res = await upload(id, csvForm(csvDir));
+    expect(res.status).toBe(201);
+    expect(res.body.oneRosterVersion).toBe('1.2');
+    expect(res.body.appliedAsDelta).toBe(false);
+    expect(res.body.read).toMatchObject({ schools: 1, classes: 1, enrollments: 2, people: { students: 2 } });
+    expect(res.body.read.people.teachers).toBeGreaterThan(0);
+    expect(res.body.read.guardianships).toBeGreaterThan(0);
+    expect(res.body.warnings).toContainEqual(expect.objectContaining({ code: 'not-iso-date', file: 'users.csv', row: 2, column: 'dateLastModified', value: '1/05/2023', message: expect.stringMatching(/^файл users\.csv, строка 2/) }));
+    expect(res.body.warnings).toContainEqual(expect.objectContaining({ code: 'unknown-column', file: 'roles.csv', column: 'dataLastModified', suggestion: 'dateLastModified' }));
+    const en = await upload(id, csvForm(csvDir), undefined, { lang: 'en' });
+    expect(en.body.warnings.find((w: { code: string }) => w.code === 'unknown-column').message).toMatch(/^file .*OneRoster defines no such column/);
+    // The run's report says the same, and counts what it read and will do.
+    const started = await api.call('POST', `/v1/connections/${id}/sync`, { as: operator, body: { dryRun: true } });
+    const runId = started.body.run.id as string;
+    await expect.poll(async () => (await api.call('GET', `/v1/sync-runs/${runId}`, { as: operator })).body.status, { timeout: 30_000, interval: 300 }).toBe('planned');
+    const run = (await api.call('GET', `/v1/sync-runs/${runId}`, { as: operator })).body;
+    expect(run.source.read).toEqual(res.body.read);
+    expect(run.source.warnings).toContainEqual(expect.objectContaining({ code: 'not-iso-date', file: 'users.csv', row: 2, column: 'dateLastModified', message: expect.stringMatching(/не в формате ISO 8601/) }));
+    expect(run.summary.read.enrollments).toBe(res.body.read.enrollments);
+    // Nobody has joined yet: no chat is created (a chat is made by its first add), everyone is pending.
+    expect(run.summary.plan).toEqual({ chatsToCreate: 0, adds: 0, removes: 0, pending: run.report.pending });
+    expect(run.summary.plan.pending).toBeGreaterThan(0);
+    expect(run.summary.calls).toEqual({ messengerReads: 0, messengerWrites: 0 });
+    expect(run.guard).toMatchObject({ verdict: 'would-pass' });
+  });
+
+  it('issue 16 item 6: an upload with plan=true answers a dry run of it, whose report says what the sync would do', async () => {
+    const id = await connection({});
+    const headers = { authorization: `Bearer ${await api.tokens.sign(operator)}`, 'content-type': 'application/zip' };
+    const res = await fetch(`${api.baseUrl}/v1/connections/${id}/export?plan=true`, { method: 'POST', headers, body: zip });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { plan: { workflowId: string; runId: string } };
+    expect(body.plan.runId).toEqual(expect.any(String));
+    await expect.poll(async () => (await api.call('GET', `/v1/sync-runs/${body.plan.runId}`, { as: operator })).body.status, { timeout: 30_000, interval: 300 }).toBe('planned');
+    const run = (await api.call('GET', `/v1/sync-runs/${body.plan.runId}`, { as: operator })).body;
+    expect(run.dryRun).toBe(true);
+    expect(run.summary.read.students).toBeGreaterThan(0);
+    expect(run.summary.plan).toEqual({ chatsToCreate: 0, adds: 0, removes: 0, pending: run.report.pending });
+    expect(run.guard.verdict).toBe('would-pass');
+  });
+
+  it('issue 16 item 5: a delta upload is applied as changes to the export before it (the sync plans what the changed full export plans); a delta with nothing before it is refused', async () => {
+    // The change: one student's enrollment in the physics class ends.
+    const changedRow = 'enr-s-222-12345-987654,tobedeleted,2024-09-01T08:00:00.000Z,cls-222-123456,org-sch-222-456,usr-222-987654,student,false,2022-03-15,2022-06-15';
+    const header = 'sourcedId,status,dateLastModified,classSourcedId,schoolSourcedId,userSourcedId,role,primary,beginDate,endDate';
+    const deltaForm = () => {
+      const form = new FormData();
+      form.append('files', new Blob(['propertyName,value\nmanifest.version,1.0\noneroster.version,1.2\nfile.enrollments,delta\nfile.users,absent\n'], { type: 'text/csv' }), 'manifest.csv');
+      form.append('files', new Blob([`${header}\n${changedRow}\n`], { type: 'text/csv' }), 'enrollments.csv');
+      return form;
+    };
+    const fresh = await connection({});
+    const alone = await upload(fresh, deltaForm());
+    expect(alone.status).toBe(422);
+    expect(alone.body.detail).toMatch(/delta.*полной выгрузке/);
+
+    const full = mkdtempSync(join(tmpdir(), 'oneroster-after-'));
+    try {
+      for (const name of readdirSync(csvDir)) writeFileSync(join(full, name), readFileSync(join(csvDir, name)));
+      const text = readFileSync(join(csvDir, 'enrollments.csv'), 'utf8');
+      const eol = text.includes('\r\n') ? '\r\n' : '\n'; // the file's own line ends
+      writeFileSync(join(full, 'enrollments.csv'), text.split(eol).map((l) => (l.startsWith('enr-s-222-12345-987654,') ? changedRow : l)).join(eol));
+      const byPath = await connection({ path: full });
+
+      const id = await connection({});
+      expect((await upload(id, csvForm(csvDir))).status).toBe(201);
+      const before = await plannedChats(id);
+      const applied = await upload(id, deltaForm());
+      expect(applied.status).toBe(201);
+      expect(applied.body.appliedAsDelta).toBe(true);
+      expect(applied.body.layout).toBe('files');
+      const after = await plannedChats(id);
+      expect(after).toEqual(await plannedChats(byPath));
+      expect(after).not.toEqual(before);
+      // Everything else stays: the same chats, the other student still pending in the class chat.
+      expect(after.map((c: { title: string }) => c.title)).toEqual(before.map((c: { title: string }) => c.title));
+    } finally {
+      rmSync(full, { recursive: true, force: true });
+    }
   });
 
   it('own region only; a connection that is not file-based refuses uploads', async () => {

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { updateConnection } from '../../db/repositories/connections.js';
 import { insertPerson } from '../../db/repositories/people.js';
+import { sumSummaries } from '../../db/repositories/run-summary.js';
 import { decideRun, linkJournalIdentity } from '../../sync/start-sync.js';
 import { HubStage, HubWaitingOn } from '../../workflows/search-attributes.js';
 import { useTestDb } from '../helpers/db.js';
@@ -71,6 +72,22 @@ describe('reconciliation', () => {
     expect(report.chats.find((c) => c.title === '1А')!.pending).toBe(1);
     expect(report.chats.length).toBe(4 * 2 + 1 + 4 * 6);
     expect(run.totals.rowsRead).toBeGreaterThan(0);
+    // Issue 16 item 6: the report says what was read per kind and what the run does, messenger
+    // reads apart from writes (the first run lists no chat: none existed; every chat is created).
+    const summary = sumSummaries(report.schools);
+    const students = w.model.enrollmentsOf(w.school).map((e) => e.studentId);
+    expect(summary.read).toEqual({
+      classes: w.model.classesOf(w.school).length,
+      students: new Set(students).size,
+      teachers: w.model.staffOf(w.school).filter((s) => s.role === 'teacher').length,
+      staff: w.model.staffOf(w.school).filter((s) => s.role !== 'teacher').length,
+      parents: w.model.parentsOf(w.school).length,
+      enrollments: students.length,
+      guardianships: w.model.guardianshipsOf(w.school).length,
+    });
+    expect(summary.plan).toEqual({ chatsToCreate: report.chats.length, adds: run.totals.adds, removes: 0, pending: run.totals.pending });
+    expect(summary.calls.messengerReads).toBe(0);
+    expect(summary.calls.messengerWrites).toBe(run.totals.messenger?.calls);
   });
 
   it('R-C5 (idempotence): a second run with no journal change makes zero messenger write calls and rewrites no journal person or chat row', async () => {
@@ -81,9 +98,13 @@ describe('reconciliation', () => {
     });
     const rowsBefore = await versions();
     const before = w.messengerSim.counters();
-    const { run } = await sync();
+    const { run, report } = await sync();
     const after = w.messengerSim.counters();
     expect(await versions()).toEqual(rowsBefore);
+    // Issue 16 item 6: the report counts the listings as reads, and no write at all.
+    const summary = sumSummaries(report.schools);
+    expect(summary.calls).toEqual({ messengerReads: after.byMethod.getMembers - before.byMethod.getMembers, messengerWrites: 0 });
+    expect(summary.plan).toMatchObject({ chatsToCreate: 0, adds: 0, removes: 0 });
     expect(rowsBefore.people.length).toBeGreaterThan(0);
     expect(run.status).toBe('applied');
     expect(run.totals.adds).toBe(0);
@@ -265,13 +286,22 @@ describe('reconciliation', () => {
     expect(membersOf(w.messengerSim, '1Б')).not.toContain(userOf(student));
   });
 
-  it('mass-change guard: a truncated export stops the run for a human; discard applies nothing, confirm applies it', async () => {
+  it('mass-change guard: a truncated export stops the run for a human (and a dry run before it shows that verdict, issue 16 item 6); discard applies nothing, confirm applies it', async () => {
+    // Issue 16 item 6: a dry run before any change says the real run would pass.
+    const calm = await sync({ dryRun: true });
+    expect(calm.run.guard).toMatchObject({ verdict: 'would-pass', schools: [] });
     w.model.truncate(w.school, 3);
     const before = w.messengerSim.counters();
     const members1A = membersOf(w.messengerSim, '1А');
+    // ...and after the truncation, the very verdict the real run then gets: this school held.
+    const preview = await sync({ dryRun: true });
+    expect(preview.run.status).toBe('planned');
+    expect(preview.run.guard).toMatchObject({ verdict: 'would-hold', threshold: 0.1, schools: [{ schoolExternalId: w.school }] });
     const held = await runSync(ctx(), { connectionId: w.connection.id, dryRun: false }, { untilAwaiting: true });
     expect(held.run.status).toBe('awaiting-confirmation');
+    expect(held.run.guard?.verdict).toBe('held');
     expect(held.run.guard?.schools[0]?.share).toBeGreaterThan(0.1);
+    expect(held.run.guard?.schools).toEqual(preview.run.guard?.schools);
     const sa = (await held.handle.describe()).typedSearchAttributes;
     expect(sa.get(HubWaitingOn)).toBe('operator');
     expect(sa.get(HubStage)).toBe('awaiting-confirmation');

@@ -9,7 +9,13 @@ export interface OrUser {
   sourcedId: string;
   status: string;
   enabledUser: boolean;
+  /** The primary role (1.1's one `role`). */
   role: string;
+  /**
+   * Every role the user holds (1.2: `roles` / roles.csv), the primary one included or not: a teacher
+   * who is also a parent is both (issue 16 item 5).
+   */
+  roles?: string[];
   givenName: string;
   familyName: string;
   middleName?: string;
@@ -41,7 +47,8 @@ export type ClassIndexEntry =
 export const HOMEROOM_COURSE_CODE = 'homeroom';
 export const HOMEROOM_METADATA = 'metadata.ru.homeroomSourcedId';
 
-const STAFF_ROLES: Record<string, 'teacher' | 'staff' | 'admin'> = {
+/** OneRoster 1.1 and 1.2 roles of staff (1.1's `administrator` is 1.2's principal / siteAdministrator). */
+export const STAFF_ROLES: Record<string, 'teacher' | 'staff' | 'admin'> = {
   teacher: 'teacher',
   administrator: 'admin',
   principal: 'admin',
@@ -59,9 +66,20 @@ export function isDeleted(status: string): boolean {
   return status === 'tobedeleted' || status === 'inactive';
 }
 
+/** Every role of the user, the primary first. */
+export function rolesOf(u: Pick<OrUser, 'role' | 'roles'>): string[] {
+  return [...new Set([u.role, ...(u.roles ?? [])].filter((r) => r !== ''))];
+}
+
+/** The staff role among the user's roles: the primary one when it is staff, else the first staff one. */
+function staffRoleOf(u: OrUser): 'teacher' | 'staff' | 'admin' | undefined {
+  for (const r of rolesOf(u)) if (STAFF_ROLES[r]) return STAFF_ROLES[r];
+  return undefined;
+}
+
 export function userRecords(u: OrUser): RosterRecord[] {
   const gone = isDeleted(u.status) || !u.enabledUser;
-  const staffRole = STAFF_ROLES[u.role];
+  const staffRole = staffRoleOf(u);
   const out: RosterRecord[] = [];
   if (!gone) {
     const person: Extract<RosterRecord, { kind: 'person' }> = { kind: 'person', externalId: u.sourcedId, lastName: u.familyName, firstName: u.givenName };
@@ -72,7 +90,7 @@ export function userRecords(u: OrUser): RosterRecord[] {
     out.push(person);
   }
   if (staffRole) out.push({ kind: 'staff', personId: u.sourcedId, role: staffRole, status: gone ? 'dismissed' : 'employed' });
-  if (!gone && GUARDIAN_ROLES.has(u.role)) {
+  if (!gone && rolesOf(u).some((r) => GUARDIAN_ROLES.has(r))) {
     for (const child of u.agentSourcedIds) out.push({ kind: 'guardianship', parentId: u.sourcedId, childId: child });
   }
   return out;

@@ -11,9 +11,11 @@ import { JournalSourceError } from '../errors.js';
 import { csvRows, openBundle, requireColumns, RowPager, type CsvRow, type FileBundle } from '../files.js';
 import { pagedRead, type ReadStep } from '../paged-read.js';
 import type { JournalSource, ReadRosterOptions, RosterPage, RosterRecord, SchoolInfo } from '../port.js';
+import { isoDateMs } from './columns.js';
+import { inspectOneRosterExport, type ExportInspection } from './inspect.js';
 import { ensureSplit, ROW_COLUMN } from './split.js';
 import { list, userOrgs } from './user-orgs.js';
-import { classIndexEntry, classRecords, courseRecords, enrollmentRecords, HOMEROOM_METADATA, isDeleted, userRecords, type ClassIndexEntry, type OrClass } from '../oneroster-common/mapping.js';
+import { classIndexEntry, classRecords, courseRecords, enrollmentRecords, GUARDIAN_ROLES, HOMEROOM_METADATA, isDeleted, userRecords, type ClassIndexEntry, type OrClass } from '../oneroster-common/mapping.js';
 
 export const oneRosterCsvConfigSchema = z.object({
   kind: z.literal('oneroster-csv'),
@@ -122,6 +124,14 @@ export class OneRosterCsvSource implements JournalSource {
     return out;
   }
 
+  /**
+   * The upload check (issue 16 item 5): the whole export, every file, row and reference; refuses
+   * with file, row and column, and answers counts per kind and warnings.
+   */
+  async inspectExport(): Promise<ExportInspection> {
+    return inspectOneRosterExport(this.bundle, await this.manifest());
+  }
+
   private async present(manifest: Map<string, string>, name: string): Promise<boolean> {
     const mode = manifest.get(`file.${name}`);
     return mode !== undefined && mode !== '' && mode !== 'absent' && (await this.bundle.has(`${name}.csv`));
@@ -160,11 +170,17 @@ export class OneRosterCsvSource implements JournalSource {
   readRoster(school: string, options: ReadRosterOptions = {}): AsyncIterable<RosterPage> {
     return pagedRead({ source: this.kind, school, ...options }, async (since) => {
       const manifest = await this.manifest();
+      // A delta names changes only: read as a school it would make everyone it leaves out gone.
+      // The upload merges it into the export before it (delta.ts); a delta on its own is refused.
+      if ([...manifest].some(([k, v]) => k.startsWith('file.') && v === 'delta')) {
+        throw new JournalSourceError({ code: 'bad-data', problem: 'delta-export', file: 'manifest.csv' });
+      }
       const after = since ? Date.parse(since) : undefined;
+      // A date that is not ISO 8601 is unreadable (never guessed: 1/05/2023 is not 5 January): kept.
       const changed = (v: Record<string, string>) => {
         if (after === undefined) return true;
-        const at = Date.parse(v.dateLastModified ?? '');
-        return Number.isNaN(at) || at > after;
+        const at = isoDateMs(v.dateLastModified);
+        return at === undefined || at > after;
       };
       const hasCourses = await this.present(manifest, 'courses');
       const files = await this.schoolFiles(school, manifest);
@@ -194,7 +210,7 @@ export class OneRosterCsvSource implements JournalSource {
       };
 
       let birth: Map<string, string> | undefined;
-      let roles: Map<string, { role: string; orgs: Set<string> }> | undefined;
+      let roles: Map<string, { role: string; roles: Set<string>; orgs: Set<string> }> | undefined;
       const userIndexes = async () => {
         if (!birth) {
           birth = new Map();
@@ -213,12 +229,28 @@ export class OneRosterCsvSource implements JournalSource {
           if (await this.present(manifest, 'roles')) {
             for await (const r of this.rows('roles.csv', ['userSourcedId', 'role'], files)) {
               if (isDeleted(r.values.status ?? '')) continue;
-              const u = roles.get(r.values.userSourcedId!) ?? { role: '', orgs: new Set<string>() };
+              const u = roles.get(r.values.userSourcedId!) ?? { role: '', roles: new Set<string>(), orgs: new Set<string>() };
               if (!u.role || r.values.roleType === 'primary') u.role = r.values.role!;
+              // Every role is kept (1.2: a teacher who is also a parent has two rows).
+              if (r.values.role) u.roles.add(r.values.role);
               if (r.values.orgSourcedId) u.orgs.add(r.values.orgSourcedId);
               roles.set(r.values.userSourcedId!, u);
             }
           }
+        }
+      };
+      // Links a parent row names: the student side adds only the ones no parent row names, so each
+      // link comes from one row and a resumed read has no repeats.
+      let parentNamed: Set<string> | undefined;
+      const linkIndex = async () => {
+        await userIndexes();
+        if (parentNamed) return;
+        parentNamed = new Set();
+        for await (const r of this.rows('users.csv', [], files)) {
+          const v = r.values;
+          const profile = roles!.get(v.sourcedId ?? '');
+          if (![v.role, profile?.role, ...(profile?.roles ?? [])].some((x) => x !== undefined && GUARDIAN_ROLES.has(x))) continue;
+          for (const child of list(v.agentSourcedIds)) parentNamed.add(`${v.sourcedId}\u0000${child}`);
         }
       };
       let classIndex: Map<string, ClassIndexEntry> | undefined;
@@ -246,13 +278,22 @@ export class OneRosterCsvSource implements JournalSource {
           const profile = roles!.get(id);
           const orgs = userOrgs(v, profile?.orgs);
           if (!orgs.has(school)) return [];
-          return userRecords({
-            sourcedId: id, status: v.status ?? '', enabledUser: truthy(v.enabledUser), role: v.role || profile?.role || '',
+          const user = {
+            sourcedId: id, status: v.status ?? '', enabledUser: truthy(v.enabledUser), role: v.role || profile?.role || '', roles: [...(profile?.roles ?? [])],
             givenName: need(r, 'users.csv', 'givenName'), familyName: need(r, 'users.csv', 'familyName'), middleName: v.middleName || undefined,
             email: v.email || undefined, phone: v.phone || v.sms || undefined, agentSourcedIds: list(v.agentSourcedIds),
             birthDate: birth!.get(id),
-          });
-        }, userIndexes),
+          };
+          const out = userRecords(user);
+          // Guardian links are read from both sides: a student's agents are its parents.
+          const roleSet = new Set([user.role, ...user.roles]);
+          if (roleSet.has('student') && ![...roleSet].some((x) => GUARDIAN_ROLES.has(x)) && !isDeleted(user.status) && user.enabledUser) {
+            for (const parent of user.agentSourcedIds) {
+              if (!parentNamed!.has(`${parent}\u0000${id}`)) out.push({ kind: 'guardianship', parentId: parent, childId: id });
+            }
+          }
+          return out;
+        }, linkIndex),
         step('enrollments', ['classSourcedId', 'userSourcedId', 'role'], (r) => {
           const v = r.values;
           if (v.schoolSourcedId && v.schoolSourcedId !== school) return [];

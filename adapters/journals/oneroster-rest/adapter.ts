@@ -1,6 +1,9 @@
 // OneRoster 1.2 REST (rostering service) behind the JournalSource port.
-// OAuth 2 client credentials; collections paged with limit/offset; deltas with
-// `filter=dateLastModified>'…'`, where ended facts arrive with status `tobedeleted`.
+// OAuth 2 client credentials; collections paged with limit/offset, sorted by sourcedId (an offset
+// means something only over an ordered set), the next offset counted from the rows received (a
+// provider may cap `limit` lower than asked); deltas with `filter=dateLastModified>'…'`, where
+// ended facts arrive with status `tobedeleted`. A 1.1 (or 1.0) service root is refused by name:
+// those versions sign requests with OAuth 1.0a, which this adapter does not do.
 // A school's parents are the `agents` its students name, read by id in batches
 // (`sourcedId='a' OR sourcedId='b' …`), so a school's read costs what the school holds, not what
 // the region holds (README.md, "Parents").
@@ -9,7 +12,7 @@ import { JournalSourceError } from '../errors.js';
 import { defaultHttpPolicy, httpPolicySchema, parseReply, requestJson, type HttpPolicy } from '../http.js';
 import { pagedRead, type ReadStep } from '../paged-read.js';
 import type { JournalSource, ReadRosterOptions, RosterPage, RosterRecord, SchoolInfo } from '../port.js';
-import { classIndexEntry, classRecords, courseRecords, enrollmentRecords, GUARDIAN_ROLES, userRecords, type ClassIndexEntry, type OrClass, type OrUser } from '../oneroster-common/mapping.js';
+import { classIndexEntry, classRecords, courseRecords, enrollmentRecords, GUARDIAN_ROLES, STAFF_ROLES, userRecords, type ClassIndexEntry, type OrClass, type OrUser } from '../oneroster-common/mapping.js';
 
 export const oneRosterRestConfigSchema = z.object({
   kind: z.literal('oneroster-rest'),
@@ -62,10 +65,17 @@ const courseJson = z.object({ sourcedId: z.string(), status: z.string().default(
 const enrollmentJson = z.object({ sourcedId: z.string(), status: z.string().default('active'), role: z.string(), primary: bool.default(false), class: ref, user: ref });
 const orgJson = z.object({ sourcedId: z.string(), status: z.string().default('active'), name: z.string(), type: z.string() });
 
-function toOrUser(u: z.infer<typeof userJson>): OrUser {
+/**
+ * `school`: staff roles count only where their org is that school (or unnamed), so a teacher of
+ * another school who is a parent here is not staff here; guardian roles count whatever their org
+ * (many providers put parents under the district).
+ */
+function toOrUser(u: z.infer<typeof userJson>, school?: string): OrUser {
   const role = u.roles?.find((r) => r.roleType === 'primary')?.role ?? u.roles?.[0]?.role ?? u.role ?? '';
+  const roles = (u.roles ?? []).filter((r) => GUARDIAN_ROLES.has(r.role) || school === undefined || !r.org || r.org.sourcedId === school).map((r) => r.role);
+  const primaryHere = u.roles === undefined || roles.includes(role) || !STAFF_ROLES[role];
   return {
-    sourcedId: u.sourcedId, status: u.status, enabledUser: u.enabledUser, role, givenName: u.givenName, familyName: u.familyName,
+    sourcedId: u.sourcedId, status: u.status, enabledUser: u.enabledUser, role: primaryHere ? role : '', roles, givenName: u.givenName, familyName: u.familyName,
     middleName: u.middleName ?? undefined, email: u.email ?? undefined, phone: u.phone ?? u.sms ?? undefined,
     agentSourcedIds: (u.agents ?? []).map((a) => a.sourcedId),
   };
@@ -86,7 +96,8 @@ function belongsTo(u: z.infer<typeof userJson>, school: string): boolean {
  */
 function asGuardian(u: z.infer<typeof userJson>): OrUser | undefined {
   const role = [u.role, ...(u.roles ?? []).map((r) => r.role)].find((r) => r !== undefined && GUARDIAN_ROLES.has(r));
-  return role === undefined ? undefined : { ...toOrUser(u), role };
+  // Only the guardian role: the user's staff roles, if any, belong to its own school's read.
+  return role === undefined ? undefined : { ...toOrUser(u), role, roles: [role] };
 }
 /** Changed after `sinceMs` (a row without a stamp counts as changed). */
 function changedSince(u: z.infer<typeof userJson>, sinceMs: number | undefined): boolean {
@@ -98,6 +109,33 @@ function changedSince(u: z.infer<typeof userJson>, sinceMs: number | undefined):
 const quoted = (s: string) => `'${s.replaceAll("'", "''")}'`;
 /** Cursor of the parents step: the position in the sorted id list (`p:<n>`). */
 const PARENTS_CURSOR = /^p:(\d+)$/;
+/**
+ * Staff without a school-scoped listing, one region-wide listing per 1.2 role (a role filter each,
+ * with no OR: a delta adds `AND dateLastModified>…`, and the baseline grammar takes one operator).
+ * Step keys of the 1.1-era listings stay for the roles that replaced them, so checkpoints resume.
+ */
+const STAFF_LISTINGS = [
+  { key: 'administrators', role: 'siteAdministrator' },
+  { key: 'principals', role: 'principal' },
+  { key: 'aides', role: 'aide' },
+  { key: 'counselors', role: 'counselor' },
+  { key: 'proctors', role: 'proctor' },
+] as const;
+/** A 1.0 / 1.1 service root (`…/v1p1`): those bindings sign with OAuth 1.0a. */
+const OLD_VERSION = /\/v1p([01])(?:\/|$)/;
+
+/**
+ * Next offset and whether to ask again, from what the provider actually sent: the rows received
+ * (a provider may cap `limit` below what was asked), and X-Total-Count when it sends one. Without
+ * it, only an empty page ends the listing: a short page may be a capped one.
+ */
+/** Rows a page moved the offset by: a row sent twice word for word in one page (a provider's fault) counts once. */
+const distinctRows = (rows: readonly unknown[]): number => new Set(rows.map((r) => JSON.stringify(r))).size;
+
+export function nextOffset(offset: number, received: number, total: number | undefined): { next: number; more: boolean } {
+  const next = offset + received;
+  return { next, more: received > 0 && (total === undefined || next < total) };
+}
 
 export class OneRosterRestSource implements JournalSource {
   readonly kind = 'oneroster-rest' as const;
@@ -139,7 +177,17 @@ export class OneRosterRestSource implements JournalSource {
    * `filterRefusal`, a 400 is an answer (`refused`) instead of a `bad-data` error.
    */
   private async get(path: string, params: Record<string, string>, opts: { filterRefusal?: boolean } = {}): Promise<{ body: unknown; total: number | undefined; refused?: true }> {
-    const url = `${this.cfg.baseUrl}${path}?${new URLSearchParams(params).toString()}`;
+    const old = OLD_VERSION.exec(new URL(this.cfg.baseUrl).pathname);
+    if (old) {
+      throw new JournalSourceError({
+        code: 'not-configured',
+        reason: 'unsupported-version',
+        note: `OneRoster 1.${old[1]} REST (v1p${old[1]}) signs requests with OAuth 1.0a, which is not supported; use the provider's OneRoster 1.2 endpoint (…/v1p2) or a CSV export`,
+      });
+    }
+    // Offsets page over a set only when the set has an order: every listing is sorted by id.
+    const query = 'offset' in params ? { ...params, sort: 'sourcedId', orderBy: 'asc' } : params;
+    const url = `${this.cfg.baseUrl}${path}?${new URLSearchParams(query).toString()}`;
     for (let attempt = 0; attempt < 2; attempt++) {
       const token = await this.accessToken(attempt > 0);
       const reply = await requestJson(url, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' } }, this.policy, (s) => (s >= 200 && s < 300) || s === 401 || (s === 400 && opts.filterRefusal === true));
@@ -153,11 +201,13 @@ export class OneRosterRestSource implements JournalSource {
 
   async listSchools(): Promise<SchoolInfo[]> {
     const out: SchoolInfo[] = [];
-    for (let offset = 0; ; offset += this.cfg.pageSize) {
+    for (let offset = 0; ; ) {
       const { body, total } = await this.get('/orgs', { filter: "type='school'", limit: String(this.cfg.pageSize), offset: String(offset) });
       const { orgs } = parseReply(z.object({ orgs: z.array(orgJson) }), body, 'orgs');
       for (const o of orgs) if (o.type === 'school' && o.status === 'active' && !out.some((s) => s.externalId === o.sourcedId)) out.push({ externalId: o.sourcedId, name: o.name });
-      if (orgs.length < this.cfg.pageSize || (total !== undefined && offset + this.cfg.pageSize >= total)) return out;
+      const { next, more } = nextOffset(offset, distinctRows(orgs), total);
+      if (!more) return out;
+      offset = next;
     }
   }
 
@@ -171,8 +221,7 @@ export class OneRosterRestSource implements JournalSource {
         if (filter) params.filter = filter;
         const { body, total } = await this.get(path, params);
         const rows = parseReply(z.object({ [field]: z.array(schema) }), body, path)[field] as T[];
-        const next = offset + this.cfg.pageSize;
-        const more = total !== undefined ? next < total : rows.length >= this.cfg.pageSize;
+        const { next, more } = nextOffset(offset, distinctRows(rows), total);
         return { records: rows.flatMap(map), next: more ? String(next) : null };
       },
     };
@@ -217,13 +266,16 @@ export class OneRosterRestSource implements JournalSource {
   private async usersById(ids: readonly string[]): Promise<Array<z.infer<typeof userJson>> | undefined> {
     const filter = ids.map((id) => `sourcedId=${quoted(id)}`).join(' OR ');
     const out: Array<z.infer<typeof userJson>> = [];
-    for (let offset = 0; ; offset += this.cfg.pageSize) {
+    for (let offset = 0; ; ) {
       const reply = await this.get('/users', { filter, limit: String(this.cfg.pageSize), offset: String(offset) }, { filterRefusal: ids.length > 1 });
       if (reply.refused) return undefined;
       const { users } = parseReply(z.object({ users: z.array(userJson) }), reply.body, '/users');
       out.push(...users);
-      const next = offset + this.cfg.pageSize;
-      if (reply.total !== undefined ? next >= reply.total : users.length < this.cfg.pageSize) return out;
+      // Asked by id, the reply holds at most the ids asked: once every one came, nothing is left.
+      if (new Set(out.map((u) => u.sourcedId)).size >= ids.length) return out;
+      const { next, more } = nextOffset(offset, distinctRows(users), reply.total);
+      if (!more) return out;
+      offset = next;
     }
   }
 
@@ -232,7 +284,7 @@ export class OneRosterRestSource implements JournalSource {
       const changed = since ? `dateLastModified>'${since}'` : undefined;
       const sinceMs = since ? Date.parse(since) : undefined;
       const and = (f: string) => (changed ? `${f} AND ${changed}` : f);
-      const users = (u: z.infer<typeof userJson>) => (belongsTo(u, school) ? userRecords(toOrUser(u)) : []);
+      const users = (u: z.infer<typeof userJson>) => (belongsTo(u, school) ? userRecords(toOrUser(u, school)) : []);
       let index: Map<string, ClassIndexEntry> | undefined;
       const enrollments = this.collection('enrollments', `/schools/${school}/enrollments`, 'enrollments', enrollmentJson, changed, (e) =>
         enrollmentRecords(
@@ -246,7 +298,7 @@ export class OneRosterRestSource implements JournalSource {
       const agents = { ids: new Set<string>(), fromStart: false, complete: false };
       const students = this.collection('students', `/schools/${school}/students`, 'users', userJson, changed, (u) => {
         if (!changed) for (const a of u.agents ?? []) agents.ids.add(a.sourcedId);
-        return userRecords(toOrUser(u));
+        return userRecords(toOrUser(u, school));
       });
       let parentIds: Promise<string[]> | undefined;
       const parentIdList = () =>
@@ -266,11 +318,10 @@ export class OneRosterRestSource implements JournalSource {
             return page;
           },
         },
-        this.collection('teachers', `/schools/${school}/teachers`, 'users', userJson, changed, (u) => userRecords(toOrUser(u))),
-        // OneRoster has no school-scoped listing of administrators and aides: these two stay
-        // region-wide, kept when a role's org is the school (a handful of rows per school).
-        this.collection('administrators', '/users', 'users', userJson, and("role='administrator'"), users),
-        this.collection('aides', '/users', 'users', userJson, and("role='aide'"), users),
+        this.collection('teachers', `/schools/${school}/teachers`, 'users', userJson, changed, (u) => userRecords(toOrUser(u, school))),
+        // OneRoster has no school-scoped listing of administrators, aides, counselors, proctors:
+        // these stay region-wide, kept when a role's org is the school (a handful of rows per school).
+        ...STAFF_LISTINGS.map(({ key, role }) => this.collection(key, '/users', 'users', userJson, and(`roles.role=${quoted(role)}`), users)),
         {
           key: enrollments.key,
           // Enrollments need their class's kind (homeroom or section); the index is rebuilt per read,

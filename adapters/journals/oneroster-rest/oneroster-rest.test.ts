@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { journalSourceConformance } from '../../../test/conformance/journal-source.conformance.js';
+import { isJournalSourceError, type JournalSourceError } from '../errors.js';
 import type { RosterRecord } from '../port.js';
 import { RosterModel } from '../testing/roster-model.js';
 import { OneRosterRestSource, type OneRosterRestConfig } from './adapter.js';
@@ -89,7 +90,7 @@ describe('oneroster-rest: a school\'s parents are read through its students', ()
       const staffRows = new Set([...w.model.staff.values()].filter((s) => s.role !== 'teacher').map((s) => s.personId));
       const otherParents = sim.served.filter((s) => s.path.endsWith('/users')).flatMap((s) => s.sourcedIds).filter((id) => !ownParents.has(id) && !staffRows.has(id));
       expect(otherParents).toEqual([]);
-      const adminsAndAides = sim.served.filter((s) => /role='(administrator|aide)'/.test(s.filter ?? '')).flatMap((s) => s.sourcedIds).length;
+      const adminsAndAides = sim.served.filter((s) => /roles\.role='/.test(s.filter ?? '')).flatMap((s) => s.sourcedIds).length;
       expect(sim.rowsTo(`${ONEROSTER_BASE}/users`)).toBe(ownParents.size + 1 + adminsAndAides);
       const byId = sim.served.filter((s) => s.path.endsWith('/users') && s.filter?.includes('sourcedId='));
       // A batch whose reply is longer than a page is asked again at the next offset, same filter.
@@ -171,7 +172,8 @@ describe('oneroster-rest: a school\'s parents are read through its students', ()
       // The source remembers: a second read asks two at a time from the start (no refused request).
       const before = sim.requestsTo(`${ONEROSTER_BASE}/users`);
       await read(s, school);
-      expect(sim.requestsTo(`${ONEROSTER_BASE}/users`) - before).toBe(Math.ceil(parents / 2) + 2);
+      // ...plus one listing per staff role without a school-scoped listing (STAFF_LISTINGS: 5).
+      expect(sim.requestsTo(`${ONEROSTER_BASE}/users`) - before).toBe(Math.ceil(parents / 2) + 5);
     } finally {
       await sim.close();
     }
@@ -203,13 +205,103 @@ describe('oneroster-rest simulator', () => {
         const res = await fetch(`${sim.url}${ONEROSTER_BASE}/users?${new URLSearchParams({ filter, limit: '1000' })}`, { headers: { authorization: `Bearer ${token}` } });
         return ((await res.json()) as { users: Array<{ sourcedId: string; role: string }> }).users;
       };
+      const status = async (filter: string) => (await fetch(`${sim.url}${ONEROSTER_BASE}/users?${new URLSearchParams({ filter })}`, { headers: { authorization: `Bearer ${token}` } })).status;
+      // Strict as 1.2 is: users have `roles`, no `role`; 1.1's `administrator` is no 1.2 role.
+      expect(await status(`role='teacher'`)).toBe(400);
+      expect(await status(`roles.role='administrator'`)).toBe(400);
+      expect(await status(`roles.role='siteAdministrator'`)).toBe(200);
       const [p, q] = [...model.guardianships.values()].map((g) => g.parentId);
       const admin = [...model.staff.values()].find((s) => s.role === 'admin')!.personId;
       expect((await users(`sourcedId='${p}' OR sourcedId='${q}'`)).map((u) => u.sourcedId).sort()).toEqual([p, q].sort());
-      expect((await users(`sourcedId='${p}' AND role='teacher' OR sourcedId='${admin}'`)).map((u) => u.sourcedId)).toEqual([admin]);
-      const all = (await users(`role='parent'`)).length;
+      expect((await users(`sourcedId='${p}' AND roles.role='teacher' OR sourcedId='${admin}'`)).map((u) => u.sourcedId)).toEqual([admin]);
+      const all = (await users(`roles.role='parent'`)).length;
       model.addGuardian(model.enrollmentsOf([...model.schools.keys()][0]!)[0]!.studentId);
-      expect((await users(`role='parent'`)).length).toBe(all + 1);
+      expect((await users(`roles.role='parent'`)).length).toBe(all + 1);
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
+/** Every fact the journal holds for the school is in the read (persons by id), and nothing twice. */
+async function expectExact(s: OneRosterRestSource, model: RosterModel, school: string): Promise<RosterRecord[]> {
+  const records = await read(s, school);
+  const key = (r: RosterRecord) => (r.kind === 'person' ? `person:${r.externalId}` : JSON.stringify(Object.entries(r).sort()));
+  const got = new Set(records.map(key));
+  const missing = model.expected(school).required.map(key).filter((k) => !got.has(k));
+  expect(missing).toEqual([]);
+  return records;
+}
+
+describe('oneroster-rest: paging, order and roles as OneRoster 1.2 defines them (issue 16 item 4)', () => {
+  const model = RosterModel.generate({ seed: 5, schools: 2, grades: 2, studentsPerClass: 30 });
+  const school = [...model.schools.keys()][0]!;
+
+  it('issue 16 item 4: a provider that caps `limit` below what was asked loses no row, with X-Total-Count and without it', async () => {
+    for (const omitTotalCount of [false, true]) {
+      const sim = await startOneRosterSimulator(model, { ...CLIENT, maxLimit: 7, omitTotalCount });
+      try {
+        const records = await expectExact(source(sim.url), model, school);
+        // 60 students asked 25 at a time, sent 7 at a time: every one of them, each once.
+        const students = model.enrollmentsOf(school).map((e) => e.studentId);
+        expect(records.filter((r) => r.kind === 'enrollment').length).toBe(students.length);
+        expect(sim.rowsTo(`${ONEROSTER_BASE}/schools/${school}/students`)).toBe(new Set(students).size);
+      } finally {
+        await sim.close();
+      }
+    }
+  });
+
+  it('issue 16 item 4: X-Total-Count ends a listing without asking for an empty page; without it, an empty page ends it', async () => {
+    const withTotal = await startOneRosterSimulator(model, CLIENT);
+    const without = await startOneRosterSimulator(model, { ...CLIENT, omitTotalCount: true });
+    try {
+      await read(source(withTotal.url), school);
+      await read(source(without.url), school);
+      const path = `${ONEROSTER_BASE}/schools/${school}/enrollments`;
+      const rows = withTotal.rowsTo(path);
+      // Pages of 25; without a total, a short page may be a capped one, so one empty page more.
+      expect(withTotal.requestsTo(path)).toBe(Math.ceil(rows / 25));
+      expect(without.requestsTo(path)).toBe(Math.ceil(rows / 25) + 1);
+    } finally {
+      await withTotal.close();
+      await without.close();
+    }
+  });
+
+  it('issue 16 item 4: every listing asks `sort=sourcedId`, so a provider whose set has no order of its own still pages exactly', async () => {
+    const sim = await startOneRosterSimulator(model, { ...CLIENT, unordered: true, logServedUsers: true });
+    try {
+      await expectExact(source(sim.url, { pageSize: 10 }), model, school);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('issue 16 item 4: administrators and aides are asked for by 1.2 roles (`roles.role`), which a strict 1.2 provider takes, and their staff records come through', async () => {
+    const sim = await startOneRosterSimulator(model, { ...CLIENT, logServedUsers: true });
+    try {
+      const records = await expectExact(source(sim.url), model, school);
+      const byRole = sim.served.filter((x) => x.filter?.includes('role')).map((x) => x.filter);
+      expect(byRole.every((f) => /^roles\.role='(siteAdministrator|principal|aide|counselor|proctor)'$/.test(f ?? ''))).toBe(true);
+      const admins = [...model.staff.values()].filter((s) => s.schoolId === school && s.role === 'admin' && s.status === 'employed');
+      expect(admins.length).toBeGreaterThan(0);
+      for (const a of admins) expect(records).toContainEqual({ kind: 'staff', personId: a.personId, role: 'admin', status: 'employed' });
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('issue 16 item 4: a OneRoster 1.1 service root is refused naming the version (1.1 signs with OAuth 1.0a), before any request', async () => {
+    const sim = await startOneRosterSimulator(model, CLIENT);
+    try {
+      const old = new OneRosterRestSource({ kind: 'oneroster-rest', baseUrl: `${sim.url}/ims/oneroster/v1p1`, tokenUrl: `${sim.url}/oauth/token`, ...CLIENT });
+      const error = await old.listSchools().then(() => undefined, (e: unknown) => e);
+      expect(isJournalSourceError(error, 'not-configured')).toBe(true);
+      expect((error as JournalSourceError).retryable).toBe(false);
+      expect((error as JournalSourceError).text('en')).toMatch(/OneRoster 1\.1.*OAuth 1\.0a/);
+      expect((error as JournalSourceError).text('ru')).toMatch(/версии протокола.*OneRoster 1\.1/);
+      expect(sim.requestsTo('/oauth/token')).toBe(0);
     } finally {
       await sim.close();
     }

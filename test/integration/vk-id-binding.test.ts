@@ -8,6 +8,7 @@ import type { Principal } from '../../api/auth.js';
 import { auditFor } from '../../db/repositories/audit.js';
 import { useTestApi, type ApiResponse } from '../helpers/api.js';
 import { useTestDb } from '../helpers/db.js';
+import { signInProof } from '../helpers/journal-proofs.js';
 import { linkDirectly, membersOf, runSync, startRosterWorld, syncContext, type RosterWorld } from '../helpers/roster.js';
 import { seedPerson, uniquePhone } from '../helpers/seed.js';
 import { aProfile, latestCode, newPhone, signupSteps } from '../helpers/signup.js';
@@ -217,8 +218,12 @@ describe('re-binding and unbinding: the chats follow', () => {
     );
     return (rows as { title: string }[]).map((r) => r.title);
   };
-  const link = () =>
-    api.call('POST', '/v1/me/journal-links', { as: student.as, body: { connectionId: w.connection.id, externalPersonId: lateStudent, proof: { method: 'journal-login' } } });
+  // R-L5: each attempt carries a fresh proof from the student's own journal sign-in.
+  const link = async () =>
+    api.call('POST', '/v1/me/journal-links', {
+      as: student.as,
+      body: { connectionId: w.connection.id, externalPersonId: lateStudent, proofId: await signInProof(db.pool, w, student.person.id, lateStudent) },
+    });
 
   it('R-L1, R-M1: without a messenger account the journal link is refused; after Sign in with VK ID it links and joins the chats', async () => {
     await sync();

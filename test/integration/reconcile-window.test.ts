@@ -6,7 +6,7 @@ import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestDb } from '../helpers/db.js';
 import { expectedMembership, linkDirectly, runSync, schoolMembership, startRosterWorld, syncContext, type RosterWorld } from '../helpers/roster.js';
-import { useTemporalWorker } from '../helpers/temporal.js';
+import { testDataConverter, useTemporalWorker } from '../helpers/temporal.js';
 
 const SCHOOLS = 5;
 // A page of three schools, two at a time: the window has to wait inside a page, and the last page
@@ -65,8 +65,10 @@ async function executions(client: Client, workflowId: string): Promise<Execution
       const can = ev.workflowExecutionContinuedAsNewEventAttributes;
       if (can) {
         e.continuedAs = can.newExecutionRunId ?? null;
-        const data = can.input?.payloads?.[0]?.data;
-        if (data) e.carry = (JSON.parse(Buffer.from(data).toString('utf8')) as { carry?: Execution['carry'] }).carry;
+        // Payloads are encrypted (issue 14): decoded with the suite's codec before reading the carry.
+        const payload = can.input?.payloads?.[0];
+        const [decoded] = payload ? await testDataConverter.payloadCodecs![0]!.decode([payload]) : [];
+        if (decoded?.data) e.carry = (JSON.parse(Buffer.from(decoded.data).toString('utf8')) as { carry?: Execution['carry'] }).carry;
       }
     }
     chain.push(e);

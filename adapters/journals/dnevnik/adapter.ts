@@ -55,8 +55,9 @@ const groupJson = z.object({
   parentIds_str: z.array(z.string()).nullish(),
 });
 type GroupJson = z.infer<typeof groupJson>;
-/** model/work/Subject.java */
-const subjectJson = z.object({ id: idish, id_str: z.string().nullish(), name: z.string() });
+/** model/work/Subject.java (its string id is `idStr`; other models say `id_str`: both read). */
+const subjectJson = z.object({ id: idish, id_str: z.string().nullish(), idStr: z.string().nullish(), name: z.string() });
+const sid = (s: z.infer<typeof subjectJson>) => s.id_str ?? s.idStr ?? s.id;
 /** model/user/UserRelative.java: `{type, person}`. */
 const relativeJson = z.object({ type: z.string().nullish(), person: personJson });
 
@@ -138,7 +139,7 @@ export class DnevnikSource implements JournalSource {
     for (const t of people) {
       const own = names.get(pid(t));
       for (const s of taught) {
-        if (taught.length === 1 || own?.has(norm(s.name))) out.push({ kind: 'teaching', teacherId: pid(t), subjectId: s.id_str ?? s.id, classId });
+        if (taught.length === 1 || own?.has(norm(s.name))) out.push({ kind: 'teaching', teacherId: pid(t), subjectId: sid(s), classId });
       }
     }
     return out;
@@ -171,7 +172,7 @@ export class DnevnikSource implements JournalSource {
         });
       const steps: ReadStep[] = [
         this.single('subjects', async () =>
-          (await this.get(`/v2/schools/${school}/subjects`, subjects)).map((s) => ({ kind: 'subject' as const, externalId: s.id_str ?? s.id, name: s.name })),
+          (await this.get(`/v2/schools/${school}/subjects`, subjects)).map((s) => ({ kind: 'subject' as const, externalId: sid(s), name: s.name })),
         ),
         this.single('groups', async () =>
           classes.map((g) => ({ kind: 'class' as const, externalId: gid(g), name: g.name, grade: g.parallel ?? gradeFromClassName(g.name) })),

@@ -139,7 +139,7 @@ export async function startDnevnikSimulator(model: RosterModel, opts: DnevnikSim
     if (path === '/v2/users/me/schools') return list([...model.schools.keys()].map(Number));
     if (path === '/v2/schools') {
       const ids = req.url.searchParams.getAll('schools');
-      return list(ids.filter((id) => model.schools.has(id)).map((id) => ({ id: Number(id), name: model.schools.get(id)!.name })));
+      return list(ids.filter((id) => model.schools.has(id)).map((id) => ({ id: Number(id), id_str: id, name: model.schools.get(id)!.name })));
     }
     const notFound = () => failure(404, 'resourceNotFound', 'Resource not found');
     if ((m = /^\/v2\/schools\/(\d+)\/(edu-groups|subjects|teachers|membership)$/.exec(path))) {
@@ -152,7 +152,7 @@ export async function startDnevnikSimulator(model: RosterModel, opts: DnevnikSim
           .map((g) => ({ id: Number(g.id), id_str: g.id, parentIds: [Number(g.classId)], parentIds_str: [g.classId], type: 'Subgroup', name: g.name, parallel: model.classes.get(g.classId)!.grade, status: 'Active' }));
         return list([...own, ...subs]);
       }
-      if (what === 'subjects') return list(model.subjectsOf(school).map((s) => ({ id: Number(s.id), id_str: s.id, name: s.name })));
+      if (what === 'subjects') return list(model.subjectsOf(school).map((s) => ({ id: Number(s.id), idStr: s.id, name: s.name })));
       if (what === 'teachers') {
         const taught = new Map<string, string[]>();
         for (const t of model.teachingOf(school)) taught.set(t.teacherId, [...new Set([...(taught.get(t.teacherId) ?? []), model.subjects.get(t.subjectId)!.name])]);
@@ -170,7 +170,7 @@ export async function startDnevnikSimulator(model: RosterModel, opts: DnevnikSim
       if (sub) {
         if (what === 'students') return persons(sub.studentIds);
         if (what === 'teachers') return persons([sub.teacherId]);
-        if (what === 'subjects') return list([model.subjects.get(sub.subjectId)!].map((s) => ({ id: Number(s.id), id_str: s.id, name: s.name })));
+        if (what === 'subjects') return list([model.subjects.get(sub.subjectId)!].map((s) => ({ id: Number(s.id), idStr: s.id, name: s.name })));
         return { status: 204 };
       }
       const cls = model.classes.get(group);
@@ -178,7 +178,7 @@ export async function startDnevnikSimulator(model: RosterModel, opts: DnevnikSim
       if (what === 'students') return persons(model.enrollmentsOf(cls.schoolId, { classId: group }).map((e) => e.studentId));
       const teaching = model.teachingOf(cls.schoolId, group);
       if (what === 'teachers') return persons([...new Set(teaching.map((t) => t.teacherId))]);
-      if (what === 'subjects') return list([...new Set(teaching.map((t) => t.subjectId))].map((id) => model.subjects.get(id)!).map((s) => ({ id: Number(s.id), id_str: s.id, name: s.name })));
+      if (what === 'subjects') return list([...new Set(teaching.map((t) => t.subjectId))].map((id) => model.subjects.get(id)!).map((s) => ({ id: Number(s.id), idStr: s.id, name: s.name })));
       const ct = model.classTeachers.get(group);
       return ct ? { json: person(model.persons.get(ct.teacherId)!) } : { status: 204 };
     }

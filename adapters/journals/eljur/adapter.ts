@@ -133,6 +133,7 @@ export class EljurSource implements JournalSource {
   private async raw(
     method: string,
     params: Record<string, string>,
+    form?: Record<string, string>,
   ): Promise<{ state: number; error?: string | null; result: unknown }> {
     const q = new URLSearchParams({
       ...params,
@@ -143,7 +144,13 @@ export class EljurSource implements JournalSource {
     // Eljur answers its own errors with 4xx and the wrapper; those are read, not retried.
     const reply = await requestJson(
       `${this.cfg.baseUrl}/${method}?${q.toString()}`,
-      { headers: { accept: 'application/json' } },
+      form
+        ? {
+            method: 'POST',
+            headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
+            body: new URLSearchParams(form).toString(),
+          }
+        : { headers: { accept: 'application/json' } },
       this.policy,
       (s) => s < 500 && s !== 429 && s !== 408,
     );
@@ -184,7 +191,8 @@ export class EljurSource implements JournalSource {
       if (this.cfg.signIn === 'gosuslugi-only') throw new JournalSourceError({ code: 'auth', reason: 'gosuslugi-only', because: 'eljur-gosuslugi-only' });
       throw new JournalSourceError({ code: 'auth', reason: 'the integration token was refused' });
     }
-    const r = await this.raw('auth', { login: this.cfg.login ?? '', password: this.cfg.password ?? '' });
+    // The password goes in a form body (as public clients post it), never in a URL a proxy might log.
+    const r = await this.raw('auth', {}, { login: this.cfg.login ?? '', password: this.cfg.password ?? '' });
     if (r.state !== 200) throw this.translate(r.state, r.error, 'auth');
     return parseReply(authReply, r.result, 'auth').token;
   }

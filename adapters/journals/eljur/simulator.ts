@@ -26,7 +26,18 @@ export interface EljurSimOptions {
   issuedTokens?: string[];
   /** The installation's names of the modelled roster methods (EljurMethods); absent = the defaults. */
   methods?: Partial<Record<RosterMethod, string | null>>;
-  onExchange?: (x: { method: string; query: URLSearchParams; status: number; body: unknown }) => void;
+  onExchange?: (x: EljurExchange) => void;
+}
+
+/** One request and its answer, for contract tests. */
+export interface EljurExchange {
+  method: string;
+  httpMethod: string;
+  query: URLSearchParams;
+  /** The request body as sent (a form or JSON), '' for GET. */
+  requestBody: string;
+  status: number;
+  body: unknown;
 }
 
 export type RosterMethod = 'schools' | 'classes' | 'subjects' | 'staff' | 'classStudents' | 'classTeaching' | 'classParents';
@@ -161,7 +172,7 @@ export async function startEljurSimulator(model: RosterModel, opts: EljurSimOpti
   };
   return startSim((req) => {
     const reply = handle(req);
-    opts.onExchange?.({ method: req.url.pathname.replace(/^\/apiv3\//, ''), query: req.url.searchParams, status: reply.status ?? 200, body: reply.json ?? null });
+    opts.onExchange?.({ method: req.url.pathname.replace(/^\/apiv3\//, ''), httpMethod: req.method, query: req.url.searchParams, requestBody: req.body, status: reply.status ?? 200, body: reply.json ?? null });
     return reply;
   }, faults, opts.port ?? 0);
 }

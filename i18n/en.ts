@@ -373,6 +373,10 @@ export const en: Catalogue<typeof ru> = {
   connectionTest: {
     noAnswer: 'no answer in {seconds} s',
   },
+  journalSource: {
+    eljurGosuslugiOnly:
+      'This Eljur installation signs people in only through Gosuslugi: it has no logins or passwords, so the hub cannot sign in by itself. Ask the Eljur vendor for an integration token and store it in the connection (authToken).',
+  },
   docs: {
     schemas: 'Schemas',
     title: 'API reference',

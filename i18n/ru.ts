@@ -381,6 +381,11 @@ export const ru = {
   connectionTest: {
     noAnswer: 'нет ответа за {seconds} с',
   },
+  /** Why a journal connection cannot read at all, said by the adapter (adapters/journals/errors.ts). */
+  journalSource: {
+    eljurGosuslugiOnly:
+      'Эта установка ЭлЖура допускает вход только через Госуслуги: у неё нет логинов и паролей, и хаб не может войти сам. Получите у поставщика ЭлЖура токен интеграции и сохраните его в подключении (authToken).',
+  },
   /** The API reference page at /docs (api/openapi.ts). */
   docs: {
     schemas: 'Схемы',

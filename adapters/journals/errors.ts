@@ -1,9 +1,12 @@
 // The small error union every adapter translates upstream failures into (dust-tt connectors style).
 // `retryable` is the one decision callers (activities) need; the rest is for people and reports.
+import { words } from '../../i18n/index.js';
+
 export type Lang = 'ru' | 'en';
 
 export type JournalErrorDetail =
-  | { code: 'auth'; reason?: string }
+  /** `because` names a refusal the person can act on, said in its own words (i18n journalSource). */
+  | { code: 'auth'; reason?: string; because?: 'eljur-gosuslugi-only' }
   | { code: 'rate-limited'; retryAfterMs: number }
   | { code: 'unavailable'; status?: number; reason?: string }
   | {
@@ -88,6 +91,7 @@ export function journalErrorText(d: JournalErrorDetail, lang: Lang): string {
   const ru = lang === 'ru';
   switch (d.code) {
     case 'auth':
+      if (d.because === 'eljur-gosuslugi-only') return words(lang).journalSource.eljurGosuslugiOnly;
       return ru
         ? 'Журнал отклонил учётные данные подключения: проверьте ключ, логин или токен.'
         : 'The journal refused the connection credentials: check the key, login or token.';

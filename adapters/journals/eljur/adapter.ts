@@ -1,6 +1,8 @@
 // ЭлЖур (Eljur) apiv3 behind the JournalSource port. `auth` gives a token; replies are wrapped in
 // {response:{state,error,result}} and the state (not only the HTTP status) decides the outcome.
 // No deltas: full snapshots, in which expelled students and dismissed staff still appear, marked.
+// The roster methods have no public basis (README.md): their names are settings of the installation,
+// and the class's parents come with their children in one call per class, never one call per parent.
 import { z } from 'zod';
 import { isoDateFrom } from '../dates.js';
 import { JournalSourceError } from '../errors.js';
@@ -15,19 +17,51 @@ import type {
   SchoolInfo,
 } from '../port.js';
 
-export const eljurConfigSchema = z.object({
-  kind: z.literal('eljur'),
-  /** https://<vendor>.eljur.ru/apiv3 */
-  baseUrl: z.string().url(),
-  vendor: z.string().min(1),
-  devkey: z.string().min(1),
-  login: z.string().min(1),
-  password: z.string().min(1),
-  staffPageSize: z.number().int().min(1).max(1000).default(50),
-  /** Parents whose relations (`getrules`) are read per page, one request each. */
-  rulesBatch: z.number().int().min(1).max(500).default(20),
-  http: httpPolicySchema.partial().optional(),
+const methodName = z.string().regex(/^[a-z][a-z0-9_]*$/i, 'an apiv3 method name');
+
+/**
+ * The vendor-integration methods the nightly read calls. None is in a public client or in
+ * eljur.ru/api (README.md), so each installation names its own; `classParents: null` where the
+ * integration lists no parents (then parent–child links come from parents' own sign-ins, R-L5).
+ */
+export const eljurMethodsSchema = z.object({
+  schools: methodName.default('getschools'),
+  classes: methodName.default('getclasses'),
+  subjects: methodName.default('getsubjects'),
+  staff: methodName.default('getstaff'),
+  classStudents: methodName.default('getclassstudents'),
+  classTeaching: methodName.default('getclassteaching'),
+  classParents: methodName.nullable().default('getclassparents'),
 });
+export type EljurMethods = z.infer<typeof eljurMethodsSchema>;
+
+export const eljurConfigSchema = z
+  .object({
+    kind: z.literal('eljur'),
+    /** https://<vendor>.eljur.ru/apiv3 */
+    baseUrl: z.string().url(),
+    vendor: z.string().min(1),
+    devkey: z.string().min(1),
+    /** The integration account's login and password (`auth`); absent on a Госуслуги-only installation. */
+    login: z.string().min(1).optional(),
+    password: z.string().min(1).optional(),
+    /**
+     * A token the vendor issued for the integration (on a Госуслуги-only installation the token flow
+     * ends in one: `getusersvendors`). Used as `auth_token` as it is; it cannot be renewed by the hub.
+     */
+    authToken: z.string().min(1).optional(),
+    /** `gosuslugi-only`: the installation has no passwords; without `authToken` the hub refuses at once. */
+    signIn: z.enum(['password', 'gosuslugi-only']).default('password'),
+    staffPageSize: z.number().int().min(1).max(1000).default(50),
+    methods: eljurMethodsSchema.prefault({}),
+    http: httpPolicySchema.partial().optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.authToken || c.signIn === 'gosuslugi-only') return;
+    for (const key of ['login', 'password'] as const) {
+      if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required unless authToken is given' });
+    }
+  });
 export type EljurConfig = z.input<typeof eljurConfigSchema>;
 
 const envelope = z.object({
@@ -67,18 +101,8 @@ const studentsReply = z.object({
   students: z.array(personJson.extend({ status: z.enum(['active', 'expelled']) })),
 });
 const teachingReply = z.object({ teaching: z.array(z.object({ teacher_id: idish, subject_id: idish })) });
-const parentsReply = z.object({ parents: z.array(personJson) });
-const rulesReply = z.object({
-  relations: z
-    .object({
-      students: z
-        .record(z.string(), z.object({ name: idish }))
-        .or(z.array(z.never()))
-        .default({}),
-    })
-    .default({ students: {} }),
-});
-
+/** Modelled: the class's parents, each with the ids of their children in the class. */
+const parentsReply = z.object({ parents: z.array(personJson.extend({ students: z.array(idish).default([]) })) });
 type PersonJson = z.infer<typeof personJson>;
 
 function personRecord(p: PersonJson): PersonRecord {
@@ -99,6 +123,7 @@ export class EljurSource implements JournalSource {
   private readonly policy: HttpPolicy;
   /** Shared by the listings read at once, so an expired token is renewed by one `auth` call. */
   private token: Promise<string> | undefined;
+  private issuedTokenRefused = false;
 
   constructor(config: EljurConfig) {
     this.cfg = eljurConfigSchema.parse(config);
@@ -108,6 +133,7 @@ export class EljurSource implements JournalSource {
   private async raw(
     method: string,
     params: Record<string, string>,
+    form?: Record<string, string>,
   ): Promise<{ state: number; error?: string | null; result: unknown }> {
     const q = new URLSearchParams({
       ...params,
@@ -118,7 +144,13 @@ export class EljurSource implements JournalSource {
     // Eljur answers its own errors with 4xx and the wrapper; those are read, not retried.
     const reply = await requestJson(
       `${this.cfg.baseUrl}/${method}?${q.toString()}`,
-      { headers: { accept: 'application/json' } },
+      form
+        ? {
+            method: 'POST',
+            headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
+            body: new URLSearchParams(form).toString(),
+          }
+        : { headers: { accept: 'application/json' } },
       this.policy,
       (s) => s < 500 && s !== 429 && s !== 408,
     );
@@ -137,8 +169,11 @@ export class EljurSource implements JournalSource {
       }
       const r = await this.raw(method, { ...params, auth_token: auth });
       if (r.state === 200) return parseReply(schema, r.result, method);
-      if (r.state === 401 && attempt === 0) {
-        if (this.token === token) this.token = undefined; // expired: authenticate once more
+      // An expired token is renewed once through `auth`; a refused vendor-issued token only when a
+      // password is configured too.
+      if (r.state === 401 && auth === this.cfg.authToken) this.issuedTokenRefused = true;
+      if (r.state === 401 && attempt === 0 && this.canSignIn()) {
+        if (this.token === token) this.token = undefined;
         continue;
       }
       throw this.translate(r.state, r.error, method);
@@ -146,13 +181,26 @@ export class EljurSource implements JournalSource {
     throw new JournalSourceError({ code: 'auth', reason: 'token refused twice' });
   }
 
+  private canSignIn(): boolean {
+    return this.cfg.signIn === 'password' && !!this.cfg.login && !!this.cfg.password;
+  }
+
   private async authenticate(): Promise<string> {
-    const r = await this.raw('auth', { login: this.cfg.login, password: this.cfg.password });
+    if (this.cfg.authToken && !this.issuedTokenRefused) return this.cfg.authToken;
+    if (!this.canSignIn()) {
+      if (this.cfg.signIn === 'gosuslugi-only') throw new JournalSourceError({ code: 'auth', reason: 'gosuslugi-only', because: 'eljur-gosuslugi-only' });
+      throw new JournalSourceError({ code: 'auth', reason: 'the integration token was refused' });
+    }
+    // The password goes in a form body (as public clients post it), never in a URL a proxy might log.
+    const r = await this.raw('auth', {}, { login: this.cfg.login ?? '', password: this.cfg.password ?? '' });
     if (r.state !== 200) throw this.translate(r.state, r.error, 'auth');
     return parseReply(authReply, r.result, 'auth').token;
   }
 
   private translate(state: number, error: string | null | undefined, method: string): JournalSourceError {
+    // A host that went Госуслуги-only refuses password sign-in; its words name it (assumed, README.md).
+    if (method === 'auth' && error && /госуслуг|есиа|esia|gosuslugi/i.test(error))
+      return new JournalSourceError({ code: 'auth', reason: error, because: 'eljur-gosuslugi-only' });
     if (method === 'auth' || state === 401 || state === 403)
       return new JournalSourceError({ code: 'auth', reason: error ?? `state ${state}` });
     if (state === 404)
@@ -164,12 +212,8 @@ export class EljurSource implements JournalSource {
     });
   }
 
-  private rules(parentId: string) {
-    return this.call('getrules', { id: parentId }, rulesReply);
-  }
-
   async listSchools(): Promise<SchoolInfo[]> {
-    const { schools } = await this.call('getschools', {}, schoolsReply);
+    const { schools } = await this.call(this.cfg.methods.schools, {}, schoolsReply);
     const seen = new Set<string>();
     return schools
       .filter((s) => !seen.has(s.id) && seen.add(s.id))
@@ -177,24 +221,14 @@ export class EljurSource implements JournalSource {
   }
 
   readRoster(school: string, options: ReadRosterOptions = {}): AsyncIterable<RosterPage> {
+    const m = this.cfg.methods;
     return pagedRead({ source: this.kind, school, lookahead: this.policy.readAhead, ...options }, async () => {
-      const { classes } = await this.call('getclasses', { school }, classesReply);
-      // A parent of children in several classes is listed in each; their relations are asked for once.
-      const rulesOf = new Map<string, ReturnType<typeof this.rules>>();
-      const rules = (parentId: string) => {
-        let r = rulesOf.get(parentId);
-        if (!r) {
-          r = this.rules(parentId);
-          rulesOf.set(parentId, r);
-          r.catch(() => rulesOf.delete(parentId));
-        }
-        return r;
-      };
+      const { classes } = await this.call(m.classes, { school }, classesReply);
       const steps: ReadStep[] = [
         {
           key: 'subjects',
           fetch: async () => {
-            const { subjects } = await this.call('getsubjects', { school }, subjectsReply);
+            const { subjects } = await this.call(m.subjects, { school }, subjectsReply);
             return {
               records: subjects.map((s) => ({ kind: 'subject' as const, externalId: s.id, name: s.name })),
               next: null,
@@ -218,7 +252,7 @@ export class EljurSource implements JournalSource {
           fetch: async (cursor) => {
             const page = Number(cursor ?? 1);
             const { staff, total } = await this.call(
-              'getstaff',
+              m.staff,
               { school, page: String(page), limit: String(this.cfg.staffPageSize) },
               staffReply,
             );
@@ -231,12 +265,11 @@ export class EljurSource implements JournalSource {
         },
       ];
       for (const c of classes) {
-        let parents: PersonJson[] | undefined;
         steps.push(
           {
             key: `class:${c.id}:students`,
             fetch: async () => {
-              const { students } = await this.call('getclassstudents', { class: c.id }, studentsReply);
+              const { students } = await this.call(m.classStudents, { class: c.id }, studentsReply);
               return {
                 records: students.flatMap((s) => [
                   personRecord(s),
@@ -249,7 +282,7 @@ export class EljurSource implements JournalSource {
           {
             key: `class:${c.id}:teaching`,
             fetch: async () => {
-              const { teaching } = await this.call('getclassteaching', { class: c.id }, teachingReply);
+              const { teaching } = await this.call(m.classTeaching, { class: c.id }, teachingReply);
               return {
                 records: teaching.map((t) => ({
                   kind: 'teaching' as const,
@@ -261,24 +294,24 @@ export class EljurSource implements JournalSource {
               };
             },
           },
-          {
-            // Parents of the class, then each parent's relations (getrules) in batches.
-            key: `class:${c.id}:parents`,
-            fetch: async (cursor) => {
-              parents ??= (await this.call('getclassparents', { class: c.id }, parentsReply)).parents;
-              const from = Number(cursor ?? 0);
-              const records: RosterRecord[] = [];
-              for (const p of parents.slice(from, from + this.cfg.rulesBatch)) {
-                const { relations } = await rules(p.id);
-                records.push(personRecord(p));
-                for (const child of Object.values(relations.students))
-                  records.push({ kind: 'guardianship', parentId: p.id, childId: child.name });
-              }
-              const next = from + this.cfg.rulesBatch;
-              return { records, next: next < parents.length ? String(next) : null };
-            },
-          },
         );
+        const classParents = m.classParents;
+        if (classParents) {
+          steps.push({
+            // One call per class: its parents and, with each, their children in the class.
+            key: `class:${c.id}:parents`,
+            fetch: async () => {
+              const { parents } = await this.call(classParents, { class: c.id }, parentsReply);
+              return {
+                records: parents.flatMap((p): RosterRecord[] => [
+                  personRecord(p),
+                  ...p.students.map((child) => ({ kind: 'guardianship' as const, parentId: p.id, childId: child })),
+                ]),
+                next: null,
+              };
+            },
+          });
+        }
       }
       return steps;
     });

@@ -43,6 +43,8 @@ export interface SimRequest {
 export interface SimReply {
   status?: number;
   json?: unknown;
+  /** A body that is not JSON (an HTML error page); set its content-type in `headers`. */
+  text?: string;
   headers?: Record<string, string>;
 }
 export type SimHandler = (req: SimRequest) => SimReply | Promise<SimReply>;
@@ -89,7 +91,7 @@ export async function startSim(handler: SimHandler, faults = new FaultPlan(), li
       }
       const reply = await handler({ method: req.method ?? 'GET', url, headers: req.headers, body, duplicate: fault?.kind === 'duplicate' });
       res.writeHead(reply.status ?? 200, { 'content-type': 'application/json; charset=utf-8', ...reply.headers });
-      res.end(reply.json === undefined ? '' : JSON.stringify(reply.json));
+      res.end(reply.text ?? (reply.json === undefined ? '' : JSON.stringify(reply.json)));
     } catch (e) {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: e instanceof Error ? e.message : 'simulator failure' }));

@@ -22,6 +22,7 @@ import {
 import type { ApiDeps } from '../deps.js';
 import { principalOf, requireRole } from '../auth.js';
 import { message, type Lang } from '../messages.js';
+import { isSignupDeviceOf } from '../device.js';
 import { Problem } from '../problem.js';
 import { fallbackUnlessOutage } from '../outage.js';
 import { acceptAsParentBody, parentTokenParams } from '../schemas/joining.js';
@@ -116,7 +117,8 @@ export function guardianRoutes(deps: ApiDeps): Router {
   /** Public preview: enough for a parent to recognise the child, not enough to identify them. */
   router.get('/parent-links/:token', async (req, res) => {
     const child = await childByToken(req);
-    if (req.principal?.sub === child.id) throw new Problem(403, 'own-parent-link'); // R-G5
+    // R-G5: the child's own account, or the browser that signed the child up, whoever is signed in.
+    if (req.principal?.sub === child.id || (await isSignupDeviceOf(pool, req, child.id))) throw new Problem(403, 'own-parent-link');
     const schools = await schoolsOfChild(child.id);
     res.json({
       child: { name: maskName(child.firstName, child.lastName) },
@@ -130,6 +132,7 @@ export function guardianRoutes(deps: ApiDeps): Router {
   /** R-G6: the signed-in parent reviews the child's data before consenting; refusals show up front. */
   router.get('/parent-links/:token/review', requireRole('person'), async (req, res) => {
     const child = await childByToken(req);
+    if (await isSignupDeviceOf(pool, req, child.id)) throw new Problem(403, 'own-parent-link'); // R-G5
     const parent = await signedInParent(req, child);
     const parents = await parentsOf(pool, child.id);
     const why = refuseParent({ childId: child.id, phoneHash: phoneHash(child) }, parents, { parentId: parent.id, phoneHash: phoneHash(parent) });
@@ -154,6 +157,7 @@ export function guardianRoutes(deps: ApiDeps): Router {
   router.post('/parent-links/:token/accept', requireRole('person'), async (req, res) => {
     const body = acceptAsParentBody.parse(req.body);
     const child = await childByToken(req);
+    if (await isSignupDeviceOf(pool, req, child.id)) throw new Problem(403, 'own-parent-link'); // R-G5
     const parent = await signedInParent(req, child);
     if (body.consentVersion !== CURRENT_CONSENT.version) {
       throw new Problem(409, 'consent-version-mismatch', {}, { consent: consentView(req.lang) });

@@ -30,6 +30,7 @@ import {
 import type { signupWorkflow } from '../../workflows/signup.js';
 import type { ApiDeps } from '../deps.js';
 import { messengerAccountStep } from '../signup-vk-id-step.js';
+import { deviceOf, ensureDevice, recordSignupDevice } from '../device.js';
 import { Problem } from '../problem.js';
 import { problemFromRefusal, secondsUntil } from '../signup-refusals.js';
 import {
@@ -129,6 +130,8 @@ export function signupRoutes(deps: ApiDeps): Router {
     if (view.stage === 'done' && view.personId) {
       body.token = await tokens.sign({ sub: view.personId, role: 'person', schools: [], classes: [] });
       body.messengerAccount = await messengerAccountStep(pool, view.personId);
+      // R-G5: the browser that made the profile, so that the child's own parent link is known in it.
+      if (view.outcome === 'created') await recordSignupDevice(pool, view.personId, deviceOf(res.req));
     }
     res.json(body);
   }
@@ -153,6 +156,7 @@ export function signupRoutes(deps: ApiDeps): Router {
    */
   router.post('/signups', async (req, res) => {
     const body = startSignupBody.parse(req.body);
+    ensureDevice(req, res, config.PUBLIC_BASE_URL.startsWith('https:'));
     let contact: Contact;
     let inviteId: string | null = null;
     if (body.phone !== undefined) {

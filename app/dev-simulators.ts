@@ -15,7 +15,23 @@ const ELJUR = { devkey: 'dev-devkey', vendor: 'demo', login: 'hub-sync', passwor
 /** R-L5 on the dev stack: every journal person signs in to Eljur (and Gosuslugi) as their journal id with this password. */
 export const DEV_PERSON_PASSWORD = 'demo-pa55';
 
+/** The dev journal: seeded, so the same school and people on every start (and in the dev-stack test). */
+export const devJournalModel = (): RosterModel => RosterModel.generate({ seed: 2026, schools: 1, grades: 4, studentsPerClass: 12 });
+
+/** A parent of the dev journal to try the walkthrough with (docs/walkthrough-sferum.md): their Eljur login and the child's class. */
+export function demoParent(model: RosterModel): { login: string; className: string } {
+  for (const parentId of [...new Set([...model.guardianships.values()].map((g) => g.parentId))].sort()) {
+    for (const g of model.childrenOf(parentId)) {
+      const enrolled = model.enrollmentsOfStudent(g.childId).find((e) => e.status === 'active');
+      if (enrolled) return { login: parentId, className: model.classes.get(enrolled.classId)!.name };
+    }
+  }
+  throw new Error('the dev journal has no parent of an enrolled child');
+}
+
 export interface DevSimulators {
+  /** R-L5 on the dev stack: a parent whose Eljur sign-in the walkthrough uses. */
+  demoParent: { login: string; className: string };
   journalUrl: string;
   /** Values for the config the worker and API read. */
   env: { HUB_SECRETS_KEY: string; ESIA_ISSUER: string; ESIA_CLIENT_ID: string; ESIA_CLIENT_SECRET: string };
@@ -30,13 +46,14 @@ export async function startDevSimulators(dataDir: string, journalPort: number, e
   const secretsKey = process.env.HUB_SECRETS_KEY ?? readFileSync(keyFile, 'utf8').trim();
 
   // Seeded: the same school and people on every start, so a restart resumes in step with its data.
-  const model = RosterModel.generate({ seed: 2026, schools: 1, grades: 4, studentsPerClass: 12 });
+  const model = devJournalModel();
   const school = [...model.schools.keys()][0]!;
   const journal = await startEljurSimulator(model, { ...ELJUR, port: journalPort, people: accountsFor(model, DEV_PERSON_PASSWORD) });
   const esia = await startEsiaSimulator({ port: esiaPort });
   for (const [login, citizen] of citizensFromModel(model, DEV_PERSON_PASSWORD)) esia.citizens.set(login, citizen);
   return {
     journalUrl: `${journal.url}/apiv3`,
+    demoParent: demoParent(model),
     env: {
       HUB_SECRETS_KEY: secretsKey,
       ESIA_ISSUER: esia.issuer,

@@ -102,6 +102,7 @@ runUntilSignal(logger, async () => {
       `  OpenAPI:      ${apiUrl}/docs`,
       `  Messenger:    ${messenger.describe}`,
       `  Journal simulator (Eljur): ${sims.journalUrl}  (people sign in as their journal id, password ${DEV_PERSON_PASSWORD})`,
+      `  Demo parent:  Eljur login ${sims.demoParent.login}, child in ${sims.demoParent.className} (docs/walkthrough-sferum.md)`,
       `  VK ID:        ${vkId ? `${vkId.url} (simulator)` : config.VK_ID_BASE}`,
       `  PostgreSQL:   ${config.DATABASE_URL?.replace(/:[^:@/]+@/, ':***@')}`,
       `  Dev tokens:   POST ${apiUrl}/v1/dev/token {"role":"authority","region":"16"}`,

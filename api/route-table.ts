@@ -575,7 +575,8 @@ export const routeTable: RouteSpec[] = [
   {
     method: 'get',
     path: '/v1/dev/invite-outbox',
-    access: 'public',
+    // The links open the region's chats: the authority's to see, even on the dev stack.
+    access: AUTHORITY,
     devOnly: true,
     tag: 'dev',
     summary: 'Invite links queued for people the messenger would not let the hub add (VK community token, issue 13)',

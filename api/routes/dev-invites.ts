@@ -1,4 +1,4 @@
-// Dev stack only (HUB_DEV_AUTH=true): the invite links the hub queued for people it could not add
+// Dev stack only (HUB_DEV_AUTH=true), for the authority: the invite links the hub queued for people it could not add
 // directly (VK community token, issue 13), until a delivery channel sends them. The walkthrough
 // (docs/walkthrough-sferum.md) reads a link here and follows it in the VK API simulator.
 import { Router } from 'express';

@@ -163,7 +163,7 @@ describe('issue 13: npm start (bin/dev.ts) on the VK API and VK ID simulators', 
     // A community token cannot add anyone (messages.addChatUser is user-only): the parent is invited,
     // the chat's link queued for delivery; in VK the chat holds only the community so far.
     const chatTitle = `${parent.className} Родители`;
-    const outbox = (await call('GET', '/v1/dev/invite-outbox?messengerUserId=100000001')).body.items as Array<Record<string, string>>;
+    const outbox = (await call('GET', '/v1/dev/invite-outbox?messengerUserId=100000001', { token: authority })).body.items as Array<Record<string, string>>;
     expect(outbox).toHaveLength(1);
     expect(outbox[0]).toMatchObject({ chatTitle, messengerUserId: '100000001', sentAt: null });
     expect(outbox[0]!.inviteLink).toMatch(/^https:\/\/vk\.me\/join\/\S+$/);

@@ -20,7 +20,8 @@ export interface DevMessenger {
 
 /** `env` is the dev stack's environment (read, not written). */
 export async function startDevMessenger(env: Record<string, string | undefined>, port: number): Promise<DevMessenger> {
-  const kind: DevMessengerKind = env.MESSENGER_KIND === 'vk-teams' ? 'vk-teams' : 'vk-api';
+  // A VK Teams platform named without MESSENGER_KIND (as before issue 13) stays what it was.
+  const kind: DevMessengerKind = (env.MESSENGER_KIND ?? (env.MESSENGER_API_BASE ? 'vk-teams' : 'vk-api')) === 'vk-teams' ? 'vk-teams' : 'vk-api';
   if (kind === 'vk-api') {
     if (env.VK_ACCESS_TOKEN) {
       return { kind, describe: `VK API at ${env.VK_API_BASE ?? 'https://api.vk.com/method'} (configured)`, env: { MESSENGER_KIND: kind }, stop: async () => {} };

@@ -63,5 +63,8 @@ describe('issue 13: the dev stack’s messenger (app/dev-messenger.ts)', () => {
     expect([vk.kind, vk.adminUrl, vk.env]).toEqual(['vk-api', undefined, { MESSENGER_KIND: 'vk-api' }]);
     const teams = await startDevMessenger({ MESSENGER_KIND: 'vk-teams', MESSENGER_API_BASE: 'https://myteam.example/bot/v1' }, 0);
     expect([teams.kind, teams.adminUrl, teams.env]).toEqual(['vk-teams', undefined, { MESSENGER_KIND: 'vk-teams' }]);
+    // Named the way it was before the VK API existed (no MESSENGER_KIND): still that platform.
+    const older = await startDevMessenger({ MESSENGER_API_BASE: 'https://myteam.example/bot/v1', MESSENGER_TOKEN: 't' }, 0);
+    expect([older.kind, older.adminUrl, older.env]).toEqual(['vk-teams', undefined, { MESSENGER_KIND: 'vk-teams' }]);
   });
 });

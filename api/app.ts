@@ -17,6 +17,7 @@ import { directoryRoutes } from './routes/directory.js';
 import { guardianRoutes } from './routes/guardians.js';
 import { schoolRequestRoutes } from './routes/school-requests.js';
 import { devSignupRoutes } from './routes/dev-signup.js';
+import { devInviteRoutes } from './routes/dev-invites.js';
 import { signupRoutes } from './routes/signups.js';
 import { supportRoutes } from './routes/support.js';
 import { supportNoticeRoutes } from './routes/support-notices.js';
@@ -75,6 +76,7 @@ export function createApp(deps: ApiDeps): express.Express {
   app.use(surfaceRoutes(deps));
   if (deps.config.HUB_DEV_AUTH) app.use('/v1/dev', devRoutes(deps));
   if (deps.config.HUB_DEV_AUTH) app.use('/v1/dev', devSignupRoutes(deps));
+  if (deps.config.HUB_DEV_AUTH) app.use('/v1/dev', devInviteRoutes(deps));
 
   app.use((_req: Request, _res: Response, next: NextFunction) => next(new Problem(404, 'not-found')));
   app.use(errorHandler(deps.logger));

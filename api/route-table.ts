@@ -35,6 +35,7 @@ import {
 import { LINK_PROBLEMS, UNLINK_PROBLEMS } from './journal-link-refusals.js';
 import { bindingResponse, messengerAccountResponse, startVkIdBody, startVkIdResponse, unbindResponse, vkIdCallbackBody } from './schemas/vk-id.js';
 import { CALLBACK_PROBLEMS } from './vk-id-refusals.js';
+import { inviteOutboxQuery } from './schemas/dev-invites.js';
 import {
   dnevnikStartBody,
   redirectCompleteBody,
@@ -573,5 +574,15 @@ export const routeTable: RouteSpec[] = [
     body: devTokenBody,
   },
   { method: 'get', path: '/v1/dev/outbox', access: 'public', devOnly: true, tag: 'dev', summary: 'One-time codes sent (HUB_DEV_OUTBOX only)' },
+  {
+    method: 'get',
+    path: '/v1/dev/invite-outbox',
+    // The links open the region's chats: the authority's to see, even on the dev stack.
+    access: AUTHORITY,
+    devOnly: true,
+    tag: 'dev',
+    summary: 'Invite links queued for people the messenger would not let the hub add (VK community token, issue 13)',
+    query: inviteOutboxQuery,
+  },
   { method: 'post', path: '/v1/dev/identity-accounts', access: 'public', devOnly: true, tag: 'dev', summary: 'Create an identity account to try R-A5' },
 ];

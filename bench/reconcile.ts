@@ -8,6 +8,12 @@
 // Knobs (environment): BENCH_WORKERS (worker processes, default 1), ROSTER_SCHOOLS_IN_FLIGHT (4),
 // ROSTER_MESSENGER_READS (8), BENCH_READ_AHEAD (journal listings at once per school, 4),
 // MESSENGER_MAX_BATCH (100), BENCH_CHURN (0.01), BENCH_CPU_PROF=<dir> (V8 CPU profile of each worker).
+// BENCH_MESSENGER=vk-teams (default: the VK Teams Bot API simulator) | vk-api (issue 13: Сферум over the
+// VK API simulator, the adapter the product uses with MESSENGER_KIND=vk-api). With vk-api:
+// BENCH_VK_TOKEN=group (default: a community token, so adds become invitations by link) | user (direct
+// adds), and BENCH_VK_RPS, the requests per second the simulator allows the token and the adapter keeps
+// to (default VK's documented limit for the token type: 20 community, 3 user). After the first full sync
+// everyone invited follows their link (the no-change run then records them joined), as people would.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,7 +24,9 @@ import { startEljurSimulator } from '../adapters/journals/eljur/simulator.js';
 import { ONEROSTER_BASE, startOneRosterSimulator } from '../adapters/journals/oneroster-rest/simulator.js';
 import { writeOneRosterCsv } from '../adapters/journals/oneroster-csv/export.js';
 import { FaultPlan, type RunningSim } from '../adapters/journals/testing/sim-server.js';
-import { startMessengerSimulator, type MessengerSimulator } from '../adapters/messenger/simulator.js';
+import { startMessengerSimulator } from '../adapters/messenger/simulator.js';
+import { startVkApiSimulator } from '../adapters/messenger/vk-api/simulator.js';
+import { VK_REQUESTS_PER_SECOND } from '../adapters/messenger/vk-api/rate-limiter.js';
 import { insertConnection } from '../db/repositories/connections.js';
 import { findSyncRunByWorkflowId, type SyncRun } from '../db/repositories/sync-runs.js';
 import { migrate } from '../infra/migrate.js';
@@ -45,6 +53,12 @@ const JOURNAL = process.env.BENCH_JOURNAL ?? 'eljur';
 if (JOURNAL !== 'eljur' && JOURNAL !== 'oneroster-rest' && JOURNAL !== 'oneroster-csv') {
   throw new Error(`BENCH_JOURNAL must be eljur, oneroster-rest or oneroster-csv, not ${JOURNAL}`);
 }
+const MESSENGER = process.env.BENCH_MESSENGER ?? 'vk-teams';
+if (MESSENGER !== 'vk-teams' && MESSENGER !== 'vk-api') throw new Error(`BENCH_MESSENGER must be vk-teams or vk-api, not ${MESSENGER}`);
+const VK_TOKEN = process.env.BENCH_VK_TOKEN === 'user' ? 'user' : 'group';
+const VK_RPS = Number(process.env.BENCH_VK_RPS ?? VK_REQUESTS_PER_SECOND[VK_TOKEN]);
+/** Bench people's VK user ids: numeric as VK's are, derived from their (numeric) journal ids. */
+const VK_ID_OFFSET = 100_000_000;
 
 interface RunFigures {
   run: string;
@@ -65,10 +79,84 @@ interface RunFigures {
   journalRequests?: number;
   /** Requests the hub made to the messenger during the run, as its report counts them (issue 13: VK's per-token limits make this the figure to watch). */
   messengerRequests?: number;
+  /** VK API: HTTP requests the simulator served (an `execute` of 25 calls is one), and by method (calls inside executes counted one each). */
+  vkRequests?: number;
+  vkByMethod?: Record<string, number>;
+  /** VK API at the token's documented rate (20/s community, 3/s user): the least wall time those requests take. */
+  vkSecondsAtDocumentedRate?: number;
+  /** People handed the chat's link this run, invited people seen inside, the run's report. */
+  invited?: number;
+  joinedFromInvites?: number;
   status: string;
 }
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
+
+/** The messenger simulator a run talks to, as the benchmark reads it. */
+interface BenchMessenger {
+  /** Settings for bench/worker.ts. */
+  env: Record<string, string>;
+  resetCounters(): void;
+  /** Writes the hub made (calls; inside a VK `execute` each call counts), and what changed in the messenger. */
+  figures(): { writeCalls: number; trueChanges: number; vk?: { requests: number; byMethod: Record<string, number> } };
+  /** People follow the invite links they were given (VK community token); the number who did. */
+  followInvites(pool: Pool): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** VK API calls that change something, or hand out an invitation (the community token's way to add). */
+const VK_WRITES = ['messages.createChat', 'messages.editChat', 'messages.addChatUser', 'messages.removeChatUser', 'messages.getInviteLink'];
+
+async function startBenchMessenger(): Promise<BenchMessenger> {
+  if (MESSENGER === 'vk-teams') {
+    const sim = await startMessengerSimulator({ port: 0, maxMembersPerCall: MAX_BATCH, pageSize: 1000 });
+    return {
+      env: { MESSENGER_API_BASE: sim.apiBase, MESSENGER_TOKEN: sim.token, MESSENGER_MAX_BATCH: String(MAX_BATCH) },
+      resetCounters: () => sim.resetCounters(),
+      figures: () => {
+        const c = sim.counters();
+        return { writeCalls: c.writeCalls, trueChanges: c.effectiveChanges };
+      },
+      followInvites: async () => 0,
+      stop: () => sim.stop(),
+    };
+  }
+  const sim = await startVkApiSimulator({ port: 0, requestsPerSecond: { group: VK_RPS, user: VK_RPS } });
+  const token = VK_TOKEN === 'group' ? sim.groupToken : sim.userToken;
+  return {
+    env: {
+      MESSENGER_KIND: 'vk-api',
+      VK_API_BASE: sim.apiBase,
+      VK_ACCESS_TOKEN: token.token,
+      VK_TOKEN_TYPE: VK_TOKEN,
+      VK_GROUP_ID: String(sim.groupToken.groupId),
+      VK_REQUESTS_PER_SECOND: String(VK_RPS),
+    },
+    resetCounters: () => sim.resetCounters(),
+    figures: () => {
+      const c = sim.counters();
+      return {
+        writeCalls: VK_WRITES.reduce((n, m) => n + (c.byMethod[m] ?? 0), 0),
+        trueChanges: c.effectiveChanges,
+        vk: { requests: c.requests, byMethod: c.byMethod },
+      };
+    },
+    async followInvites(pool) {
+      const { rows } = await pool.query(
+        `SELECT c.messenger_chat_id AS chat, array_agg(m.messenger_user_id) AS users
+           FROM managed_memberships m JOIN managed_chats c ON c.id = m.chat_id
+          WHERE m.state = 'invited' AND c.messenger_chat_id IS NOT NULL GROUP BY c.messenger_chat_id`,
+      );
+      let n = 0;
+      for (const r of rows as Array<{ chat: string; users: string[] }>) {
+        sim.addMembersByHand(r.chat, r.users);
+        n += r.users.length;
+      }
+      return n;
+    },
+    stop: () => sim.stop(),
+  };
+}
 
 /**
  * BENCHMARK FIXTURE, not a product path: hundreds of thousands of linked people are written in bulk,
@@ -84,22 +172,25 @@ async function linkEveryone(pool: Pool, model: RegionModel, connectionId: string
     await pool.query(
       `WITH p AS (
          INSERT INTO people (email, first_name, last_name, birth_date, messenger_user_id)
-         SELECT 'b' || e || '@bench.example', f, l, b::date, 'vk-' || e FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(e, f, l, b)
+         SELECT 'b' || e || '@bench.example', f, l, b::date, (e::bigint + $6)::text FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(e, f, l, b)
          ON CONFLICT (messenger_user_id) DO NOTHING RETURNING id, messenger_user_id)
        INSERT INTO journal_links (connection_id, external_person_id, person_id, messenger_user_id, linked_by)
-       SELECT $5, substr(messenger_user_id, 4), id, messenger_user_id, 'bench' FROM p ON CONFLICT DO NOTHING`,
+       SELECT $5, (messenger_user_id::bigint - $6)::text, id, messenger_user_id, 'bench' FROM p ON CONFLICT DO NOTHING`,
       [
         batch.map((b) => b.externalId),
         batch.map((b) => b.firstName),
         batch.map((b) => b.lastName),
         batch.map((b) => b.birthDate),
         connectionId,
+        VK_ID_OFFSET,
       ],
     );
     n += batch.length;
     batch = [];
   };
   for (const p of model.linkablePeople()) {
+    // VK user ids are numbers (the VK API simulator refuses others, as VK would).
+    if (!/^\d{1,12}$/.test(p.externalId)) throw new Error(`bench journal ids must be numeric, not ${p.externalId}`);
     batch.push(p);
     if (batch.length >= 5000) await flush();
   }
@@ -110,7 +201,7 @@ async function linkEveryone(pool: Pool, model: RegionModel, connectionId: string
 async function timedRun(
   ctx: SyncContext,
   connectionId: string,
-  sim: MessengerSimulator,
+  sim: BenchMessenger,
   name: string,
   workerCpuUs: () => Promise<number>,
   journalSim: RunningSim,
@@ -136,7 +227,7 @@ async function timedRun(
   const workerCpuS = ((await workerCpuUs()) - cpu0[0]) / 1e6;
   const own = process.cpuUsage(cpu0[1]);
   const run = (await findSyncRunByWorkflowId(ctx.pool, workflowId)) as SyncRun;
-  const c = sim.counters();
+  const c = sim.figures();
   const rowsRead = run.totals.rowsRead ?? 0;
   return {
     run: name,
@@ -144,8 +235,8 @@ async function timedRun(
     rowsRead,
     rowsPerS: Math.round(rowsRead / wallS),
     writeCalls: c.writeCalls,
-    trueChanges: c.effectiveChanges,
-    writesPerChange: c.effectiveChanges ? Number((c.writeCalls / c.effectiveChanges).toFixed(3)) : null,
+    trueChanges: c.trueChanges,
+    writesPerChange: c.trueChanges ? Number((c.writeCalls / c.trueChanges).toFixed(3)) : null,
     readMs: run.timings.readMs,
     planMs: run.timings.planMs,
     applyMs: run.timings.applyMs,
@@ -153,6 +244,15 @@ async function timedRun(
     simulatorsCpuS: Number(((own.user + own.system) / 1e6).toFixed(1)),
     journalRequests: journalSim.requests - journalRequests0,
     messengerRequests: run.totals.messenger?.calls ?? 0,
+    ...(c.vk
+      ? {
+          vkRequests: c.vk.requests,
+          vkByMethod: c.vk.byMethod,
+          vkSecondsAtDocumentedRate: Math.ceil(c.vk.requests / VK_REQUESTS_PER_SECOND[VK_TOKEN]),
+          invited: run.totals.appliedInvites ?? 0,
+          joinedFromInvites: run.totals.joinedFromInvites ?? 0,
+        }
+      : {}),
     status: run.status,
   };
 }
@@ -202,7 +302,7 @@ async function benchSize(address: string, temporal: Client, target: number) {
       credentials: { devkey: CREDS.devkey, login: CREDS.login, password: CREDS.password },
     };
   }
-  const sim = await startMessengerSimulator({ port: 0, maxMembersPerCall: MAX_BATCH, pageSize: 1000 });
+  const sim = await startBenchMessenger();
   const key = randomBytes(32);
   const connection = await insertConnection(pool, secretBox(key), {
     name: 'bench region',
@@ -222,9 +322,7 @@ async function benchSize(address: string, temporal: Client, target: number) {
         DB_SCHEMA: schema,
         TEMPORAL_ADDRESS: address,
         TASK_QUEUE: taskQueue,
-        MESSENGER_API_BASE: sim.apiBase,
-        MESSENGER_TOKEN: sim.token,
-        MESSENGER_MAX_BATCH: String(MAX_BATCH),
+        ...sim.env,
         HUB_SECRETS_KEY: key.toString('hex'),
       }),
     ),
@@ -256,6 +354,8 @@ async function benchSize(address: string, temporal: Client, target: number) {
   const workerCpuUs = async () => (await workerRss())[2] ?? 0;
   try {
     runs.push(await timedRun(ctx, connection.id, sim, 'first-full-sync', workerCpuUs, journalSim));
+    const followed = await sim.followInvites(pool);
+    if (followed) console.error(`${followed} invited people followed their links`);
     runs.push(await timedRun(ctx, connection.id, sim, 'no-change', workerCpuUs, journalSim));
     const churned = model.churn(CHURN);
     await exportRegion?.();
@@ -276,6 +376,7 @@ async function benchSize(address: string, temporal: Client, target: number) {
     await pool.end();
     const out = {
       journal: JOURNAL,
+      messenger: MESSENGER === 'vk-api' ? `vk-api (${VK_TOKEN} token, ${VK_RPS} requests/s allowed)` : MESSENGER,
       memberships,
       workers: WORKERS,
       schools: model.schools.size,

@@ -1,8 +1,12 @@
 // The hub worker in its own process for benchmarks, so its peak RSS is its own (not the simulators').
-// Env: DATABASE_URL, DB_SCHEMA, TEMPORAL_ADDRESS, TASK_QUEUE, MESSENGER_API_BASE, MESSENGER_TOKEN,
-// HUB_SECRETS_KEY, MESSENGER_MAX_BATCH. Prints "worker ready"; answers "rss?" on stdin with its peak and current RSS (KiB).
+// Env: DATABASE_URL, DB_SCHEMA, TEMPORAL_ADDRESS, TASK_QUEUE, HUB_SECRETS_KEY, and the messenger:
+// MESSENGER_KIND=vk-teams (default: MESSENGER_API_BASE, MESSENGER_TOKEN, MESSENGER_MAX_BATCH) or vk-api
+// (VK_API_BASE, VK_ACCESS_TOKEN, VK_TOKEN_TYPE, VK_GROUP_ID, VK_REQUESTS_PER_SECOND), the adapters the
+// product builds from the same keys. Prints "worker ready"; answers "rss?" on stdin with its peak and current RSS (KiB).
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { outboxOtpSender } from '../adapters/otp/outbox.js';
+import type { Messenger } from '../adapters/messenger/port.js';
+import { VkApiMessenger } from '../adapters/messenger/vk-api/messenger.js';
 import { VkTeamsHttpMessenger } from '../adapters/messenger/vkteams-http.js';
 import { createLogger } from '../infra/logger.js';
 import { createPool } from '../infra/postgres.js';
@@ -15,6 +19,26 @@ const env = (k: string): string => {
   if (!v) throw new Error(`${k} is required`);
   return v;
 };
+function benchMessenger(): Messenger {
+  if (process.env.MESSENGER_KIND === 'vk-api') {
+    const tokenType = process.env.VK_TOKEN_TYPE === 'user' ? 'user' : 'group';
+    return new VkApiMessenger({
+      apiBase: env('VK_API_BASE'),
+      token: env('VK_ACCESS_TOKEN'),
+      tokenType,
+      ...(tokenType === 'group' ? { groupId: Number(env('VK_GROUP_ID')) } : {}),
+      ...(process.env.VK_REQUESTS_PER_SECOND ? { requestsPerSecond: Number(process.env.VK_REQUESTS_PER_SECOND) } : {}),
+      requestTimeoutMs: 30_000,
+    });
+  }
+  return new VkTeamsHttpMessenger({
+    apiBase: env('MESSENGER_API_BASE'),
+    token: env('MESSENGER_TOKEN'),
+    maxBatchSize: Number(process.env.MESSENGER_MAX_BATCH ?? 100),
+    requestTimeoutMs: 30_000,
+  });
+}
+
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 const pool = createPool(env('DATABASE_URL'), env('DB_SCHEMA'));
 const connection = await NativeConnection.connect({ address: env('TEMPORAL_ADDRESS') });
@@ -28,12 +52,7 @@ const worker = await createHubWorker({
     pool,
     logger: silent,
     otp: outboxOtpSender({ db: pool, logger: silent, keepCodes: false }),
-    messenger: new VkTeamsHttpMessenger({
-      apiBase: env('MESSENGER_API_BASE'),
-      token: env('MESSENGER_TOKEN'),
-      maxBatchSize: Number(process.env.MESSENGER_MAX_BATCH ?? 100),
-      requestTimeoutMs: 30_000,
-    }),
+    messenger: benchMessenger(),
     journals: journalFactory(pool, secretBox(parseSecretsKey(env('HUB_SECRETS_KEY')))),
   },
 });

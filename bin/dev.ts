@@ -14,6 +14,7 @@ import { runUntilSignal, type Stoppable } from '../infra/lifecycle.js';
 import { noticeDispatcherFromConfig } from '../notices/from-config.js';
 import { seedDevData } from '../db/dev-seed.js';
 import { DEV_PERSON_PASSWORD, startDevSimulators } from '../app/dev-simulators.js';
+import { startDevMessenger } from '../app/dev-messenger.js';
 import { startDevVkId } from '../adapters/vk-id/dev.js';
 
 const env = { ...process.env };
@@ -54,19 +55,14 @@ runUntilSignal(logger, async () => {
   const temporal = await startDevTemporal(dataDir, temporalPort, temporalUiPort);
   started.push(temporal);
   env.TEMPORAL_ADDRESS = temporal.address;
-  const sims = await startDevSimulators(
-    dataDir,
-    Number(env.HUB_DEV_MESSENGER_PORT ?? 8090),
-    Number(env.HUB_DEV_JOURNAL_PORT ?? 8091),
-  );
+  // Gosuslugi on its own port: journal + 1 was VK ID's 8092, and the second to bind failed.
+  const sims = await startDevSimulators(dataDir, Number(env.HUB_DEV_JOURNAL_PORT ?? 8091), Number(env.HUB_DEV_ESIA_PORT ?? 8093));
   started.push(sims);
-  if (!env.MESSENGER_API_BASE) {
-    // The dev stack's own simulator honours createChat's idempotency key (a real platform may not).
-    env.MESSENGER_IDEMPOTENT_CREATE ??= 'true';
-  }
-  env.MESSENGER_API_BASE ??= sims.env.MESSENGER_API_BASE;
-  env.MESSENGER_TOKEN ??= sims.env.MESSENGER_TOKEN;
   env.HUB_SECRETS_KEY ??= sims.env.HUB_SECRETS_KEY;
+  // Issue 13: the VK API simulator (Сферум) unless MESSENGER_KIND=vk-teams or a real messenger is configured.
+  const messenger = await startDevMessenger(env, Number(env.HUB_DEV_MESSENGER_PORT ?? 8090));
+  started.push(messenger);
+  for (const [k, v] of Object.entries(messenger.env)) env[k] ??= v;
   // "Sign in with VK ID" (messenger accounts): the simulator unless a real VK ID app is configured.
   const vkId = env.VK_ID_CLIENT_ID ? undefined : await startDevVkId(Number(env.HUB_DEV_VK_ID_PORT ?? 8092));
   if (vkId) {
@@ -104,8 +100,9 @@ runUntilSignal(logger, async () => {
       `  Console:      ${apiUrl}/console/`,
       `  Temporal UI:  ${temporal.uiUrl}`,
       `  OpenAPI:      ${apiUrl}/docs`,
-      `  Messenger simulator: ${sims.messengerAdminUrl}`,
+      `  Messenger:    ${messenger.describe}`,
       `  Journal simulator (Eljur): ${sims.journalUrl}  (people sign in as their journal id, password ${DEV_PERSON_PASSWORD})`,
+      `  Demo parent:  Eljur login ${sims.demoParent.login}, child in ${sims.demoParent.className} (docs/walkthrough-sferum.md)`,
       `  VK ID:        ${vkId ? `${vkId.url} (simulator)` : config.VK_ID_BASE}`,
       `  PostgreSQL:   ${config.DATABASE_URL?.replace(/:[^:@/]+@/, ':***@')}`,
       `  Dev tokens:   POST ${apiUrl}/v1/dev/token {"role":"authority","region":"16"}`,

@@ -117,3 +117,24 @@ export async function unsentInvites(db: Queryable, limit = 100): Promise<OutboxI
   );
   return rows as OutboxInvite[];
 }
+
+export interface OutboxInviteView {
+  chatTitle: string;
+  messengerChatId: string | null;
+  messengerUserId: string;
+  inviteLink: string;
+  createdAt: Date;
+  sentAt: Date | null;
+}
+
+/** The outbox as the dev stack shows it (GET /v1/dev/invite-outbox): newest first, optionally for one VK user. */
+export async function inviteOutbox(db: Queryable, q: { messengerUserId?: string; limit: number }): Promise<OutboxInviteView[]> {
+  const { rows } = await db.query(
+    `SELECT c.title AS "chatTitle", c.messenger_chat_id AS "messengerChatId", o.messenger_user_id AS "messengerUserId",
+            o.invite_link AS "inviteLink", o.created_at AS "createdAt", o.sent_at AS "sentAt"
+       FROM messenger_invite_outbox o JOIN managed_chats c ON c.id = o.chat_id
+      WHERE ($1::text IS NULL OR o.messenger_user_id = $1) ORDER BY o.created_at DESC, o.id DESC LIMIT $2`,
+    [q.messengerUserId ?? null, q.limit],
+  );
+  return rows as OutboxInviteView[];
+}

@@ -4,7 +4,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { configKeys } from '../../infra/config.js';
+import { messengerConfigured, messengerFromConfig } from '../../adapters/messenger/from-config.js';
+import { VkApiMessenger } from '../../adapters/messenger/vk-api/messenger.js';
+import { configKeys, loadConfig } from '../../infra/config.js';
 import { projectRoot } from '../../infra/paths.js';
 import { hubSearchAttributes } from '../../workflows/search-attributes.js';
 
@@ -68,6 +70,27 @@ describe('docker-compose.yml', () => {
   it('registers exactly the search attributes the workflows upsert', () => {
     const script = readFileSync(join(projectRoot, 'deploy/temporal/search-attributes.sh'), 'utf8');
     for (const key of hubSearchAttributes) expect(script).toContain(`${key.name}:${key.type === 'DATETIME' ? 'Datetime' : 'Keyword'}`);
+  });
+
+  it('issue 13 item 6: the worker reaches Сферум through the VK API with the community id and its key (required, never the refusing stand-in); the API offers VK ID', () => {
+    const worker = services['hub-worker']!.environment!;
+    expect(worker.MESSENGER_KIND).toBe('vk-api');
+    expect(worker.VK_GROUP_ID).toMatch(/^\$\{VK_GROUP_ID:\?.+\}$/);
+    expect(worker.VK_ACCESS_TOKEN).toMatch(/^\$\{VK_ACCESS_TOKEN:\?.+\}$/);
+    expect(worker.VK_TOKEN_TYPE).toBe('${VK_TOKEN_TYPE:-group}');
+    expect(services['hub-api']!.environment!.VK_ID_CLIENT_ID).toMatch(/^\$\{VK_ID_CLIENT_ID:\?.+\}$/);
+    // What the worker builds from those settings once the operator fills them in (compose substitutes ${…}).
+    const operator: Record<string, string> = { VK_GROUP_ID: '1001', VK_ACCESS_TOKEN: 'vk1.a.community-key' };
+    const filled = Object.fromEntries(
+      Object.entries(worker)
+        .filter(([k]) => k.startsWith('VK_') || k.startsWith('MESSENGER_'))
+        .map(([k, v]) => [k, v.replace(/\$\{(\w+):([?-])([^}]*)\}/g, (_m, name: string, op: string, rest: string) => operator[name] ?? (op === '-' ? rest : ''))]),
+    );
+    const config = loadConfig(filled);
+    expect(messengerConfigured(config)).toBe(true);
+    const messenger = messengerFromConfig(config);
+    expect(messenger).toBeInstanceOf(VkApiMessenger);
+    expect(messenger.addMode).toBe('invite-link');
   });
 
   it('issue 14: the Temporal UI (no sign-in of its own) is published on loopback only, and the hub encrypts payloads', () => {

@@ -117,17 +117,20 @@ export const journalLinkActivities = ({ pool, messenger, logger }: ActivityDeps)
     },
 
     /** R-L2: every chat the person was pending for, joined now (not at the next night's run). */
-    async joinPendingChats(input: { connectionId: string; externalPersonId: string; messengerUserId: string }): Promise<{ joined: number; refused: number }> {
+    async joinPendingChats(input: { connectionId: string; externalPersonId: string; messengerUserId: string }): Promise<{ joined: number; refused: number; invited: number }> {
       // R-A7: a restricted person (linked by support meanwhile) stays pending until a parent confirms.
       const { rows: holder } = await pool.query(
         `SELECT p.restricted FROM journal_links l JOIN people p ON p.id = l.person_id
           WHERE l.connection_id = $1 AND l.external_person_id = $2 AND l.unlinked_at IS NULL`,
         [input.connectionId, input.externalPersonId],
       );
-      if ((holder[0] as { restricted: boolean } | undefined)?.restricted) return { joined: 0, refused: 0 };
+      if ((holder[0] as { restricted: boolean } | undefined)?.restricted) return { joined: 0, refused: 0, invited: 0 };
       const chats = await pendingChatsOf(pool, input.connectionId, input.externalPersonId);
       let joined = 0;
       let refused = 0;
+      // Of the joined chats, those where the messenger only invited the person by the chat's link
+      // (VK community token): not members until they follow it (issue 13).
+      let invited = 0;
       for (const chat of chats) {
         const row = await pool.query(`SELECT school_external_id AS s FROM managed_chats WHERE id = $1`, [chat.id]);
         const school = (row.rows[0] as { s: string }).s;
@@ -173,6 +176,7 @@ export const journalLinkActivities = ({ pool, messenger, logger }: ActivityDeps)
           // Issue 13: with invite links only (VK community token) the person is invited, link queued;
           // the membership noted before the call becomes an invitation.
           if (outcome?.invited.length) {
+            invited++;
             if (!ownedBefore) await recordRemoved(tx, chat.id, [input.messengerUserId]);
             await recordAddOutcome(tx, { runId: null, school, chatKey: chat.chatKey }, chat.id, { ids: [], userIds: [input.messengerUserId] }, outcome);
           }
@@ -180,7 +184,7 @@ export const journalLinkActivities = ({ pool, messenger, logger }: ActivityDeps)
         });
         joined++;
       }
-      return { joined, refused };
+      return { joined, refused, invited };
     },
 
     /**

@@ -78,6 +78,8 @@ export const en: Catalogue<typeof ru> = {
     'sync-run-not-found': 'Sync run not found.',
     'run-not-awaiting-confirmation': 'The run is not awaiting confirmation (status: {status}).',
     'journal-linked': 'The e-journal account is linked. Chats joined: {joined}.',
+    'journal-linked-invited':
+      'The e-journal account is linked. Chats joined: {added}. Chats the messenger joins only by link: {invited} invitations sent; follow the link to join.',
     'journal-linked-joining':
       'The e-journal account is linked. Joining the chats is still going on and will finish shortly; nothing to do.',
     'journal-linked-join-deferred':

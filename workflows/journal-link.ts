@@ -50,8 +50,10 @@ export async function journalLinkWorkflow(input: JournalLinkInput): Promise<Link
         const linked = await acts.linkJournalIdentity({ ...input, ...req });
         Object.assign(state, { status: 'linked', personId: req.personId, messengerUserId: linked.messengerUserId, linkedAt: linked.linkedAt });
         upsertSearchAttributes([stageAttr('joining-chats'), waitingOnAttr(null)]);
-        const join = acts.joinPendingChats({ ...input, messengerUserId: linked.messengerUserId }).then(({ joined, refused }) => {
+        const join = acts.joinPendingChats({ ...input, messengerUserId: linked.messengerUserId }).then(({ joined, refused, invited }) => {
           state.joinedChats = joined;
+          // Absent from results recorded before invitations existed.
+          if (invited) state.invitedChats = invited;
           state.joining = false;
           // `refused` is absent from results recorded before chats could refuse one by one.
           if (refused) state.joinDeferred = true;

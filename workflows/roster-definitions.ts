@@ -188,8 +188,10 @@ export interface LinkState {
   personId?: string;
   messengerUserId?: string;
   linkedAt?: string;
-  /** Chats joined at linking (pending before, R-L2). */
+  /** Chats joined at linking (pending before, R-L2), invitations by link included. */
   joinedChats: number;
+  /** Of those, chats where the person was only invited by the chat's link (VK community token, issue 13). */
+  invitedChats?: number;
   /** Linked, and the chats are still being joined (the messenger is slow); nothing for the person to do. */
   joining?: boolean;
   /** Linked, but some or all chats could not be joined (e.g. the bot lost its rights there): runs go on trying. */

@@ -31,6 +31,8 @@ function linkView(state: LinkState, target: { connectionId: string; externalPers
     connectionId: target.connectionId,
     externalPersonId: target.externalPersonId,
     joinedChats: state.joinedChats,
+    /** Of those, chats the person was invited to by link: a member once they follow it. */
+    invitedChats: state.invitedChats ?? 0,
     /** Still joining the chats (a slow messenger): they are joined without the person doing anything. */
     joining: state.joining ?? false,
     /** Joining failed (e.g. the bot lost its rights in a chat): the next nightly run adds them. */
@@ -40,7 +42,9 @@ function linkView(state: LinkState, target: { connectionId: string; externalPers
       ? message('journal-linked-joining', lang)
       : state.joinDeferred
         ? message('journal-linked-join-deferred', lang, { joined: state.joinedChats })
-        : message('journal-linked', lang, { joined: state.joinedChats }),
+        : state.invitedChats
+          ? message('journal-linked-invited', lang, { added: state.joinedChats - state.invitedChats, invited: state.invitedChats })
+          : message('journal-linked', lang, { joined: state.joinedChats }),
   };
 }
 

@@ -56,6 +56,8 @@ export const linkStateResponse = z.object({
   externalPersonId: z.string(),
   /** Chats joined at once because the person was pending there (R-L2). */
   joinedChats: z.number().int(),
+  /** Of those, chats the person was invited to by link (VK community token): a member once they follow it. */
+  invitedChats: z.number().int(),
   linkedAt: z.string().nullable(),
   message: z.string(),
 });

@@ -158,7 +158,8 @@ describe('issue 13: npm start (bin/dev.ts) on the VK API and VK ID simulators', 
     const proof = await call('POST', '/v1/me/journal-proofs/journal-login', { token: person, body: { connectionId: conn, login: parent.login, password: 'demo-pa55' } });
     expect(proof.body).toMatchObject({ method: 'journal-login', externalPersonId: parent.login });
     const link = await call('POST', '/v1/me/journal-links', { token: person, body: { connectionId: conn, externalPersonId: parent.login, proofId: proof.body.proofId } });
-    expect(link.body).toMatchObject({ status: 'linked', joinedChats: 1 });
+    expect(link.body).toMatchObject({ status: 'linked', joinedChats: 1, invitedChats: 1 });
+    expect(link.body.message).toMatch(/приглашение: 1/);
 
     // A community token cannot add anyone (messages.addChatUser is user-only): the parent is invited,
     // the chat's link queued for delivery; in VK the chat holds only the community so far.

@@ -156,11 +156,16 @@ for (const b of document.querySelectorAll('nav .tab')) b.addEventListener('click
 const age = (minutes) =>
   minutes < 60 ? t('ageMinutes', { n: minutes }) : minutes < 2880 ? t('ageHours', { n: Math.floor(minutes / 60) }) : t('ageDays', { n: Math.floor(minutes / 1440) });
 
+/** Searches overlap (opening the tab, then a filter): only the answer to the latest one is shown. */
+let stuckSearch = 0;
+
 async function loadStuck() {
   const params = new URLSearchParams();
   for (const [k, v] of new FormData($('#filters'))) if (String(v).trim() !== '') params.set(k, String(v).trim());
+  const search = ++stuckSearch;
   try {
     const { items } = await api('GET', `/v1/support/registrations/stuck?${params}`);
+    if (search !== stuckSearch) return;
     const tbody = $('#stuck-table tbody');
     tbody.replaceChildren(
       ...items.map((i) => {

@@ -13,6 +13,10 @@ export function createPool(connectionString: string, schema?: string, max = 10):
   // An idle connection dropped by the server (restart, shutdown) must not crash the process;
   // the next query reconnects, and /readyz reports the database while it is away.
   pool.on('error', () => undefined);
+  // A checked-out connection the server drops between two queries (a transaction waiting on another
+  // call, a held advisory lock) emits 'error' on the client itself, not on the pool: without a listener
+  // that is an uncaught exception. Its next query fails instead, and the caller sees that.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

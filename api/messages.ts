@@ -29,14 +29,16 @@ export function pickLang(acceptLanguage: string | undefined, fallback: Lang): La
 
 /** A time as people of the school read it: in the school's own zone. */
 export function formatLocalTime(at: Date, timeZone: string, lang: Lang): string {
-  const text = new Intl.DateTimeFormat(lang === 'ru' ? 'ru-RU' : 'en-GB', {
+  // The same shape the console shows (console/README.md): the zone named by its IANA name and offset,
+  // "05.12.2026, 15:30 (Asia/Irkutsk, UTC+8)", never a bare "GMT+8" that names no place.
+  const time = new Intl.DateTimeFormat(lang === 'ru' ? 'ru-RU' : 'en-GB', {
     timeZone,
     day: '2-digit',
     month: '2-digit',
     year: 'numeric',
     hour: '2-digit',
     minute: '2-digit',
-    timeZoneName: 'short',
   }).format(at);
-  return text;
+  const gmt = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'shortOffset' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  return fill(words(lang).console.timeWithZone, { time, zone: timeZone, offset: gmt.replace('GMT', 'UTC') });
 }

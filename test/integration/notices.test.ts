@@ -14,6 +14,8 @@ import { useTestDb } from '../helpers/db.js';
 import { seedPerson, seedSchool, type SchoolWithClasses } from '../helpers/seed.js';
 import { startTestSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { useTemporalWorker } from '../helpers/temporal.js';
+import { bindThroughUseCase, startTestVkId } from '../helpers/vk-id.js';
+import type { VkIdSimulator } from '../../adapters/vk-id/simulator.js';
 
 const db = useTestDb();
 const temporal = useTemporalWorker(() => ({ pool: db.pool }));
@@ -23,12 +25,14 @@ let sms: SmsRuSimulator;
 let messenger: MessengerSimulator;
 let dispatcher: NoticeDispatcher;
 let s: SchoolWithClasses;
+let vkId: VkIdSimulator;
 const support = { sub: 'support-1', role: 'support' as const, schools: [], classes: [] };
 
 beforeAll(async () => {
   smtp = await startTestSmtp();
   sms = await startSmsRuSimulator({ apiId: 'n' });
   messenger = await startMessengerSimulator({ token: 'bot-token' });
+  vkId = await startTestVkId();
   const config = loadConfig({
     SMTP_URL: smtp.url,
     SMTP_FROM: 'noreply@hub.example.ru',
@@ -49,6 +53,7 @@ afterAll(async () => {
   await smtp?.stop();
   await sms?.stop();
   await messenger?.stop();
+  await vkId?.stop();
 });
 
 let seq = 0;
@@ -95,15 +100,12 @@ describe('issue 14.2: the notice dispatcher', () => {
 
   it('issue 14.2: a person with a messenger account gets the bot message instead; one with only a phone gets an SMS', async () => {
     const { person: linked } = await seedPerson(db.pool, { email: 'linked@example.ru' });
-    const conn = await db.pool.query(`INSERT INTO journal_connections (name, kind) VALUES ('ЭлЖур', 'eljur') RETURNING id`);
-    await db.pool.query(`INSERT INTO journal_links (connection_id, external_person_id, person_id, messenger_user_id) VALUES ($1, 'e-1', $2, 'vk-1001')`, [
-      conn.rows[0].id,
-      linked.id,
-    ]);
+    // The messenger account as production gets it: "Sign in with VK ID".
+    await bindThroughUseCase(db.pool, vkId, linked.id, '1001');
     const { person: phoneOnly } = await seedPerson(db.pool, { phone: '+79045556677' });
     await settle(await decisionFor(linked.id));
     await settle(await decisionFor(phoneOnly.id, 'expired'));
-    expect(messenger.messages.filter((m) => m.chatId === 'vk-1001').map((m) => m.text.split('\n')[0])).toEqual(['Заявка одобрена']);
+    expect(messenger.messages.filter((m) => m.chatId === '1001').map((m) => m.text.split('\n')[0])).toEqual(['Заявка одобрена']);
     expect(smtp.to('linked@example.ru')).toHaveLength(0);
     expect(sms.sent('+79045556677').map((m) => m.text)).toEqual(['Срок заявки в Гимназия № 5 истёк. Подайте новую.']);
   });

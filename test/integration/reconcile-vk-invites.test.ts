@@ -8,7 +8,7 @@ import { VkApiMessenger } from '../../adapters/messenger/vk-api/messenger.js';
 import { startVkApiSimulator, type VkApiSimulator } from '../../adapters/messenger/vk-api/simulator.js';
 import { decideRun } from '../../sync/start-sync.js';
 import { useTestDb } from '../helpers/db.js';
-import { runSync, startRosterWorld, syncContext, type RosterWorld } from '../helpers/roster.js';
+import { linkDirectly, runSync, startRosterWorld, syncContext, userOf, type RosterWorld } from '../helpers/roster.js';
 import { useTemporalWorker } from '../helpers/temporal.js';
 
 const db = useTestDb();
@@ -35,27 +35,8 @@ afterAll(async () => {
   await vk?.stop();
 });
 
-/** VK user ids are numbers: each journal person gets one. */
-const vkIds = new Map<string, string>();
-const vkUser = (externalId: string) => {
-  let id = vkIds.get(externalId);
-  if (!id) vkIds.set(externalId, (id = String(500_000 + vkIds.size)));
-  return id;
-};
-
-async function linkEveryone(): Promise<void> {
-  let n = 0;
-  for (const e of w.model.persons.keys()) {
-    const { rows } = await db.pool.query(
-      `INSERT INTO people (email, first_name, last_name, messenger_user_id) VALUES ($1, 'Имя', 'Фамилия', $2) RETURNING id`,
-      [`vk${process.pid}-${++n}@test.example`, vkUser(e)],
-    );
-    await db.pool.query(
-      `INSERT INTO journal_links (connection_id, external_person_id, person_id, messenger_user_id, linked_by) VALUES ($1, $2, $3, $4, 'test')`,
-      [w.connection.id, e, (rows[0] as { id: string }).id, vkUser(e)],
-    );
-  }
-}
+/** Everyone signs in with VK ID (numeric VK ids) and is linked to their journal identity. */
+const linkEveryone = (): Promise<void> => linkDirectly(db.pool, w, w.model.persons.keys());
 
 const sync = () => runSync(syncContext(db.pool, t.client, t.taskQueue), { connectionId: w.connection.id, dryRun: false });
 const chatOf = async (title: string) =>
@@ -124,7 +105,7 @@ describe('reconciliation over the VK API with a community token (issue 13)', () 
     expect(vk.store.memberIds(chat.vkChat)).toHaveLength(1 + joinedIn1A - 3);
     const left = await db.pool.query(
       `SELECT count(*)::int AS n FROM managed_memberships WHERE messenger_user_id = ANY($1::text[])`,
-      [students.slice(0, 3).map(vkUser)],
+      [students.slice(0, 3).map(userOf)],
     );
     expect(left.rows[0].n).toBe(0);
   });

@@ -3,6 +3,7 @@
 // Person ids in the roster are the journal's external person ids; journal_links maps them to
 // messenger accounts (R-C6).
 import type { RosterRecord } from '../adapters/journals/port.js';
+import type { ReadCounts } from '../db/repositories/run-summary.js';
 import type { Enrollment, Guardianship, JournalPersonFacts, JournalRole, RosterClass, RosterPerson, RosterSubject, SchoolRoster, StaffMember, TeachingAssignment } from '../domain/roster/types.js';
 
 export type { JournalPersonFacts, JournalRole };
@@ -120,15 +121,7 @@ export function journalPeopleFacts(records: Iterable<RosterRecord>): JournalPers
 }
 
 /** What a school's read held, per kind, for the run's report (issue 16 item 6). */
-export function readCounts(records: Iterable<RosterRecord>): {
-  classes: number;
-  students: number;
-  teachers: number;
-  staff: number;
-  parents: number;
-  enrollments: number;
-  guardianships: number;
-} {
+export function readCounts(records: Iterable<RosterRecord>): ReadCounts {
   const classes = new Set<string>();
   const students = new Set<string>();
   const enrollments = new Set<string>();

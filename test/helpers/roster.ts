@@ -22,6 +22,7 @@ import { startSync, type StartSyncRequest, type SyncContext } from '../../sync/s
 import type { ReconcileTuning } from '../../workflows/roster-definitions.js';
 import { bindThroughUseCase, startTestVkId } from './vk-id.js';
 import { seedSchool, type SchoolWithClasses } from './seed.js';
+import { TEST_PAYLOAD_KEYS } from './temporal.js';
 
 export const ELJUR_CREDS = { devkey: 'dev-key-for-tests', vendor: 'school', login: 'hub-sync', password: 'pa55' };
 /** Every journal person's own Eljur account in tests: login = their journal id, this password (R-L5 sign-in). */
@@ -220,4 +221,33 @@ export async function schoolMembership(pool: Pool, w: RosterWorld, school: strin
 
 export function actualMembership(sim: MessengerSimulator): Map<string, string[]> {
   return new Map([...sim.store.chats.values()].map((c) => [c.title, sim.store.memberIds(c.chatId).filter((u) => u !== sim.botUserId).sort()]));
+}
+
+/** Titles of the chats where the journal identity is pending (R-C6, R-L2), in the database's order. */
+export async function pendingChatTitles(pool: Pool, w: RosterWorld, externalId: string): Promise<string[]> {
+  const { rows } = await pool.query(
+    `SELECT c.title FROM pending_members p JOIN managed_chats c ON c.id = p.chat_id
+      WHERE c.connection_id = $1 AND p.external_person_id = $2 ORDER BY c.title`,
+    [w.connection.id, externalId],
+  );
+  return (rows as { title: string }[]).map((r) => r.title);
+}
+
+/**
+ * The environment of a real worker process (test/fixtures/roster-worker.ts) for this file's schema,
+ * simulators and Temporal, configured as production is (payload keys included); `extra` on top.
+ */
+export function rosterWorkerEnv(db: { url: string; schema: string }, w: RosterWorld, temporalAddress: string, taskQueue: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    DATABASE_URL: db.url,
+    DB_SCHEMA: db.schema,
+    TEMPORAL_ADDRESS: temporalAddress,
+    TASK_QUEUE: taskQueue,
+    MESSENGER_API_BASE: w.messengerSim.apiBase,
+    MESSENGER_TOKEN: w.messengerSim.token,
+    HUB_SECRETS_KEY: w.secretsKeyHex,
+    HUB_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
+    ...extra,
+  };
 }

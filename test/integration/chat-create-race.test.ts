@@ -10,8 +10,8 @@ import { insertPerson } from '../../db/repositories/people.js';
 import { projectRoot } from '../../infra/paths.js';
 import { linkJournalIdentity } from '../../sync/start-sync.js';
 import { useTestDb } from '../helpers/db.js';
-import { chatIdOf, expectedMembership, linkDirectly, membersOf, runSync, startRosterWorld, syncContext, userOf, type RosterWorld } from '../helpers/roster.js';
-import { TEST_PAYLOAD_KEYS, useTemporalWorker } from '../helpers/temporal.js';
+import { chatIdOf, expectedMembership, linkDirectly, membersOf, rosterWorkerEnv, runSync, startRosterWorld, syncContext, userOf, type RosterWorld } from '../helpers/roster.js';
+import { useTemporalWorker } from '../helpers/temporal.js';
 import { signInProof } from '../helpers/journal-proofs.js';
 import { bindThroughUseCase } from '../helpers/vk-id.js';
 
@@ -45,19 +45,7 @@ async function startWorkerProcess(taskQueue: string): Promise<{ log: () => strin
   let partial = '';
   const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'test/fixtures/roster-worker.ts')], {
     cwd: projectRoot,
-    env: {
-      ...process.env,
-      DATABASE_URL: db.url,
-      DB_SCHEMA: db.schema,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TASK_QUEUE: taskQueue,
-      MESSENGER_API_BASE: w.messengerSim.apiBase,
-      MESSENGER_TOKEN: w.messengerSim.token,
-      HUB_SECRETS_KEY: w.secretsKeyHex,
-      HUB_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
-      MESSENGER_IDEMPOTENT_CREATE: 'false',
-      LOG_LEVEL: 'debug',
-    },
+    env: rosterWorkerEnv(db, w, inject('temporalAddress'), taskQueue, { MESSENGER_IDEMPOTENT_CREATE: 'false', LOG_LEVEL: 'debug' }),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   workers.push(child);

@@ -10,7 +10,7 @@ import { auditFor } from '../../db/repositories/audit.js';
 import { useTestApi, type ApiResponse } from '../helpers/api.js';
 import { useTestDb } from '../helpers/db.js';
 import { issueCodeOverApi, redeemCodeOverApi, signInOverApi } from '../helpers/journal-proofs.js';
-import { TEST_SECRETS_KEY_HEX, linkDirectly, membersOf, runSync, startRosterWorld, syncContext, userOf, type RosterWorld } from '../helpers/roster.js';
+import { linkDirectly, membersOf, pendingChatTitles, type RosterWorld, runSync, startRosterWorld, syncContext, TEST_SECRETS_KEY_HEX, userOf } from '../helpers/roster.js';
 import { seedPerson } from '../helpers/seed.js';
 import { useTemporalWorker } from '../helpers/temporal.js';
 import { bindOverApi, vkAccount, vkIdEnv } from '../helpers/vk-id.js';
@@ -74,14 +74,7 @@ const unlinkAs = (as: Principal, externalPersonId: string, connectionId = w.conn
   api.call('DELETE', `/v1/me/journal-links/${connectionId}/${encodeURIComponent(externalPersonId)}`, { as });
 
 /** Titles of the chats where the identity is pending (R-L2: "will be added automatically after linking"). */
-async function pendingTitles(externalId: string): Promise<string[]> {
-  const { rows } = await db.pool.query(
-    `SELECT c.title FROM pending_members p JOIN managed_chats c ON c.id = p.chat_id
-      WHERE c.connection_id = $1 AND p.external_person_id = $2 ORDER BY c.title`,
-    [w.connection.id, externalId],
-  );
-  return (rows as { title: string }[]).map((r) => r.title);
-}
+const pendingTitles = (externalId: string): Promise<string[]> => pendingChatTitles(db.pool, w, externalId);
 
 /** Everything a refused request must leave as it was: links, pending lists, memberships, audit rows. */
 async function snapshot() {

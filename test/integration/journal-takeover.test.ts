@@ -13,7 +13,7 @@ import { useTestApi, type ApiResponse, type TestApi } from '../helpers/api.js';
 import { useTestDb } from '../helpers/db.js';
 import { bindThroughUseCase } from '../helpers/vk-id.js';
 import { issueCodeOverApi, redeemCodeOverApi, signInOverApi } from '../helpers/journal-proofs.js';
-import { JOURNAL_PASSWORD, TEST_SECRETS_KEY_HEX, actualMembership, linkDirectly, membersOf, runSync, startRosterWorld, syncContext, userOf, type RosterWorld } from '../helpers/roster.js';
+import { actualMembership, JOURNAL_PASSWORD, linkDirectly, membersOf, pendingChatTitles, type RosterWorld, runSync, startRosterWorld, syncContext, TEST_SECRETS_KEY_HEX, userOf } from '../helpers/roster.js';
 import { seedPerson } from '../helpers/seed.js';
 import { useTemporalWorker } from '../helpers/temporal.js';
 
@@ -90,14 +90,7 @@ function expectProblem(res: ApiResponse, status: number, type: string) {
   expect(res.body.type).toBe(`/problems/${type}`);
 }
 
-async function pendingTitles(externalId: string): Promise<string[]> {
-  const { rows } = await db.pool.query(
-    `SELECT c.title FROM pending_members p JOIN managed_chats c ON c.id = p.chat_id
-      WHERE c.connection_id = $1 AND p.external_person_id = $2 ORDER BY c.title`,
-    [w.connection.id, externalId],
-  );
-  return (rows as { title: string }[]).map((r) => r.title);
-}
+const pendingTitles = (externalId: string): Promise<string[]> => pendingChatTitles(db.pool, w, externalId);
 
 /** What a refused attempt must leave as it was: links, pending lists, memberships, the messenger. */
 async function snapshot() {

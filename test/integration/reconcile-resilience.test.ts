@@ -14,8 +14,8 @@ import { startNightlySync } from '../../sync/start-sync.js';
 import { loadConfig } from '../../infra/config.js';
 import { useTestApi } from '../helpers/api.js';
 import { useTestDb } from '../helpers/db.js';
-import { actualMembership, expectedMembership, linkDirectly, runSync, startRosterWorld, syncContext, userOf, type RosterWorld } from '../helpers/roster.js';
-import { TEST_PAYLOAD_KEYS, testDataConverter, useTemporalWorker } from '../helpers/temporal.js';
+import { actualMembership, expectedMembership, linkDirectly, rosterWorkerEnv, runSync, startRosterWorld, syncContext, userOf, type RosterWorld } from '../helpers/roster.js';
+import { testDataConverter, useTemporalWorker } from '../helpers/temporal.js';
 
 const db = useTestDb();
 let w: RosterWorld;
@@ -41,17 +41,7 @@ describe('reconciliation resilience', () => {
     w.messengerSim.setFaults({ slowShare: 1, slowMs: 60, methods: ['members/add'] });
     const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'test/fixtures/roster-worker.ts')], {
       cwd: projectRoot,
-      env: {
-        ...process.env,
-        DATABASE_URL: db.url,
-        DB_SCHEMA: db.schema,
-        TEMPORAL_ADDRESS: inject('temporalAddress'),
-        TASK_QUEUE: taskQueue,
-        MESSENGER_API_BASE: w.messengerSim.apiBase,
-        MESSENGER_TOKEN: w.messengerSim.token,
-        HUB_SECRETS_KEY: w.secretsKeyHex,
-        HUB_PAYLOAD_KEYS: TEST_PAYLOAD_KEYS,
-      },
+      env: rosterWorkerEnv(db, w, inject('temporalAddress'), taskQueue),
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     await new Promise<void>((resolve, reject) => {

@@ -11,7 +11,7 @@ import { useTestApi, type ApiResponse } from '../helpers/api.js';
 import { signInProof } from '../helpers/journal-proofs.js';
 import { useTestDb } from '../helpers/db.js';
 import { bindThroughUseCase } from '../helpers/vk-id.js';
-import { actualMembership, expectedMembership, linkDirectly, runSync, startRosterWorld, syncContext, userOf, type RosterWorld } from '../helpers/roster.js';
+import { actualMembership, expectedMembership, linkDirectly, pendingChatTitles, type RosterWorld, runSync, startRosterWorld, syncContext, userOf } from '../helpers/roster.js';
 import { seedPerson, seedSchool, type SchoolWithClasses } from '../helpers/seed.js';
 import { useTemporalWorker } from '../helpers/temporal.js';
 
@@ -57,13 +57,7 @@ function expectRestrictedProblem(res: ApiResponse) {
 
 /** Titles of the chats the child is in at the messenger, and where the hub lists them as pending. */
 const chatsWith = (user: string) => [...actualMembership(w.messengerSim)].filter(([, m]) => m.includes(user)).map(([title]) => title).sort();
-async function pendingTitles(externalId: string): Promise<string[]> {
-  const { rows } = await db.pool.query(
-    `SELECT c.title FROM pending_members p JOIN managed_chats c ON c.id = p.chat_id WHERE c.connection_id = $1 AND p.external_person_id = $2 ORDER BY c.title`,
-    [w.connection.id, externalId],
-  );
-  return (rows as { title: string }[]).map((r) => r.title).sort();
-}
+const pendingTitles = async (externalId: string): Promise<string[]> => (await pendingChatTitles(db.pool, w, externalId)).sort();
 
 let kid: Principal;
 let kidUser: string;

@@ -9,7 +9,7 @@ import { auditFor } from '../../db/repositories/audit.js';
 import { useTestApi, type ApiResponse } from '../helpers/api.js';
 import { useTestDb } from '../helpers/db.js';
 import { signInProof } from '../helpers/journal-proofs.js';
-import { linkDirectly, membersOf, runSync, startRosterWorld, syncContext, type RosterWorld } from '../helpers/roster.js';
+import { linkDirectly, membersOf, pendingChatTitles, type RosterWorld, runSync, startRosterWorld, syncContext } from '../helpers/roster.js';
 import { seedPerson, uniquePhone } from '../helpers/seed.js';
 import { aProfile, latestCode, newPhone, signupSteps } from '../helpers/signup.js';
 import { useTemporalWorker } from '../helpers/temporal.js';
@@ -211,13 +211,7 @@ describe('re-binding and unbinding: the chats follow', () => {
     const { run } = await runSync(syncContext(db.pool, t.client, t.taskQueue), { connectionId: w.connection.id, dryRun: false });
     expect(run.status).toBe('applied');
   };
-  const pendingTitles = async () => {
-    const { rows } = await db.pool.query(
-      `SELECT c.title FROM pending_members p JOIN managed_chats c ON c.id = p.chat_id WHERE c.connection_id = $1 AND p.external_person_id = $2 ORDER BY c.title`,
-      [w.connection.id, lateStudent],
-    );
-    return (rows as { title: string }[]).map((r) => r.title);
-  };
+  const pendingTitles = () => pendingChatTitles(db.pool, w, lateStudent);
   // R-L5: each attempt carries a fresh proof from the student's own journal sign-in.
   const link = async () =>
     api.call('POST', '/v1/me/journal-links', {
